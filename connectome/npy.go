@@ -77,9 +77,27 @@ func ReadNPY(path string) (*Array, error) {
 	return decodeNPY(path, b)
 }
 
-// decodeNPY parses the bytes of a .npy file; name is used in errors.
+// maxNDims bounds the rank ReadNPYND accepts.
+const maxNDims = 8
+
+// ReadNPYND is ReadNPY for arrays of any rank up to 8 (e.g. the 3-D
+// reference tensors of the trainer tests); Data is in logical C order.
+// Connectome code should use ReadNPY, which rejects more than 2 dimensions.
+func ReadNPYND(path string) (*Array, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return decodeNPYDims(path, b, maxNDims)
+}
+
+// decodeNPY parses the bytes of a 0- to 2-D .npy file; name is used in errors.
 func decodeNPY(name string, b []byte) (*Array, error) {
-	f, err := parseNPY(name, b)
+	return decodeNPYDims(name, b, 2)
+}
+
+func decodeNPYDims(name string, b []byte, maxDims int) (*Array, error) {
+	f, err := parseNPYDims(name, b, maxDims)
 	if err != nil {
 		return nil, err
 	}
@@ -87,18 +105,37 @@ func decodeNPY(name string, b []byte) (*Array, error) {
 	for k := range out {
 		out[k] = f.float(k)
 	}
-	if f.fortran && len(f.shape) == 2 {
-		out = fortranToC(out, f.shape[0], f.shape[1])
+	if f.fortran && len(f.shape) > 1 {
+		out = fortranToC(out, f.shape)
 	}
 	return &Array{Shape: append([]int{}, f.shape...), Data: out}, nil
 }
 
-// fortranToC reorders column-major data of a rows x cols array to row-major.
-func fortranToC(src []float64, rows, cols int) []float64 {
+// fortranToC reorders column-major (first index fastest) data to row-major
+// (last index fastest).
+func fortranToC(src []float64, shape []int) []float64 {
 	dst := make([]float64, len(src))
-	for i := 0; i < rows; i++ {
-		for j := 0; j < cols; j++ {
-			dst[i*cols+j] = src[i+j*rows]
+	idx := make([]int, len(shape))
+	// cstride[d] is the C-order stride of dimension d.
+	cstride := make([]int, len(shape))
+	s := 1
+	for d := len(shape) - 1; d >= 0; d-- {
+		cstride[d] = s
+		s *= shape[d]
+	}
+	for k := range src {
+		c := 0
+		for d, i := range idx {
+			c += i * cstride[d]
+		}
+		dst[c] = src[k]
+		// Advance the Fortran-order multi-index: first dimension fastest.
+		for d := range idx {
+			idx[d]++
+			if idx[d] < shape[d] {
+				break
+			}
+			idx[d] = 0
 		}
 	}
 	return dst
@@ -158,6 +195,11 @@ func (f *npyFile) uint(p []byte) uint64 {
 // allocates based on the header alone: the declared shape is checked against
 // the bytes actually present.
 func parseNPY(name string, b []byte) (*npyFile, error) {
+	return parseNPYDims(name, b, 2)
+}
+
+// parseNPYDims is parseNPY accepting up to maxDims dimensions.
+func parseNPYDims(name string, b []byte, maxDims int) (*npyFile, error) {
 	if len(b) < 6 || string(b[:6]) != npyMagic {
 		n := min(len(b), 6)
 		return nil, fmt.Errorf("%s: not a .npy file (expected magic \\x93NUMPY, found %q)", name, b[:n])
@@ -201,8 +243,11 @@ func parseNPY(name string, b []byte) (*npyFile, error) {
 		return nil, fmt.Errorf("%s: npy: unsupported dtype %q (%s)", name, f.descr, dtypeHint(f.descr))
 	}
 	f.dtype = dt
-	if len(f.shape) > 2 {
-		return nil, fmt.Errorf("%s: npy: %d-D array with shape %s; only 0-, 1- and 2-D arrays are supported", name, len(f.shape), shapeString(f.shape))
+	if len(f.shape) > maxDims {
+		if maxDims == 2 {
+			return nil, fmt.Errorf("%s: npy: %d-D array with shape %s; only 0-, 1- and 2-D arrays are supported here", name, len(f.shape), shapeString(f.shape))
+		}
+		return nil, fmt.Errorf("%s: npy: %d-D array with shape %s; at most %d dimensions are supported", name, len(f.shape), shapeString(f.shape), maxDims)
 	}
 	data := b[start+hlen:]
 	avail := len(data) / dt.size

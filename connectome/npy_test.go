@@ -341,6 +341,15 @@ func FuzzReadNPY(f *testing.F) {
 	f.Add([]byte(npyMagic + "\x01\x00\x00\x00"))
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, b []byte) {
+		if nd, err := decodeNPYDims("fuzz.npy", b, maxNDims); err == nil {
+			n := 1
+			for _, d := range nd.Shape {
+				n *= d
+			}
+			if n != len(nd.Data) || len(nd.Shape) > maxNDims {
+				t.Fatalf("inconsistent n-D array: shape %v, %d values", nd.Shape, len(nd.Data))
+			}
+		}
 		a, err := decodeNPY("fuzz.npy", b)
 		if err != nil {
 			if !strings.Contains(err.Error(), "fuzz.npy") {
@@ -367,4 +376,60 @@ func FuzzReadNPY(f *testing.F) {
 			t.Fatal("round trip changed the array")
 		}
 	})
+}
+
+func TestReadNPYND(t *testing.T) {
+	a, err := ReadNPYND(fixture("npy", "three_d.npy"))
+	if err != nil || shapeString(a.Shape) != "(2, 2, 2)" || len(a.Data) != 8 {
+		t.Fatalf("%v %v", a, err)
+	}
+	// A Fortran-ordered (2, 3, 2) array holding 0..11 in C order: element
+	// (i, j, k) has value 6i + 2j + k and sits at byte index i + 2j + 6k.
+	raw := make([]float64, 12)
+	for i := 0; i < 2; i++ {
+		for j := 0; j < 3; j++ {
+			for k := 0; k < 2; k++ {
+				raw[i+2*j+6*k] = float64(6*i + 2*j + k)
+			}
+		}
+	}
+	b := makeNPY(1, "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3, 2), }\n", f8bytes(raw...))
+	a, err = decodeNPYDims("f.npy", b, maxNDims)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range a.Data {
+		if v != float64(k) {
+			t.Fatalf("element %d = %v: Fortran order not undone: %v", k, v, a.Data)
+		}
+	}
+	if _, err := decodeNPYDims("f.npy", makeNPY(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (1,1,1,1,1,1,1,1,1)}", f8bytes(1)), maxNDims); err == nil {
+		t.Error("9-D accepted")
+	}
+}
+
+func TestReadNPYIntegerWidths(t *testing.T) {
+	cases := []struct {
+		descr string
+		raw   []byte
+		want  []float64
+	}{
+		{"<i2", []byte{0xff, 0xff, 2, 1}, []float64{-1, 258}},
+		{"<u2", []byte{0xff, 0xff, 2, 1}, []float64{65535, 258}},
+		{"<i4", []byte{0xfe, 0xff, 0xff, 0xff, 1, 0, 0, 0}, []float64{-2, 1}},
+		{"<u4", []byte{0xfe, 0xff, 0xff, 0xff, 1, 0, 0, 0}, []float64{4294967294, 1}},
+		{"|i1", []byte{0x80, 0x7f}, []float64{-128, 127}},
+		{"<u8", []byte{1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80}, []float64{1, 1 << 63}},
+	}
+	for _, c := range cases {
+		b := makeNPY(1, "{'descr': '"+c.descr+"', 'fortran_order': False, 'shape': (2,), }", c.raw)
+		a, err := decodeNPY("w.npy", b)
+		if err != nil {
+			t.Errorf("%s: %v", c.descr, err)
+			continue
+		}
+		if !sameFloats(a.Data, c.want) {
+			t.Errorf("%s: %v, want %v", c.descr, a.Data, c.want)
+		}
+	}
 }
