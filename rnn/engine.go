@@ -1,0 +1,356 @@
+package rnn
+
+import "math"
+
+// workspace holds one chunk's buffers. Sizes are fixed at allocation
+// (capacity tcap steps x ccap trials), so the epoch loop never allocates.
+// With m trials in the chunk, a per-step matrix is rows x m (neuron-major,
+// trials contiguous), and a stacked matrix is rows x ((T-1)*m): row i holds
+// step 1's m values, then step 2's, and so on, so that the recurrent weight
+// gradient of all steps comes out of one kernel call (step 0 has no
+// recurrent input).
+type workspace struct {
+	tcap, ccap int
+
+	x   []float32 // [T][I][m] inputs
+	st  []float32 // [T][H][m] states h_t
+	hps []float32 // [H][(T-1)*m] states h_0..h_{T-2} stacked (the h_{t-1} of steps 1..T-1)
+	dp  []float32 // [T][H][m] dLoss/d(pre-activation)
+	dps []float32 // [H][(T-1)*m] dp of steps 1..T-1, stacked
+	dh  []float32 // [H][m] dLoss/dh_t being accumulated
+	y   []float32 // [T][O][m] outputs
+	dy  []float32 // [T][O][m] dLoss/dy_t at the loss steps
+
+	grad   []float32 // this chunk's gradient, theta's layout
+	gDense []float32 // dense path: H x H recurrent gradient before the gather
+
+	loss    float64 // sum of the chunk's loss terms
+	correct int     // nll: answers whose argmax is the label
+}
+
+func (n *Network) newWorkspace(tcap, ccap int) *workspace {
+	h, in, o := n.h, n.in, n.out
+	w := &workspace{tcap: tcap, ccap: ccap}
+	tc := tcap * ccap
+	w.x = make([]float32, tc*in)
+	w.st = make([]float32, tc*h)
+	w.hps = make([]float32, tc*h)
+	w.dp = make([]float32, tc*h)
+	w.dps = make([]float32, tc*h)
+	w.dh = make([]float32, ccap*h)
+	w.y = make([]float32, tc*o)
+	w.dy = make([]float32, tc*o)
+	w.grad = make([]float32, len(n.theta))
+	if n.path == PathDense {
+		w.gDense = make([]float32, h*h)
+	}
+	return w
+}
+
+// job is the batch being processed; chunks read it concurrently.
+type job struct {
+	ds     *Dataset
+	idx    []int // trials of ds in this batch, in order
+	isLoss []bool
+	train  bool      // compute gradients
+	out    []float32 // if not nil: outputs at every step, len(idx) x T x O
+	scale  float64   // 1 / number of loss terms in the batch (0 if none)
+}
+
+// ensure makes sure workspaces exist for a batch of nTrials trials of T
+// steps. It allocates only when a larger size than ever before is needed.
+func (n *Network) ensure(T, nTrials int) {
+	c := min(ChunkSize, nTrials)
+	nch := (nTrials + ChunkSize - 1) / ChunkSize
+	for k := 0; k < nch; k++ {
+		if k < len(n.ws) && n.ws[k].tcap >= T && n.ws[k].ccap >= c {
+			continue
+		}
+		tc, cc := T, c
+		if k < len(n.ws) {
+			tc, cc = max(tc, n.ws[k].tcap), max(cc, n.ws[k].ccap)
+			n.ws[k] = n.newWorkspace(tc, cc)
+		} else {
+			n.ws = append(n.ws, n.newWorkspace(tc, cc))
+		}
+	}
+	if cap(n.isLoss) < T {
+		n.isLoss = make([]bool, T)
+	}
+}
+
+// run processes the trials idx of ds: forward, loss, and (train) the
+// gradient of the mean loss into n.grad; out, if not nil, receives the
+// outputs at every step (len(idx) x T x Outputs). It returns the mean loss and
+// the number of correct answers (nll).
+func (n *Network) run(ds *Dataset, idx []int, train bool, out []float32) (float64, int) {
+	n.ensure(ds.T, len(idx))
+	isLoss := n.isLoss[:ds.T]
+	clear(isLoss)
+	for _, t := range ds.LossSteps {
+		isLoss[t] = true
+	}
+	scale := 0.0
+	if c := len(idx) * ds.lossCount(); c > 0 {
+		scale = 1 / float64(c)
+	}
+	n.jb = job{ds: ds, idx: idx, isLoss: isLoss, train: train, out: out, scale: scale}
+	return n.process(&n.jb)
+}
+
+// process runs the forward pass (and the backward pass if j.train) on every
+// chunk of the batch and reduces the chunk results in chunk order. It returns
+// the mean loss and the number of correct answers. The gradient of the mean
+// loss is left in n.grad.
+func (n *Network) process(j *job) (float64, int) {
+	nTrials := len(j.idx)
+	n.job = j
+	nch := (nTrials + ChunkSize - 1) / ChunkSize
+	if n.threads <= 1 || nch == 1 {
+		for k := 0; k < nch; k++ {
+			n.runChunk(k)
+		}
+	} else {
+		workers := min(n.threads, nch)
+		n.wg.Add(workers - 1)
+		for w := 1; w < workers; w++ {
+			go n.runChunks(w, workers, nch, true)
+		}
+		n.runChunks(0, workers, nch, false)
+		n.wg.Wait()
+	}
+	n.job = nil
+	var loss float64
+	correct := 0
+	for k := 0; k < nch; k++ {
+		loss += n.ws[k].loss
+		correct += n.ws[k].correct
+	}
+	if j.train {
+		copy(n.grad, n.ws[0].grad)
+		for k := 1; k < nch; k++ {
+			g := n.ws[k].grad
+			for i := range n.grad {
+				n.grad[i] += g[i]
+			}
+		}
+	}
+	return loss * j.scale, correct
+}
+
+func (n *Network) runChunks(first, stride, nch int, done bool) {
+	for k := first; k < nch; k += stride {
+		n.runChunk(k)
+	}
+	if done {
+		n.wg.Done()
+	}
+}
+
+// runChunk processes trials j.idx[k*ChunkSize : ...] with workspace k.
+func (n *Network) runChunk(k int) {
+	j := n.job
+	lo := k * ChunkSize
+	hi := min(lo+ChunkSize, len(j.idx))
+	w := n.ws[k]
+	trials := j.idx[lo:hi]
+	n.gather(w, j.ds, trials)
+	n.forward(w, j, len(trials))
+	n.lossAndOutputGrad(w, j, trials)
+	if j.out != nil {
+		n.scatterOutputs(w, j, lo, len(trials))
+	}
+	if j.train {
+		n.backward(w, j, len(trials))
+	}
+}
+
+// gather copies the chunk's inputs into the per-step layout.
+func (n *Network) gather(w *workspace, ds *Dataset, trials []int) {
+	T, in, m := ds.T, n.in, len(trials)
+	for b, tr := range trials {
+		xt := ds.X[tr*T*in : (tr+1)*T*in]
+		for t := 0; t < T; t++ {
+			for i := 0; i < in; i++ {
+				v := xt[t*in+i]
+				w.x[(t*in+i)*m+b] = v
+			}
+		}
+	}
+}
+
+// forward computes h_t = act(W_in x_t + W_hh h_{t-1} + b) for every step,
+// and the outputs at the loss steps (at every step when j.out is set).
+func (n *Network) forward(w *workspace, j *job, m int) {
+	im := n.impl
+	h, in, o, T := n.h, n.in, n.out, j.ds.T
+	hm, om := h*m, o*m
+	for t := 0; t < T; t++ {
+		st := w.st[t*hm : (t+1)*hm]
+		clear(st)
+		im.Gemm(h, m, in, n.wIn, w.x[t*in*m:(t+1)*in*m], st)
+		if t > 0 {
+			prev := w.st[(t-1)*hm : t*hm]
+			if n.path == PathSparse {
+				im.SpMM(n.rowPtr, n.colIdx, n.vals, prev, st, m)
+			} else {
+				im.Gemm(h, m, h, n.wd, prev, st)
+			}
+		}
+		if n.act == actTanh {
+			im.BiasTanh(st, n.b, m)
+		} else {
+			im.BiasReLU(st, n.b, m)
+		}
+		if j.out != nil || j.isLoss[t] {
+			yt := w.y[t*om : (t+1)*om]
+			clear(yt)
+			im.Gemm(o, m, h, n.wOut, st, yt)
+			for r := 0; r < o; r++ {
+				bo := n.bOut[r]
+				row := yt[r*m : (r+1)*m]
+				for b := range row {
+					row[b] += bo
+				}
+			}
+		}
+	}
+}
+
+// lossAndOutputGrad sums the chunk's loss terms (float64) and writes
+// dLoss/dy at the loss steps, the loss being the mean over the whole batch.
+func (n *Network) lossAndOutputGrad(w *workspace, j *job, trials []int) {
+	ds := j.ds
+	o, T, m := n.out, ds.T, len(trials)
+	om := o * m
+	scale := j.scale
+	var loss float64
+	correct := 0
+	for _, t := range ds.LossSteps {
+		yt := w.y[t*om : (t+1)*om]
+		dyt := w.dy[t*om : (t+1)*om]
+		if ds.Kind == LossMSE {
+			for r := 0; r < o; r++ {
+				for b, tr := range trials {
+					d := float64(yt[r*m+b]) - float64(ds.Y[(tr*T+t)*o+r])
+					loss += d * d
+					dyt[r*m+b] = float32(2 * d * scale)
+				}
+			}
+			continue
+		}
+		for b, tr := range trials {
+			c := int(ds.Y[tr*T+t])
+			best, arg := math.Inf(-1), 0
+			for r := 0; r < o; r++ {
+				if v := float64(yt[r*m+b]); v > best {
+					best, arg = v, r
+				}
+			}
+			if arg == c {
+				correct++
+			}
+			var s float64
+			for r := 0; r < o; r++ {
+				s += math.Exp(float64(yt[r*m+b]) - best)
+			}
+			lse := best + math.Log(s)
+			loss += lse - float64(yt[c*m+b])
+			for r := 0; r < o; r++ {
+				p := math.Exp(float64(yt[r*m+b]) - lse)
+				if r == c {
+					p--
+				}
+				dyt[r*m+b] = float32(p * scale)
+			}
+		}
+	}
+	w.loss, w.correct = loss, correct
+}
+
+func (n *Network) scatterOutputs(w *workspace, j *job, lo, m int) {
+	o, T := n.out, j.ds.T
+	for t := 0; t < T; t++ {
+		yt := w.y[t*o*m : (t+1)*o*m]
+		for b := 0; b < m; b++ {
+			dst := j.out[((lo+b)*T+t)*o : ((lo+b)*T+t+1)*o]
+			for r := range dst {
+				dst[r] = yt[r*m+b]
+			}
+		}
+	}
+}
+
+// backward is BPTT over the chunk: from the last step down, dL/dh_t
+// collects the readout gradient at loss steps and W_hh^T dL/dp_{t+1}; the
+// input, bias and readout gradients are summed per step, the recurrent one
+// over all steps at once at the end (SDDMM at the kept positions, or a dense
+// GemmNT then a gather).
+func (n *Network) backward(w *workspace, j *job, m int) {
+	im := n.impl
+	h, in, o, T := n.h, n.in, n.out, j.ds.T
+	hm, om, tm := h*m, o*m, (T-1)*m
+	g := w.grad
+	clear(g)
+	gWIn := g[:n.offVals]
+	gVals := g[n.offVals:n.offB]
+	gB := g[n.offB:n.offWOut]
+	gWOut := g[n.offWOut:n.offOut]
+	gBOut := g[n.offOut:]
+
+	dh := w.dh[:hm]
+	clear(dh)
+	for t := T - 1; t >= 0; t-- {
+		st := w.st[t*hm : (t+1)*hm]
+		if j.isLoss[t] {
+			dyt := w.dy[t*om : (t+1)*om]
+			im.Gemm(h, m, o, n.wOutT, dyt, dh)
+			im.GemmNT(o, h, m, dyt, st, gWOut)
+			im.RowSums(dyt, gBOut, m)
+		}
+		dpt := w.dp[t*hm : (t+1)*hm]
+		if n.act == actTanh {
+			im.TanhBackward(dh, st, dpt)
+		} else {
+			im.ReLUBackward(dh, st, dpt)
+		}
+		im.GemmNT(h, in, m, dpt, w.x[t*in*m:(t+1)*in*m], gWIn)
+		im.RowSums(dpt, gB, m)
+		if t > 0 {
+			clear(dh)
+			if n.path == PathSparse {
+				im.SpMM(n.rowPtrT, n.colIdxT, n.valsT, dpt, dh, m)
+			} else {
+				im.Gemm(h, m, h, n.wdT, dpt, dh)
+			}
+		}
+	}
+
+	// Stack dP_t and h_{t-1} over the steps 1..T-1, then one kernel call
+	// for the recurrent weight gradient.
+	if T < 2 {
+		return
+	}
+	for i := 0; i < h; i++ {
+		drow := w.dps[i*tm : (i+1)*tm]
+		hrow := w.hps[i*tm : (i+1)*tm]
+		for t := 1; t < T; t++ {
+			copy(drow[(t-1)*m:t*m], w.dp[(t*h+i)*m:(t*h+i+1)*m])
+			copy(hrow[(t-1)*m:t*m], w.st[((t-1)*h+i)*m:((t-1)*h+i+1)*m])
+		}
+	}
+	dps, hps := w.dps[:h*tm], w.hps[:h*tm]
+	if n.path == PathSparse {
+		im.SDDMM(n.rowPtr, n.colIdx, dps, hps, gVals, tm)
+	} else {
+		gd := w.gDense
+		clear(gd)
+		im.GemmNT(h, h, tm, dps, hps, gd)
+		for i := 0; i < h; i++ {
+			row := gd[i*h : (i+1)*h]
+			for k := n.rowPtr[i]; k < n.rowPtr[i+1]; k++ {
+				gVals[k] = row[n.colIdx[k]]
+			}
+		}
+	}
+}

@@ -1,0 +1,359 @@
+// Package rnn is the masked Elman recurrent network of biornn, its training
+// (BPTT on the float32 kernels, PyTorch-exact optimizers), the working-memory
+// tasks of Goulas et al. (2021) and the training loop with its metrics.
+//
+// The model is
+//
+//	h_t = act(x_t W_in^T + h_{t-1} (W_hh * M)^T + b),  h_{-1} = 0
+//	y_t = h_t W_out^T + b_out
+//
+// with W_hh stored by target row (row i lists the inputs of neuron i,
+// PyTorch's convention) and the mask M hard: only the kept positions of W_hh
+// exist in memory, so a masked weight cannot become nonzero whatever the
+// optimizer does.
+package rnn
+
+import (
+	"fmt"
+	"math"
+	"sync"
+
+	"github.com/biornn/biornn/kernels"
+)
+
+// Params are the network's parameters as plain row-major float32 arrays, the
+// form the C API and the bindings exchange.
+type Params struct {
+	Hidden, Inputs, Outputs int
+
+	WIn  []float32 // Hidden x Inputs
+	WHH  []float32 // Hidden x Hidden; WHH[i*Hidden+j] is the weight from neuron j to neuron i
+	B    []float32 // Hidden (PyTorch's b_ih + b_hh)
+	WOut []float32 // Outputs x Hidden
+	BOut []float32 // Outputs
+}
+
+// Validate checks shapes and finiteness; the error names the field.
+func (p *Params) Validate() error {
+	if p.Hidden <= 0 || p.Inputs <= 0 || p.Outputs <= 0 {
+		return fmt.Errorf("rnn: params: Hidden, Inputs and Outputs must be positive, got %d, %d, %d", p.Hidden, p.Inputs, p.Outputs)
+	}
+	h, in, o := p.Hidden, p.Inputs, p.Outputs
+	for _, f := range []struct {
+		name string
+		v    []float32
+		n    int
+		dims string
+	}{
+		{"WIn", p.WIn, h * in, fmt.Sprintf("%dx%d", h, in)},
+		{"WHH", p.WHH, h * h, fmt.Sprintf("%dx%d", h, h)},
+		{"B", p.B, h, fmt.Sprint(h)},
+		{"WOut", p.WOut, o * h, fmt.Sprintf("%dx%d", o, h)},
+		{"BOut", p.BOut, o, fmt.Sprint(o)},
+	} {
+		if len(f.v) != f.n {
+			return fmt.Errorf("rnn: params: %s has %d values, expected %d (%s)", f.name, len(f.v), f.n, f.dims)
+		}
+		for k, x := range f.v {
+			if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+				return fmt.Errorf("rnn: params: %s[%d] is %v, expected a finite number", f.name, k, x)
+			}
+		}
+	}
+	return nil
+}
+
+// Clone returns a deep copy.
+func (p Params) Clone() Params {
+	c := p
+	c.WIn = append([]float32(nil), p.WIn...)
+	c.WHH = append([]float32(nil), p.WHH...)
+	c.B = append([]float32(nil), p.B...)
+	c.WOut = append([]float32(nil), p.WOut...)
+	c.BOut = append([]float32(nil), p.BOut...)
+	return c
+}
+
+const (
+	actTanh = iota
+	actReLU
+)
+
+// Paths: how the recurrent products are computed.
+const (
+	PathAuto   = "auto"
+	PathSparse = "sparse"
+	PathDense  = "dense"
+)
+
+// DenseDensity is the auto rule's threshold: with more than this share of the
+// H*H positions kept (or fewer than 32 neurons, where the dense GEMM's regular
+// access pattern always wins) the dense path is used, else the sparse one.
+// Measured with BenchmarkPathDensity (AVX-512, 128 trials, T = 7, H = 116 to
+// 400): sparse is faster up to 30% density, dense at 50%. The two paths
+// agree within float32 rounding.
+const DenseDensity = 0.4
+
+// ChunkSize is the number of trials one worker processes at a time. The batch
+// is cut into chunks of this fixed size, each chunk's gradient is computed on
+// its own and the chunk gradients are summed in chunk order, so results do not
+// depend on the number of threads.
+const ChunkSize = 64
+
+// Network is a masked Elman RNN with its training state. It is not safe for
+// concurrent use; it uses Threads goroutines internally.
+type Network struct {
+	h, in, out int
+	act        int
+	impl       *kernels.Impl
+	path       string
+	threads    int
+
+	// Every parameter lives in one flat vector (so the optimizer, clipping and
+	// gradient reduction are single passes): [W_in | W_hh kept values | b | W_out | b_out].
+	theta                          []float32
+	wIn, vals, b, wOut, bOut       []float32
+	offVals, offB, offWOut, offOut int
+
+	// W_hh structure: CSR by target row, and the transpose (CSR by source
+	// row) with permT mapping its positions back to vals.
+	rowPtr, colIdx   []int32
+	rowPtrT, colIdxT []int32
+	permT            []int32
+	valsT            []float32 // sparse path: vals in transposed order
+	wd, wdT          []float32 // dense path: masked W_hh and its transpose, H x H
+	wOutT            []float32 // H x O
+
+	grad   []float32 // gradient of the last batch, layout of theta
+	ws     []*workspace
+	opt    optState
+	jb     job    // the batch being processed (reused: no allocation per batch)
+	job    *job   // &jb while chunks run
+	isLoss []bool // per step of the current data: does it carry a loss
+	wg     sync.WaitGroup
+}
+
+// NewNetwork builds a network from parameters and a mask.
+//
+// mask is Hidden*Hidden booleans, row-major in W_hh orientation (mask[i*H+j]
+// keeps the weight from neuron j to neuron i); nil keeps every position.
+// Values of p.WHH outside the mask are dropped (the model uses W_hh * M).
+// activation is "tanh" or "relu"; impl nil means kernels.Default(); path is
+// "auto" (or ""), "sparse" or "dense".
+func NewNetwork(p Params, mask []bool, activation string, impl *kernels.Impl, path string) (*Network, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	h := p.Hidden
+	if mask != nil && len(mask) != h*h {
+		return nil, fmt.Errorf("rnn: mask has %d values, expected %d (Hidden x Hidden = %dx%d)", len(mask), h*h, h, h)
+	}
+	n := &Network{h: h, in: p.Inputs, out: p.Outputs, threads: 1}
+	switch activation {
+	case "tanh", "":
+		n.act = actTanh
+	case "relu":
+		n.act = actReLU
+	default:
+		return nil, fmt.Errorf("rnn: activation %q: expected \"tanh\" or \"relu\"", activation)
+	}
+	if impl == nil {
+		var err error
+		if impl, err = kernels.Default(); err != nil {
+			return nil, err
+		}
+	}
+	n.impl = impl
+
+	// CSR by target row.
+	n.rowPtr = make([]int32, h+1)
+	nnz := 0
+	for i := 0; i < h; i++ {
+		for j := 0; j < h; j++ {
+			if mask == nil || mask[i*h+j] {
+				n.colIdx = append(n.colIdx, int32(j))
+				nnz++
+			}
+		}
+		n.rowPtr[i+1] = int32(nnz)
+	}
+	// Transposed CSR (by source row), positions mapped back to vals.
+	n.rowPtrT = make([]int32, h+1)
+	for _, j := range n.colIdx {
+		n.rowPtrT[j+1]++
+	}
+	for j := 0; j < h; j++ {
+		n.rowPtrT[j+1] += n.rowPtrT[j]
+	}
+	n.colIdxT = make([]int32, nnz)
+	n.permT = make([]int32, nnz)
+	fill := append([]int32(nil), n.rowPtrT[:h]...)
+	for i := 0; i < h; i++ {
+		for k := n.rowPtr[i]; k < n.rowPtr[i+1]; k++ {
+			j := n.colIdx[k]
+			n.colIdxT[fill[j]] = int32(i)
+			n.permT[fill[j]] = k
+			fill[j]++
+		}
+	}
+
+	switch path {
+	case PathAuto, "":
+		if h < 32 || float64(nnz) > DenseDensity*float64(h*h) {
+			path = PathDense
+		} else {
+			path = PathSparse
+		}
+	case PathSparse, PathDense:
+	default:
+		return nil, fmt.Errorf("rnn: path %q: expected \"auto\", \"sparse\" or \"dense\"", path)
+	}
+	n.path = path
+
+	in, o := p.Inputs, p.Outputs
+	n.offVals = h * in
+	n.offB = n.offVals + nnz
+	n.offWOut = n.offB + h
+	n.offOut = n.offWOut + o*h
+	n.theta = make([]float32, n.offOut+o)
+	n.wIn = n.theta[:n.offVals]
+	n.vals = n.theta[n.offVals:n.offB]
+	n.b = n.theta[n.offB:n.offWOut]
+	n.wOut = n.theta[n.offWOut:n.offOut]
+	n.bOut = n.theta[n.offOut:]
+	n.grad = make([]float32, len(n.theta))
+	n.wOutT = make([]float32, h*o)
+	if path == PathSparse {
+		n.valsT = make([]float32, nnz)
+	} else {
+		n.wd = make([]float32, h*h)
+		n.wdT = make([]float32, h*h)
+	}
+	n.setParams(p)
+	return n, nil
+}
+
+// Hidden, Inputs, Outputs return the layer sizes.
+func (n *Network) Hidden() int  { return n.h }
+func (n *Network) Inputs() int  { return n.in }
+func (n *Network) Outputs() int { return n.out }
+
+// Connections returns the number of kept recurrent weights.
+func (n *Network) Connections() int { return len(n.vals) }
+
+// Path returns the path in use, "sparse" or "dense".
+func (n *Network) Path() string { return n.path }
+
+// KernelSet returns the name of the kernel implementation in use.
+func (n *Network) KernelSet() string { return n.impl.Name }
+
+// SetThreads sets how many goroutines process the chunks of a batch (values
+// below 1 mean 1). Results are identical for every value.
+func (n *Network) SetThreads(t int) {
+	if t < 1 {
+		t = 1
+	}
+	n.threads = t
+}
+
+// Mask returns the kept positions, Hidden*Hidden row-major in W_hh orientation.
+func (n *Network) Mask() []bool {
+	m := make([]bool, n.h*n.h)
+	for i := 0; i < n.h; i++ {
+		for k := n.rowPtr[i]; k < n.rowPtr[i+1]; k++ {
+			m[i*n.h+int(n.colIdx[k])] = true
+		}
+	}
+	return m
+}
+
+// Params returns a copy of the parameters; WHH is dense with exact zeros at
+// the masked positions.
+func (n *Network) Params() Params {
+	h := n.h
+	p := Params{Hidden: h, Inputs: n.in, Outputs: n.out,
+		WIn:  append([]float32(nil), n.wIn...),
+		WHH:  make([]float32, h*h),
+		B:    append([]float32(nil), n.b...),
+		WOut: append([]float32(nil), n.wOut...),
+		BOut: append([]float32(nil), n.bOut...),
+	}
+	for i := 0; i < h; i++ {
+		for k := n.rowPtr[i]; k < n.rowPtr[i+1]; k++ {
+			p.WHH[i*h+int(n.colIdx[k])] = n.vals[k]
+		}
+	}
+	return p
+}
+
+// SetParams replaces the parameters (same sizes as the network; WHH values
+// outside the mask are dropped). The optimizer state is reset.
+func (n *Network) SetParams(p Params) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	if p.Hidden != n.h || p.Inputs != n.in || p.Outputs != n.out {
+		return fmt.Errorf("rnn: params: sizes %d/%d/%d (Hidden/Inputs/Outputs) differ from the network's %d/%d/%d",
+			p.Hidden, p.Inputs, p.Outputs, n.h, n.in, n.out)
+	}
+	n.setParams(p)
+	n.opt = optState{}
+	return nil
+}
+
+func (n *Network) setParams(p Params) {
+	copy(n.wIn, p.WIn)
+	for i := 0; i < n.h; i++ {
+		for k := n.rowPtr[i]; k < n.rowPtr[i+1]; k++ {
+			n.vals[k] = p.WHH[i*n.h+int(n.colIdx[k])]
+		}
+	}
+	copy(n.b, p.B)
+	copy(n.wOut, p.WOut)
+	copy(n.bOut, p.BOut)
+	n.refresh()
+}
+
+// refresh rebuilds the derived copies of the parameters (transposed values,
+// dense masked matrices, W_out^T) after theta changed.
+func (n *Network) refresh() {
+	h, o := n.h, n.out
+	if n.path == PathSparse {
+		for k, src := range n.permT {
+			n.valsT[k] = n.vals[src]
+		}
+	} else {
+		// Masked positions were zeroed at allocation and are never written.
+		for i := 0; i < h; i++ {
+			for k := n.rowPtr[i]; k < n.rowPtr[i+1]; k++ {
+				j := int(n.colIdx[k])
+				n.wd[i*h+j] = n.vals[k]
+				n.wdT[j*h+i] = n.vals[k]
+			}
+		}
+	}
+	for r := 0; r < o; r++ {
+		for i := 0; i < h; i++ {
+			n.wOutT[i*o+r] = n.wOut[r*h+i]
+		}
+	}
+}
+
+// gradient returns a copy of n.grad in the Params layout.
+func (n *Network) gradient() Params {
+	h := n.h
+	g := Params{Hidden: h, Inputs: n.in, Outputs: n.out,
+		WIn:  append([]float32(nil), n.grad[:n.offVals]...),
+		WHH:  make([]float32, h*h),
+		B:    append([]float32(nil), n.grad[n.offB:n.offWOut]...),
+		WOut: append([]float32(nil), n.grad[n.offWOut:n.offOut]...),
+		BOut: append([]float32(nil), n.grad[n.offOut:]...),
+	}
+	gv := n.grad[n.offVals:n.offB]
+	for i := 0; i < h; i++ {
+		for k := n.rowPtr[i]; k < n.rowPtr[i+1]; k++ {
+			g.WHH[i*h+int(n.colIdx[k])] = gv[k]
+		}
+	}
+	return g
+}

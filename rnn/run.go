@@ -1,0 +1,405 @@
+package rnn
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/biornn/biornn/connectome"
+	"github.com/biornn/biornn/kernels"
+)
+
+// splitmix64 derives independent seeds from one (Seed -> BuildSeed, ...).
+func splitmix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+func deriveSeed(seed uint64, k uint64) uint64 {
+	s := splitmix64(seed ^ splitmix64(k))
+	if s == 0 {
+		s = 1
+	}
+	return s
+}
+
+// Defaults returns spec with every zero field that has a default filled in
+// and every zero seed derived from Seed, then validates it. Errors name the
+// RunSpec field. Defaults: connectome "macaque", 4 neurons per region, target
+// sparsity 0.8, intrinsic sparsity 1.0, intrinsic weight 0.8 (the paper's
+// construction), strategy "bio-random", orientation "target", init
+// "default", spectral radius 1, control weights "random", task "seq_mem" with
+// PatternLength 3, NBack 2, TrialLength 5, 500 trials, batch 128, 500 epochs,
+// optimizer "adam" with lr 1e-3 (rmsprop and sgd: 1e-2), activation "tanh",
+// 1 thread, the default kernels, path "auto". BuildSeed, DataSeed and
+// InitSeed that are zero are derived from Seed (so a seed of 0 cannot be
+// chosen for them explicitly).
+func Defaults(s RunSpec) (RunSpec, error) {
+	def := func(p *int, v int) {
+		if *p == 0 {
+			*p = v
+		}
+	}
+	deff := func(p *float64, v float64) {
+		if *p == 0 {
+			*p = v
+		}
+	}
+	defs := func(p *string, v string) {
+		if *p == "" {
+			*p = v
+		}
+	}
+	defs(&s.Connectome, "macaque")
+	def(&s.NeuronsPerRegion, 4)
+	deff(&s.TargetSparsity, 0.8)
+	deff(&s.IntrinsicSparsity, 1.0)
+	deff(&s.IntrinsicWeight, 0.8)
+	defs(&s.Strategy, StrategyBioRandom)
+	defs(&s.Orientation, OrientationTarget)
+	defs(&s.Init, InitDefault)
+	deff(&s.SpectralRadius, 1.0)
+	defs(&s.ControlWeights, ControlRandom)
+	defs(&s.Task, TaskSeqMem)
+	def(&s.PatternLength, 3)
+	def(&s.NBack, 2)
+	def(&s.TrialLength, 5)
+	def(&s.Trials, 500)
+	def(&s.BatchSize, 128)
+	def(&s.Epochs, 500)
+	defs(&s.Optimizer, "adam")
+	if s.Optimizer == "adam" {
+		deff(&s.LR, 1e-3)
+	} else {
+		deff(&s.LR, 1e-2)
+	}
+	defs(&s.Activation, "tanh")
+	def(&s.Threads, 1)
+	if s.Kernels == "" {
+		im, err := kernels.Default()
+		if err != nil {
+			return s, fmt.Errorf("rnn: RunSpec.Kernels: %w", err)
+		}
+		s.Kernels = im.Name
+	}
+	defs(&s.Path, PathAuto)
+	if s.BuildSeed == 0 {
+		s.BuildSeed = deriveSeed(s.Seed, 1)
+	}
+	if s.DataSeed == 0 {
+		s.DataSeed = deriveSeed(s.Seed, 2)
+	}
+	if s.InitSeed == 0 {
+		s.InitSeed = deriveSeed(s.Seed, 3)
+	}
+	return s, validate(s)
+}
+
+func validate(s RunSpec) error {
+	bad := func(field string, v any, want string) error {
+		return fmt.Errorf("rnn: RunSpec.%s = %v: expected %s", field, v, want)
+	}
+	inUnit := func(v float64) bool { return v > 0 && v <= 1 }
+	switch {
+	case s.NeuronsPerRegion < 1:
+		return bad("NeuronsPerRegion", s.NeuronsPerRegion, ">= 1")
+	case !inUnit(s.TargetSparsity):
+		return bad("TargetSparsity", s.TargetSparsity, "a value in (0, 1]")
+	case !inUnit(s.IntrinsicSparsity):
+		return bad("IntrinsicSparsity", s.IntrinsicSparsity, "a value in (0, 1]")
+	case !(s.IntrinsicWeight >= 0 && s.IntrinsicWeight < 1):
+		return bad("IntrinsicWeight", s.IntrinsicWeight, "a value in [0, 1)")
+	case !slices.Contains(Strategies(), s.Strategy):
+		return bad("Strategy", fmt.Sprintf("%q", s.Strategy), fmt.Sprintf("one of %q", Strategies()))
+	case s.Orientation != OrientationTarget && s.Orientation != OrientationPaper:
+		return bad("Orientation", fmt.Sprintf("%q", s.Orientation), `"target" or "paper"`)
+	case s.Init != InitDefault && s.Init != InitXavier && s.Init != InitHe:
+		return bad("Init", fmt.Sprintf("%q", s.Init), `"default", "xavier" or "he"`)
+	case !(s.SpectralRadius > 0) || math.IsInf(s.SpectralRadius, 0):
+		return bad("SpectralRadius", s.SpectralRadius, "a positive number")
+	case s.ControlWeights != ControlRandom && s.ControlWeights != ControlRank && s.ControlWeights != ControlWeights:
+		return bad("ControlWeights", fmt.Sprintf("%q", s.ControlWeights), `"random", "rank" or "weights"`)
+	case s.Task != TaskSeqMem && s.Task != TaskNBackMem && s.Task != TaskPicLatentMem:
+		return bad("Task", fmt.Sprintf("%q", s.Task), `"seq_mem", "nback_mem" or "pic_latent_mem"`)
+	case s.PatternLength < 1:
+		return bad("PatternLength", s.PatternLength, ">= 1")
+	case s.TrialLength < 2:
+		return bad("TrialLength", s.TrialLength, ">= 2")
+	case s.Task != TaskSeqMem && (s.NBack < 1 || s.NBack > s.TrialLength-1):
+		return bad("NBack", s.NBack, fmt.Sprintf("1..%d (TrialLength - 1)", s.TrialLength-1))
+	case s.Trials < 5:
+		return bad("Trials", s.Trials, ">= 5 (80% train, 20% validation)")
+	case s.Task == TaskPicLatentMem && s.MNISTDir == "":
+		return bad("MNISTDir", `""`, "the folder with "+MNISTLatentFile+" and "+MNISTLabelsFile+" for pic_latent_mem")
+	case s.BatchSize < 1:
+		return bad("BatchSize", s.BatchSize, ">= 1")
+	case s.Epochs < 0:
+		return bad("Epochs", s.Epochs, ">= 0")
+	case s.Activation != "tanh" && s.Activation != "relu":
+		return bad("Activation", fmt.Sprintf("%q", s.Activation), `"tanh" or "relu"`)
+	case s.Patience < 0:
+		return bad("Patience", s.Patience, ">= 0 (0 = no early stopping)")
+	case s.Threads < 1:
+		return bad("Threads", s.Threads, ">= 1")
+	case s.Path != PathAuto && s.Path != PathSparse && s.Path != PathDense:
+		return bad("Path", fmt.Sprintf("%q", s.Path), `"auto", "sparse" or "dense"`)
+	}
+	if _, err := kernels.Get(s.Kernels); err != nil {
+		return fmt.Errorf("rnn: RunSpec.Kernels: %w", err)
+	}
+	if _, err := s.optimizer().withDefaults(); err != nil {
+		return fmt.Errorf("rnn: RunSpec.Optimizer/LR/Momentum/WeightDecay/ClipNorm: %w", err)
+	}
+	if s.Momentum != 0 && s.Optimizer != "sgd" {
+		return bad("Momentum", s.Momentum, "0 unless Optimizer is \"sgd\"")
+	}
+	return nil
+}
+
+func (s RunSpec) optimizer() OptimizerSpec {
+	return OptimizerSpec{Name: s.Optimizer, LR: s.LR, Momentum: s.Momentum,
+		WeightDecay: s.WeightDecay, ClipNorm: s.ClipNorm}
+}
+
+// Built is a network ready to train on its task: what Run builds before
+// the first epoch.
+type Built struct {
+	Spec       RunSpec
+	Net        *Network
+	Train, Val *Dataset
+	Wiring     *Wiring
+}
+
+// Wiring is the recurrent structure of a run, before any task or
+// initialisation.
+type Wiring struct {
+	Connectome *connectome.Connectome
+	Network    *connectome.Network // the up-scaled neuron-level network (row = source)
+	Bio        *connectome.Dense   // after the strategy (the null model for a control), row = source
+	WHH        *connectome.Dense   // Bio in W_hh orientation (RunSpec.Orientation): the kept weights
+	Mask       []bool              // WHH != 0, row-major
+	// Recurrent is how InitParams sets W_hh: "random", "rank" or "weights".
+	Recurrent string
+}
+
+// BuildWiring loads the connectome, up-scales it (BuildSeed) and applies
+// the strategy (a null model drawn from a seed derived from BuildSeed). spec
+// must have been through Defaults.
+func BuildWiring(spec RunSpec) (*Wiring, error) {
+	lc, err := loadConnectome(spec)
+	if err != nil {
+		return nil, err
+	}
+	counts, err := neuronCounts(spec, lc.C.Rows)
+	if err != nil {
+		return nil, err
+	}
+	up, err := connectome.Upscale(lc.C, connectome.UpscaleOptions{
+		Neurons: counts, TargetSparsity: spec.TargetSparsity,
+		Intrinsic: !spec.NoIntrinsic, IntrinsicSparsity: spec.IntrinsicSparsity, IntrinsicWeight: spec.IntrinsicWeight,
+		Homogeneous: spec.Homogeneous, KeepDiag: spec.KeepDiag, Seed: spec.BuildSeed,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("rnn: building the network from %s: %w", lc.Name, err)
+	}
+	w := &Wiring{Connectome: lc, Network: up, Bio: up.W, Recurrent: ControlRandom}
+	switch spec.Strategy {
+	case StrategyBioRank:
+		w.Recurrent = ControlRank
+	case StrategyBioWeights:
+		w.Recurrent = ControlWeights
+	case StrategyBioRandom:
+	default: // a control
+		if w.Bio, err = connectome.Null(spec.Strategy, up.W, NullSeed(spec.BuildSeed)); err != nil {
+			return nil, fmt.Errorf("rnn: RunSpec.Strategy = %q: %w", spec.Strategy, err)
+		}
+		w.Recurrent = spec.ControlWeights
+	}
+	if w.WHH, err = RecurrentFromBio(w.Bio, spec.Orientation); err != nil {
+		return nil, err
+	}
+	w.Mask = make([]bool, len(w.WHH.Data))
+	for k, v := range w.WHH.Data {
+		w.Mask[k] = v != 0
+	}
+	return w, nil
+}
+
+// NullSeed is the seed of a control's null model, derived from BuildSeed.
+func NullSeed(buildSeed uint64) uint64 { return deriveSeed(buildSeed, 4) }
+
+// MakeTask generates spec's task data (all trials, before the 80/20 Split)
+// from DataSeed. spec must have been through Defaults.
+func MakeTask(spec RunSpec) (*Dataset, error) {
+	switch spec.Task {
+	case TaskSeqMem:
+		return SeqMem(spec.PatternLength, spec.Trials, spec.DataSeed)
+	case TaskNBackMem:
+		return NBackMem(spec.TrialLength, spec.NBack, spec.Trials, spec.DataSeed)
+	case TaskPicLatentMem:
+		m, err := LoadMNISTLatent(spec.MNISTDir)
+		if err != nil {
+			return nil, err
+		}
+		return PicLatentMem(m, spec.TrialLength, spec.NBack, spec.Trials, spec.DataSeed)
+	}
+	return nil, fmt.Errorf("rnn: RunSpec.Task = %q: expected \"seq_mem\", \"nback_mem\" or \"pic_latent_mem\"", spec.Task)
+}
+
+// Build does everything of Run before training: BuildWiring, the task data
+// (DataSeed), the initialisation (InitSeed) and the network. spec must have
+// been through Defaults.
+func Build(spec RunSpec) (*Built, error) {
+	im, err := kernels.Get(spec.Kernels)
+	if err != nil {
+		return nil, fmt.Errorf("rnn: RunSpec.Kernels: %w", err)
+	}
+	wiring, err := BuildWiring(spec)
+	if err != nil {
+		return nil, err
+	}
+	whh, mask := wiring.WHH, wiring.Mask
+
+	ds, err := MakeTask(spec)
+	if err != nil {
+		return nil, err
+	}
+	train, val := Split(ds)
+
+	h := whh.Rows
+	p, err := InitParams(h, ds.Inputs, ds.Outputs, mask, InitOptions{
+		Scheme: spec.Init, Recurrent: wiring.Recurrent, Ref: whh, SpectralRadius: spec.SpectralRadius, Seed: spec.InitSeed,
+	})
+	if err != nil {
+		return nil, err
+	}
+	net, err := NewNetwork(p, mask, spec.Activation, im, spec.Path)
+	if err != nil {
+		return nil, err
+	}
+	net.SetThreads(spec.Threads)
+	return &Built{Spec: spec, Net: net, Train: train, Val: val, Wiring: wiring}, nil
+}
+
+// Run trains one network as spec says and returns its metrics. onEpoch (may
+// be nil) is called after every epoch, epoch 0 being the evaluation before
+// any update.
+//
+// Per epoch the training trials are shuffled (a PCG stream of InitSeed) and
+// cut into mini-batches of BatchSize (the last one smaller); TrainLoss is the
+// mean over the epoch's trials of the loss each batch had before its update
+// (the usual PyTorch running loss, weighted by batch size); for epoch 0 it is
+// a full pass over the training set. ValLoss and ValAccuracy come from a full
+// pass over the validation set after the epoch. MinValLoss/MinValEpoch are
+// over all epochs (0 included); SpeedEpoch is the first epoch >= 1 where
+// (ValLoss - min)/(max - min) <= 0.01 with min and max over epochs >= 1.
+// With Patience > 0 training stops after Patience epochs without a new
+// minimum validation loss.
+//
+// Cancelling ctx stops between mini-batches: Run returns the epochs so far
+// and ctx.Err().
+func Run(ctx context.Context, spec RunSpec, onEpoch func(EpochRecord)) (*RunResult, error) {
+	started := time.Now()
+	spec, err := Defaults(spec)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	b, err := Build(spec)
+	if err != nil {
+		return nil, err
+	}
+	net, train, val := b.Net, b.Train, b.Val
+	res := &RunResult{
+		Spec: spec, ConnectomeName: b.Wiring.Connectome.Name, ConnectomeSHA256: b.Wiring.Connectome.SHA256,
+		Neurons: net.Hidden(), Connections: net.Connections(), KernelSet: net.KernelSet(),
+		PathUsed: net.Path(), Started: started, SpeedEpoch: -1,
+	}
+	opt, _ := spec.optimizer().withDefaults()
+	trainIdx, valIdx := seqIdx(train.N), seqIdx(val.N)
+	shuffle := rand.New(rand.NewPCG(spec.InitSeed, 0x62696f726e6e0301))
+
+	record := func(epoch int, trainLoss float64, t0 time.Time) {
+		vl, correct := net.run(val, valIdx, false, nil)
+		rec := EpochRecord{Epoch: epoch, TrainLoss: trainLoss, ValLoss: vl,
+			ValAccuracy: accuracyOf(val, val.N, correct), Seconds: time.Since(t0).Seconds()}
+		res.Epochs = append(res.Epochs, rec)
+		if onEpoch != nil {
+			onEpoch(rec)
+		}
+	}
+	t0 := time.Now()
+	tl, _ := net.run(train, trainIdx, false, nil)
+	record(0, tl, t0)
+
+	best, sinceBest := res.Epochs[0].ValLoss, 0
+	for epoch := 1; epoch <= spec.Epochs; epoch++ {
+		t0 := time.Now()
+		shuffle.Shuffle(len(trainIdx), func(i, j int) { trainIdx[i], trainIdx[j] = trainIdx[j], trainIdx[i] })
+		var sum float64
+		for lo := 0; lo < train.N; lo += spec.BatchSize {
+			if err := ctx.Err(); err != nil {
+				res.summarise()
+				return res, err
+			}
+			batch := trainIdx[lo:min(lo+spec.BatchSize, train.N)]
+			loss, _ := net.run(train, batch, true, nil)
+			if math.IsNaN(loss) || math.IsInf(loss, 0) {
+				res.summarise()
+				return res, fmt.Errorf("rnn: training diverged at epoch %d (loss %v); lower RunSpec.LR or set RunSpec.ClipNorm", epoch, loss)
+			}
+			sum += loss * float64(len(batch))
+			net.applyStep(opt)
+		}
+		record(epoch, sum/float64(train.N), t0)
+		if v := res.Epochs[epoch].ValLoss; v < best {
+			best, sinceBest = v, 0
+		} else if sinceBest++; spec.Patience > 0 && sinceBest >= spec.Patience {
+			break
+		}
+	}
+	res.summarise()
+	res.WallSeconds = time.Since(started).Seconds()
+	return res, nil
+}
+
+// summarise computes the run-level metrics from the epochs.
+func (r *RunResult) summarise() {
+	r.WallSeconds = time.Since(r.Started).Seconds()
+	r.MinValLoss, r.MinValEpoch, r.SpeedEpoch = math.NaN(), -1, -1
+	for _, e := range r.Epochs {
+		if r.MinValEpoch < 0 || e.ValLoss < r.MinValLoss {
+			r.MinValLoss, r.MinValEpoch = e.ValLoss, e.Epoch
+		}
+	}
+	r.SpeedEpoch = SpeedEpoch(r.Epochs)
+}
+
+// SpeedEpoch is the paper's training-speed measure: the first epoch >= 1
+// whose validation loss has (loss - min)/(max - min) <= 1%, min and max taken
+// over epochs >= 1; -1 without such epochs. With max == min the first epoch
+// >= 1 counts.
+func SpeedEpoch(epochs []EpochRecord) int {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, e := range epochs {
+		if e.Epoch >= 1 {
+			lo, hi = min(lo, e.ValLoss), max(hi, e.ValLoss)
+		}
+	}
+	for _, e := range epochs {
+		if e.Epoch < 1 {
+			continue
+		}
+		if hi == lo || (e.ValLoss-lo)/(hi-lo) <= 0.01 {
+			return e.Epoch
+		}
+	}
+	return -1
+}

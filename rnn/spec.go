@@ -1,0 +1,94 @@
+package rnn
+
+import "time"
+
+// RunSpec describes one training run completely: with the same spec and the
+// same kernel implementation, a run is bit-for-bit reproducible. Zero values
+// mean "the default" where a default is documented.
+type RunSpec struct {
+	// Network construction.
+	Connectome string // registry name ("macaque") or a file path
+	DataDir    string // where registry data sets live ("" = BIORNN_DATA or the cache)
+
+	NeuronsPerRegion  int     // one count for every region (default 4, the paper's)
+	NeuronsFile       string  // per-region counts (one integer per line, or .npy); overrides NeuronsPerRegion
+	TargetSparsity    float64 // default 0.8
+	IntrinsicSparsity float64 // default 1.0
+	IntrinsicWeight   float64 // default 0.8
+	NoIntrinsic       bool
+	KeepDiag          bool
+	Homogeneous       bool
+
+	// Strategy: "bio-random" (bio topology, random weights; default), "bio-rank"
+	// (bio topology, rank-mapped weights), "bio-weights" (connectome weights at
+	// SpectralRadius), or a control: "permute", "rewire", "shuffle", "erdos-renyi".
+	Strategy       string
+	Orientation    string  // "target" (W_hh = W_bio^T, default) or "paper" (W_hh = W_bio)
+	Init           string  // "default" (PyTorch U(-1/sqrt(H), 1/sqrt(H))), "xavier", "he"
+	SpectralRadius float64 // for bio-weights (default 1.0)
+	// ControlWeights: how a control (null-model) network's recurrent weights
+	// are set: "random" (default, like bio-random), "rank" (like bio-rank on
+	// the null model's carried weights) or "weights" (like bio-weights).
+	ControlWeights string
+
+	// Task.
+	Task          string // "seq_mem" (default), "nback_mem", "pic_latent_mem"
+	PatternLength int    // seq_mem L (default 3)
+	NBack         int    // n-back n (default 2)
+	TrialLength   int    // nback_mem / pic_latent_mem L (default 5)
+	Trials        int    // default 500 (80% train, 20% validation)
+	MNISTDir      string // folder with mnist_latent_50d.npy and mnist_labels.npy
+
+	// Training.
+	BatchSize   int     // default 128
+	Epochs      int     // default 500
+	Optimizer   string  // "adam" (default), "rmsprop", "sgd"
+	LR          float64 // default: adam 1e-3, rmsprop and sgd 1e-2
+	Momentum    float64 // sgd only
+	WeightDecay float64
+	ClipNorm    float64 // 0 = no clipping
+	Activation  string  // "tanh" (default) or "relu"
+	Patience    int     // early stopping after this many epochs without improvement; 0 = off
+
+	// Seeds. Seed derives every other seed that is zero. BuildSeed: the
+	// up-scaling and the null model; DataSeed: the task trials; InitSeed: the
+	// initial parameters and the mini-batch order.
+	Seed, BuildSeed, DataSeed, InitSeed uint64
+
+	// Execution.
+	Threads int    // 0 = one
+	Kernels string // "" = kernels.Default()
+	Path    string // "auto" (default), "sparse" or "dense"
+}
+
+// EpochRecord is one epoch's metrics. Epoch 0 is the evaluation before any update.
+type EpochRecord struct {
+	Epoch int
+	// TrainLoss is the mean over the epoch's training trials of the loss
+	// each mini-batch had before its update (epoch 0: a full pass).
+	TrainLoss float64
+	// ValLoss is a full pass over the validation trials after the epoch.
+	ValLoss     float64
+	ValAccuracy float64 // NaN for tasks without classes (seq_mem)
+	Seconds     float64 // wall time of this epoch
+}
+
+// RunResult is a finished run: the spec with every default and seed filled in,
+// the per-epoch metrics and the run-level summary.
+type RunResult struct {
+	Spec   RunSpec
+	Epochs []EpochRecord
+
+	MinValLoss  float64
+	MinValEpoch int
+	SpeedEpoch  int // first epoch >= 1 with (loss-min)/(max-min) <= 1%, -1 if none
+
+	ConnectomeName   string
+	ConnectomeSHA256 string
+	Neurons          int
+	Connections      int // kept recurrent weights
+	KernelSet        string
+	PathUsed         string // "sparse" or "dense"
+	Started          time.Time
+	WallSeconds      float64
+}

@@ -1,0 +1,269 @@
+package rnn
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"path/filepath"
+
+	"github.com/biornn/biornn/connectome"
+)
+
+// The working-memory tasks of Goulas et al. (2021), generated from a seed
+// with math/rand/v2's PCG, so a (task, parameters, seed) triple always gives
+// the same trials.
+
+// Task names.
+const (
+	TaskSeqMem       = "seq_mem"
+	TaskNBackMem     = "nback_mem"
+	TaskPicLatentMem = "pic_latent_mem"
+)
+
+// MNIST latent files read by pic_latent_mem.
+const (
+	MNISTLatentFile = "mnist_latent_50d.npy"
+	MNISTLabelsFile = "mnist_labels.npy"
+)
+
+// Answer classes of the n-back tasks.
+const (
+	ClassFixation = 0
+	ClassNoMatch  = 1
+	ClassMatch    = 2
+)
+
+func newRand(seed uint64) *rand.Rand {
+	return rand.New(rand.NewPCG(seed, 0x62696f726e6e)) // stream "biornn"
+}
+
+// SeqMem makes the sequence-recall task: L values from U(0,1) shown one per
+// step on input channel 1 (steps 0..L-1), the cue on channel 0 at step L, and
+// the recall of the L values in order at steps L+1..2L (one output, mse).
+// T = 2L+1.
+func SeqMem(L, trials int, seed uint64) (*Dataset, error) {
+	if L < 1 {
+		return nil, fmt.Errorf("rnn: seq_mem: PatternLength = %d: expected >= 1", L)
+	}
+	if trials < 1 {
+		return nil, fmt.Errorf("rnn: seq_mem: Trials = %d: expected >= 1", trials)
+	}
+	T := 2*L + 1
+	d := &Dataset{N: trials, T: T, Inputs: 2, Outputs: 1, Kind: LossMSE,
+		X: make([]float32, trials*T*2), Y: make([]float32, trials*T)}
+	for t := L + 1; t <= 2*L; t++ {
+		d.LossSteps = append(d.LossSteps, t)
+	}
+	r := newRand(seed)
+	for i := 0; i < trials; i++ {
+		x := d.X[i*T*2 : (i+1)*T*2]
+		y := d.Y[i*T : (i+1)*T]
+		for k := 0; k < L; k++ {
+			v := float32(r.Float64())
+			x[k*2+1] = v
+			y[L+1+k] = v
+		}
+		x[L*2] = 1
+	}
+	return d, nil
+}
+
+// matchPlan returns, for trials trials, which ones match: exactly trials/2,
+// in a random order.
+func matchPlan(r *rand.Rand, trials int) []bool {
+	m := make([]bool, trials)
+	for i := 0; i < trials/2; i++ {
+		m[i] = true
+	}
+	r.Shuffle(trials, func(i, j int) { m[i], m[j] = m[j], m[i] })
+	return m
+}
+
+// NBackMem makes the numeric n-back task: L values from U(0,1) on channel 1
+// at steps 0..L-1, the cue on channel 0 with the last one (step L-1), and
+// the answer at step L (T = L+1, three outputs, nll): ClassMatch when the
+// value at step L-1-n equals the last one (set so in matching trials),
+// ClassNoMatch otherwise, ClassFixation at the other steps. Half of the trials
+// (trials/2) match, in a random order.
+func NBackMem(L, nBack, trials int, seed uint64) (*Dataset, error) {
+	if L < 2 {
+		return nil, fmt.Errorf("rnn: nback_mem: TrialLength = %d: expected >= 2", L)
+	}
+	if nBack < 1 || nBack > L-1 {
+		return nil, fmt.Errorf("rnn: nback_mem: NBack = %d: expected 1..%d (TrialLength - 1)", nBack, L-1)
+	}
+	if trials < 2 {
+		return nil, fmt.Errorf("rnn: nback_mem: Trials = %d: expected >= 2", trials)
+	}
+	T := L + 1
+	d := &Dataset{N: trials, T: T, Inputs: 2, Outputs: 3, Kind: LossNLL,
+		X: make([]float32, trials*T*2), Y: make([]float32, trials*T), LossSteps: []int{L}}
+	r := newRand(seed)
+	match := matchPlan(r, trials)
+	for i := 0; i < trials; i++ {
+		x := d.X[i*T*2 : (i+1)*T*2]
+		for k := 0; k < L; k++ {
+			x[k*2+1] = float32(r.Float64())
+		}
+		last, probe := (L-1)*2+1, (L-1-nBack)*2+1
+		if match[i] {
+			x[probe] = x[last]
+			d.Y[i*T+L] = ClassMatch
+		} else {
+			for x[probe] == x[last] {
+				x[probe] = float32(r.Float64())
+			}
+			d.Y[i*T+L] = ClassNoMatch
+		}
+		x[(L-1)*2] = 1
+	}
+	return d, nil
+}
+
+// MNISTLatent holds the picture stimuli: 50-d latent vectors, each row
+// min-max rescaled to [0, 1], and their digit labels.
+type MNISTLatent struct {
+	Dim     int
+	Vectors []float32 // N x Dim
+	Labels  []int
+	byClass [10][]int
+}
+
+// LoadMNISTLatent reads mnist_latent_50d.npy and mnist_labels.npy from dir.
+func LoadMNISTLatent(dir string) (*MNISTLatent, error) {
+	if dir == "" {
+		return nil, errors.New("rnn: pic_latent_mem: MNISTDir is empty: expected the folder with " + MNISTLatentFile + " and " + MNISTLabelsFile)
+	}
+	read := func(name string) (*connectome.Array, error) {
+		p := filepath.Join(dir, name)
+		a, err := connectome.ReadNPY(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("rnn: pic_latent_mem: %s is missing (MNISTDir = %q must hold %s and %s)", p, dir, MNISTLatentFile, MNISTLabelsFile)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("rnn: pic_latent_mem: %w", err)
+		}
+		return a, nil
+	}
+	vec, err := read(MNISTLatentFile)
+	if err != nil {
+		return nil, err
+	}
+	lab, err := read(MNISTLabelsFile)
+	if err != nil {
+		return nil, err
+	}
+	if len(vec.Shape) != 2 || vec.Shape[0] < 1 || vec.Shape[1] < 1 {
+		return nil, fmt.Errorf("rnn: pic_latent_mem: %s: shape %v, expected (images, dim)", filepath.Join(dir, MNISTLatentFile), vec.Shape)
+	}
+	rows, dim := vec.Shape[0], vec.Shape[1]
+	if len(lab.Shape) != 1 || lab.Shape[0] != rows {
+		return nil, fmt.Errorf("rnn: pic_latent_mem: %s: shape %v, expected (%d,) to match %s", filepath.Join(dir, MNISTLabelsFile), lab.Shape, rows, MNISTLatentFile)
+	}
+	m := &MNISTLatent{Dim: dim, Vectors: make([]float32, rows*dim), Labels: make([]int, rows)}
+	for i := 0; i < rows; i++ {
+		row := vec.Data[i*dim : (i+1)*dim]
+		lo, hi := row[0], row[0]
+		for _, v := range row {
+			lo, hi = min(lo, v), max(hi, v)
+		}
+		for k, v := range row {
+			if hi > lo {
+				m.Vectors[i*dim+k] = float32((v - lo) / (hi - lo))
+			}
+		}
+		l := lab.Data[i]
+		if l != float64(int(l)) || l < 0 || l > 9 {
+			return nil, fmt.Errorf("rnn: pic_latent_mem: %s: label %v at row %d, expected a digit 0..9", filepath.Join(dir, MNISTLabelsFile), l, i)
+		}
+		m.Labels[i] = int(l)
+		m.byClass[int(l)] = append(m.byClass[int(l)], i)
+	}
+	classes := 0
+	for _, c := range m.byClass {
+		if len(c) > 0 {
+			classes++
+		}
+	}
+	if classes < 2 {
+		return nil, fmt.Errorf("rnn: pic_latent_mem: %s: pictures of %d digit class(es), expected at least 2", filepath.Join(dir, MNISTLabelsFile), classes)
+	}
+	return m, nil
+}
+
+// PicLatentMem makes the picture n-back task on MNIST latent vectors (see
+// ../shared/mnist-latent/README.md): input channel 0 is the cue, channels
+// 1..Dim a picture. Pictures at steps 0..L-1, the cue alone at step L,
+// nothing at step L+1 (T = L+2), where the answer is (ClassMatch or
+// ClassNoMatch; ClassFixation elsewhere). The last picture is a random image;
+// in a matching trial the picture at step L-1-n is that very image; every
+// other picture is of another digit class than the last one. Half of the
+// trials (trials/2) match, in a random order.
+func PicLatentMem(m *MNISTLatent, L, nBack, trials int, seed uint64) (*Dataset, error) {
+	if L < 2 {
+		return nil, fmt.Errorf("rnn: pic_latent_mem: TrialLength = %d: expected >= 2", L)
+	}
+	if nBack < 1 || nBack > L-1 {
+		return nil, fmt.Errorf("rnn: pic_latent_mem: NBack = %d: expected 1..%d (TrialLength - 1)", nBack, L-1)
+	}
+	if trials < 2 {
+		return nil, fmt.Errorf("rnn: pic_latent_mem: Trials = %d: expected >= 2", trials)
+	}
+	T, in, rows := L+2, m.Dim+1, len(m.Labels)
+	d := &Dataset{N: trials, T: T, Inputs: in, Outputs: 3, Kind: LossNLL,
+		X: make([]float32, trials*T*in), Y: make([]float32, trials*T), LossSteps: []int{L + 1}}
+	r := newRand(seed)
+	match := matchPlan(r, trials)
+	put := func(x []float32, step, img int) {
+		copy(x[step*in+1:(step+1)*in], m.Vectors[img*m.Dim:(img+1)*m.Dim])
+	}
+	for i := 0; i < trials; i++ {
+		x := d.X[i*T*in : (i+1)*T*in]
+		last := r.IntN(rows)
+		cls := m.Labels[last]
+		put(x, L-1, last)
+		for k := 0; k < L-1; k++ {
+			if k == L-1-nBack && match[i] {
+				put(x, k, last)
+				continue
+			}
+			c := r.IntN(9) // a class other than cls, uniformly among the non-empty ones
+			if c >= cls {
+				c++
+			}
+			for len(m.byClass[c]) == 0 {
+				c = (c + 1) % 10
+				if c == cls {
+					c = (c + 1) % 10
+				}
+			}
+			pool := m.byClass[c]
+			put(x, k, pool[r.IntN(len(pool))])
+		}
+		x[L*in] = 1
+		if match[i] {
+			d.Y[i*T+L+1] = ClassMatch
+		} else {
+			d.Y[i*T+L+1] = ClassNoMatch
+		}
+	}
+	return d, nil
+}
+
+// Split cuts a dataset into its first 80% (training) and the rest
+// (validation). Task trials are already in random order.
+func Split(d *Dataset) (train, val *Dataset) {
+	nTrain := d.N * 4 / 5
+	if nTrain == d.N && d.N > 1 {
+		nTrain = d.N - 1
+	}
+	a, b := make([]int, nTrain), make([]int, d.N-nTrain)
+	for i := range a {
+		a[i] = i
+	}
+	for i := range b {
+		b[i] = nTrain + i
+	}
+	return d.Subset(a), d.Subset(b)
+}

@@ -1,0 +1,219 @@
+package rnn
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/biornn/biornn/connectome"
+	"github.com/biornn/biornn/kernels"
+)
+
+var torchCases = []string{"macaque_seqmem_tanh_adam", "marmoset_seqmem_relu_sgd", "gamanut_nback_relu_adam"}
+
+type torchCase struct {
+	Name      string    `json:"name"`
+	Hidden    int       `json:"hidden"`
+	Act       string    `json:"act"`
+	Loss      string    `json:"loss"`
+	LossSteps []int     `json:"loss_steps"`
+	Optimizer string    `json:"optimizer"`
+	LR        float64   `json:"lr"`
+	Steps     int       `json:"steps"`
+	LossesF64 []float64 `json:"losses_f64"`
+
+	x, y    *connectome.Array
+	mask    []bool
+	init    Params
+	grad    Params
+	final   Params
+	inputs  int
+	outputs int
+}
+
+func readArray(t *testing.T, dir, name string) *connectome.Array {
+	t.Helper()
+	a, err := connectome.ReadNPY(filepath.Join(dir, name))
+	if err != nil && strings.Contains(err.Error(), "3-D") {
+		a, err = readNPY3D(t, filepath.Join(dir, name))
+	}
+	if err != nil {
+		t.Fatalf("reading the PyTorch reference: %v", err)
+	}
+	return a
+}
+
+// readNPY3D reads a C-order 3-D .npy file through connectome.ReadNPY, which
+// reads 0- to 2-D arrays only: a C-order (a, b, c) array has the same bytes
+// as an (a, b*c) one, so only the shape in the header text is rewritten
+// (padded to the same header length) before ReadNPY parses the file.
+func readNPY3D(t *testing.T, path string) (*connectome.Array, error) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	end := bytes.IndexByte(b, '\n')
+	start := bytes.Index(b, []byte("'shape': ("))
+	if end < 0 || start < 0 || start > end || bytes.Contains(b[:end], []byte("'fortran_order': True")) {
+		return nil, fmt.Errorf("%s: not a C-order npy header", path)
+	}
+	open := start + len("'shape': (")
+	closing := open + bytes.IndexByte(b[open:], ')')
+	var dims []int
+	for _, f := range strings.Split(string(b[open:closing]), ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			d, err := strconv.Atoi(f)
+			if err != nil {
+				return nil, fmt.Errorf("%s: shape field %q: %v", path, f, err)
+			}
+			dims = append(dims, d)
+		}
+	}
+	if len(dims) != 3 {
+		return nil, fmt.Errorf("%s: expected a 3-D shape, got %v", path, dims)
+	}
+	flat := fmt.Sprintf("%d, %d", dims[0], dims[1]*dims[2])
+	pad := (closing - open) - len(flat)
+	hdr := string(b[:open]) + flat + string(b[closing:end]) + strings.Repeat(" ", pad) + string(b[end:])
+	tmp := filepath.Join(t.TempDir(), filepath.Base(path))
+	if err := os.WriteFile(tmp, []byte(hdr), 0o644); err != nil {
+		return nil, err
+	}
+	a, err := connectome.ReadNPY(tmp)
+	if err != nil {
+		return nil, err
+	}
+	a.Shape = dims
+	return a, nil
+}
+
+func f32(v []float64) []float32 {
+	out := make([]float32, len(v))
+	for i, x := range v {
+		out[i] = float32(x)
+	}
+	return out
+}
+
+func readParams(t *testing.T, dir, prefix string, h, in, o int) Params {
+	return Params{Hidden: h, Inputs: in, Outputs: o,
+		WIn:  f32(readArray(t, dir, prefix+"W_in.npy").Data),
+		WHH:  f32(readArray(t, dir, prefix+"W_hh.npy").Data),
+		B:    f32(readArray(t, dir, prefix+"b.npy").Data),
+		WOut: f32(readArray(t, dir, prefix+"W_out.npy").Data),
+		BOut: f32(readArray(t, dir, prefix+"b_out.npy").Data),
+	}
+}
+
+func loadTorchCase(t *testing.T, name string) *torchCase {
+	t.Helper()
+	dir := filepath.Join("..", "..", "shared", "torch-reference", name)
+	b, err := os.ReadFile(filepath.Join(dir, "case.json"))
+	if err != nil {
+		t.Fatalf("the PyTorch reference is missing: %v", err)
+	}
+	c := &torchCase{}
+	if err := json.Unmarshal(b, c); err != nil {
+		t.Fatalf("%s/case.json: %v", name, err)
+	}
+	c.x = readArray(t, dir, "x.npy")
+	c.y = readArray(t, dir, "y.npy")
+	win := readArray(t, dir, "init_W_in.npy")
+	wout := readArray(t, dir, "init_W_out.npy")
+	c.inputs, c.outputs = win.Shape[1], wout.Shape[0]
+	m := readArray(t, dir, "mask.npy")
+	if len(m.Data) != c.Hidden*c.Hidden {
+		t.Fatalf("%s: mask has %d values, expected %d", name, len(m.Data), c.Hidden*c.Hidden)
+	}
+	c.mask = make([]bool, len(m.Data))
+	for i, v := range m.Data {
+		c.mask[i] = v != 0
+	}
+	c.init = readParams(t, dir, "init_", c.Hidden, c.inputs, c.outputs)
+	c.grad = readParams(t, dir, "grad_", c.Hidden, c.inputs, c.outputs)
+	c.final = readParams(t, dir, "final_", c.Hidden, c.inputs, c.outputs)
+	return c
+}
+
+func (c *torchCase) shape() [3]int { return [3]int{c.x.Shape[0], c.x.Shape[1], c.x.Shape[2]} }
+
+// relNormDiff is |a-b| / |b| over whole arrays (norm-wise relative error).
+func relNormDiff(a, b []float32) float64 {
+	var d, r float64
+	for i := range a {
+		e := float64(a[i]) - float64(b[i])
+		d += e * e
+		r += float64(b[i]) * float64(b[i])
+	}
+	if r == 0 {
+		return math.Sqrt(d)
+	}
+	return math.Sqrt(d / r)
+}
+
+func checkParams(t *testing.T, what string, got, want Params, tol float64) {
+	t.Helper()
+	for _, f := range []struct {
+		name      string
+		got, want []float32
+	}{
+		{"W_in", got.WIn, want.WIn}, {"W_hh", got.WHH, want.WHH}, {"b", got.B, want.B},
+		{"W_out", got.WOut, want.WOut}, {"b_out", got.BOut, want.BOut},
+	} {
+		if e := relNormDiff(f.got, f.want); !(e <= tol) {
+			t.Errorf("%s %s: relative error %.3g > %.g", what, f.name, e, tol)
+		}
+	}
+}
+
+// TestTorchReference reproduces every PyTorch case with every kernel
+// implementation and both paths: the loss before every step, the gradient at
+// the initial parameters and the parameters after the last step.
+func TestTorchReference(t *testing.T) {
+	for _, name := range torchCases {
+		c := loadTorchCase(t, name)
+		for _, im := range kernels.All() {
+			for _, path := range []string{PathSparse, PathDense} {
+				t.Run(name+"/"+im.Name+"/"+path, func(t *testing.T) {
+					n, err := NewNetwork(c.init, c.mask, c.Act, im, path)
+					if err != nil {
+						t.Fatal(err)
+					}
+					x, y := f32(c.x.Data), f32(c.y.Data)
+					loss0, g, err := n.LossAndGradient(x, c.shape(), y, c.Loss, c.LossSteps)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if e := math.Abs(loss0-c.LossesF64[0]) / c.LossesF64[0]; e > 1e-4 {
+						t.Errorf("loss at the initial parameters %.9g, PyTorch %.9g (relative error %.2g)", loss0, c.LossesF64[0], e)
+					}
+					checkParams(t, "gradient", g, c.grad, 1e-4)
+					losses, err := n.TrainArrays(x, c.shape(), y, c.Loss, c.LossSteps, OptimizerSpec{Name: c.Optimizer, LR: c.LR}, c.Steps)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for s, want := range c.LossesF64 {
+						if e := math.Abs(losses[s]-want) / want; e > 1e-4 {
+							t.Errorf("loss before step %d: %.9g, PyTorch %.9g (relative error %.2g)", s, losses[s], want, e)
+						}
+					}
+					checkParams(t, "final parameters", n.Params(), c.final, 1e-4)
+					// Masked positions exactly zero.
+					p := n.Params()
+					for k, keep := range c.mask {
+						if !keep && p.WHH[k] != 0 {
+							t.Fatalf("masked W_hh[%d] = %v after training", k, p.WHH[k])
+						}
+					}
+				})
+			}
+		}
+	}
+}
