@@ -1,14 +1,10 @@
 package rnn
 
 import (
-	"bytes"
 	"encoding/json"
-	"fmt"
 	"math"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/biornn/biornn/connectome"
@@ -39,59 +35,11 @@ type torchCase struct {
 
 func readArray(t *testing.T, dir, name string) *connectome.Array {
 	t.Helper()
-	a, err := connectome.ReadNPY(filepath.Join(dir, name))
-	if err != nil && strings.Contains(err.Error(), "3-D") {
-		a, err = readNPY3D(t, filepath.Join(dir, name))
-	}
+	a, err := connectome.ReadNPYND(filepath.Join(dir, name))
 	if err != nil {
 		t.Fatalf("reading the PyTorch reference: %v", err)
 	}
 	return a
-}
-
-// readNPY3D reads a C-order 3-D .npy file through connectome.ReadNPY, which
-// reads 0- to 2-D arrays only: a C-order (a, b, c) array has the same bytes
-// as an (a, b*c) one, so only the shape in the header text is rewritten
-// (padded to the same header length) before ReadNPY parses the file.
-func readNPY3D(t *testing.T, path string) (*connectome.Array, error) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	end := bytes.IndexByte(b, '\n')
-	start := bytes.Index(b, []byte("'shape': ("))
-	if end < 0 || start < 0 || start > end || bytes.Contains(b[:end], []byte("'fortran_order': True")) {
-		return nil, fmt.Errorf("%s: not a C-order npy header", path)
-	}
-	open := start + len("'shape': (")
-	closing := open + bytes.IndexByte(b[open:], ')')
-	var dims []int
-	for _, f := range strings.Split(string(b[open:closing]), ",") {
-		if f = strings.TrimSpace(f); f != "" {
-			d, err := strconv.Atoi(f)
-			if err != nil {
-				return nil, fmt.Errorf("%s: shape field %q: %v", path, f, err)
-			}
-			dims = append(dims, d)
-		}
-	}
-	if len(dims) != 3 {
-		return nil, fmt.Errorf("%s: expected a 3-D shape, got %v", path, dims)
-	}
-	flat := fmt.Sprintf("%d, %d", dims[0], dims[1]*dims[2])
-	pad := (closing - open) - len(flat)
-	hdr := string(b[:open]) + flat + string(b[closing:end]) + strings.Repeat(" ", pad) + string(b[end:])
-	tmp := filepath.Join(t.TempDir(), filepath.Base(path))
-	if err := os.WriteFile(tmp, []byte(hdr), 0o644); err != nil {
-		return nil, err
-	}
-	a, err := connectome.ReadNPY(tmp)
-	if err != nil {
-		return nil, err
-	}
-	a.Shape = dims
-	return a, nil
 }
 
 func f32(v []float64) []float32 {
