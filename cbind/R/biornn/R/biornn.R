@@ -1,0 +1,211 @@
+# R bindings of biornn's C API (see cbind/include/biornn.h and cbind/README.md).
+#
+# Conventions: matrices are ordinary R matrices in PyTorch's layout (w_hh[i, j]
+# is the weight from neuron j to neuron i); inputs x are arrays
+# trials x steps x inputs; time steps (loss_steps) are 1-based as everywhere
+# in R; class labels (loss = "nll") are the class values 0..outputs-1.
+# Do not fork (parallel::mclapply) after loading biornn: use
+# parallel::makePSOCKcluster.
+
+.options <- function(...) {
+  args <- list(...)
+  args <- args[!vapply(args, is.null, logical(1))]
+  if (length(args) == 0) return("")
+  keys <- names(args)
+  if (is.null(keys) || any(keys == "")) stop("biornn: every option must be named")
+  vals <- vapply(args, function(v) {
+    if (is.logical(v)) v <- ifelse(v, "true", "false")
+    if (is.numeric(v)) v <- format(v, digits = 17, scientific = FALSE, trim = TRUE)
+    paste(as.character(v), collapse = ",")
+  }, character(1))
+  bad <- grepl("[;\n]", vals) | grepl("[;=\n]", keys)
+  if (any(bad)) stop("biornn: option ", keys[bad][1], ": keys and values cannot contain ';', '=' (keys) or newlines")
+  paste0(keys, "=", vals, collapse = ";")
+}
+
+.lines <- function(s) if (nzchar(s)) strsplit(s, "\n", fixed = TRUE)[[1]] else character(0)
+
+#' Library version, kernels and settings.
+biornn_version <- function() .Call(C_version)
+biornn_kernels <- function() .lines(.Call(C_kernels))
+biornn_default_kernel <- function() .Call(C_default_kernel)
+biornn_set_kernels <- function(name) invisible(.Call(C_set_kernels, as.character(name)))
+biornn_set_threads <- function(n) invisible(.Call(C_set_threads, as.integer(n)))
+biornn_threads <- function() .Call(C_get_threads)
+biornn_stat_names <- function() .lines(.Call(C_stat_names))
+
+.network <- function(ptr) structure(list(ptr = ptr), class = "biornn_network")
+.ptr <- function(net) {
+  if (!inherits(net, "biornn_network")) stop("biornn: not a biornn network")
+  net$ptr
+}
+
+#' Builds a network from a registered connectome ("macaque", "marmoset",
+#' "human", ...) or a matrix file. Options (see cbind/README.md): data_dir,
+#' neurons, neurons_file, target_sparsity, intrinsic_sparsity,
+#' intrinsic_weight, intrinsic, keep_diag, homogeneous, strategy, null,
+#' control_weights, orientation, init, spectral_radius, seed, build_seed.
+network_from_connectome <- function(name, ...) {
+  .network(.Call(C_from_connectome, as.character(name), .options(...)))
+}
+
+# row-major doubles of a matrix (the C API's layout)
+.rowmajor <- function(m) as.double(t(as.matrix(m)))
+
+#' Builds a trainable network from parameters: w_in (hidden x inputs), w_hh
+#' (hidden x hidden), b (hidden), w_out (outputs x hidden), b_out (outputs);
+#' mask: hidden x hidden logical (TRUE = kept) or NULL. Options: kernels,
+#' path, threads.
+network_from_arrays <- function(w_in, w_hh, b, w_out, b_out, mask = NULL, activation = "tanh", ...) {
+  w_in <- as.matrix(w_in); w_hh <- as.matrix(w_hh); w_out <- as.matrix(w_out)
+  sizes <- c(ncol(w_in), nrow(w_hh), nrow(w_out))
+  if (!is.null(mask)) {
+    mask <- as.matrix(mask)
+    if (!all(dim(mask) == dim(w_hh))) stop("biornn: mask must have the shape of w_hh")
+    mask <- as.logical(t(mask != 0))
+  }
+  .network(.Call(C_from_arrays, as.double(sizes), .rowmajor(w_in), .rowmajor(w_hh), as.double(b),
+                 .rowmajor(w_out), as.double(b_out), mask, .options(activation = activation, ...)))
+}
+
+#' Frees a network now (it is otherwise freed when garbage-collected).
+network_free <- function(net) invisible(.Call(C_free, .ptr(net)))
+
+#' c(inputs, hidden, outputs); inputs and outputs are 0 for a connectome network.
+network_sizes <- function(net) {
+  s <- .Call(C_sizes, .ptr(net))
+  stats::setNames(s, c("inputs", "hidden", "outputs"))
+}
+
+#' Text about a network: source, name, species, citation, sha256, strategy,
+#' orientation, activation, kernel_set, path.
+network_info <- function(net, key) .Call(C_info, .ptr(net), as.character(key))
+
+#' Region names of the connectome.
+network_regions <- function(net) .lines(network_info(net, "regions"))
+
+#' A matrix: connectome, w (row = source neuron), mask, region, in_degree,
+#' out_degree, in_strength, out_strength (the last five as vectors).
+network_matrix <- function(net, name) {
+  m <- .Call(C_matrix, .ptr(net), as.character(name))
+  if (ncol(m) == 1) m[, 1] else m
+}
+
+#' Graph statistics as a one-row data.frame.
+network_stats <- function(net) {
+  names <- biornn_stat_names()
+  v <- .Call(C_stats, .ptr(net), length(names))
+  as.data.frame(as.list(stats::setNames(v, names)))
+}
+
+#' Parameters as a list of matrices/vectors (w_in, w_hh, b, w_out, b_out).
+parameters <- function(net) {
+  p <- lapply(c("w_in", "w_hh", "b", "w_out", "b_out"), function(n) .Call(C_get_param, .ptr(net), n))
+  names(p) <- c("w_in", "w_hh", "b", "w_out", "b_out")
+  p$b <- p$b[, 1]
+  p$b_out <- p$b_out[, 1]
+  p
+}
+
+#' Replaces parameters given by name (resets the optimizer state).
+set_parameters <- function(net, ...) {
+  ps <- list(...)
+  for (n in names(ps)) .Call(C_set_param, .ptr(net), n, .rowmajor(ps[[n]]))
+  invisible(net)
+}
+
+# x (trials x steps x inputs) as row-major doubles and its dims
+.xdata <- function(x) {
+  if (length(dim(x)) != 3) stop("biornn: x must be an array trials x steps x inputs")
+  list(data = as.double(aperm(x, c(3, 2, 1))), dims = as.double(dim(x)[1:2]))
+}
+
+.ydata <- function(y, loss) {
+  d <- dim(y)
+  if (loss == "nll") {
+    if (length(d) != 2) stop("biornn: y must be a matrix trials x steps of class labels for loss = \"nll\"")
+    return(as.double(t(y)))
+  }
+  if (length(d) != 3) stop("biornn: y must be an array trials x steps x outputs for loss = \"mse\"")
+  as.double(aperm(y, c(3, 2, 1)))
+}
+
+.steps <- function(loss_steps, t) {
+  if (is.null(loss_steps)) loss_steps <- seq_len(t)
+  as.integer(loss_steps) - 1L
+}
+
+#' Takes `steps` full-batch optimizer steps on (x, y) and returns the loss
+#' before each step. loss_steps are 1-based time steps (default: all).
+#' Other options: momentum, dampening, nesterov, weight_decay, clip_norm,
+#' beta1, beta2, eps, alpha, threads.
+train_arrays <- function(net, x, y, loss = "mse", loss_steps = NULL, optimizer = "adam", lr = 1e-3,
+                         steps = 1, ...) {
+  xd <- .xdata(x)
+  opts <- .options(loss = loss, optimizer = optimizer, lr = lr, steps = as.integer(steps), ...)
+  .Call(C_train_arrays, .ptr(net), xd$data, xd$dims, .ydata(y, loss), .steps(loss_steps, dim(x)[2]), opts,
+        as.integer(steps))
+}
+
+#' Loss and accuracy (NA for mse) on (x, y) without training.
+evaluate <- function(net, x, y, loss = "mse", loss_steps = NULL) {
+  xd <- .xdata(x)
+  v <- .Call(C_evaluate, .ptr(net), xd$data, xd$dims, .ydata(y, loss), .steps(loss_steps, dim(x)[2]),
+             as.character(loss))
+  list(loss = v[1], accuracy = if (is.nan(v[2])) NA_real_ else v[2])
+}
+
+#' Outputs at every step: an array trials x steps x outputs.
+predict.biornn_network <- function(object, x, ...) {
+  xd <- .xdata(x)
+  o <- network_sizes(object)[["outputs"]]
+  v <- .Call(C_predict, .ptr(object), xd$data, xd$dims, as.double(o))
+  aperm(array(v, dim = c(o, dim(x)[2], dim(x)[1])), c(3, 2, 1))
+}
+
+print.biornn_network <- function(x, ...) {
+  s <- network_sizes(x)
+  src <- network_info(x, "source")
+  if (src == "connectome") {
+    cat(sprintf("biornn network from connectome %s: %d neurons, strategy %s\n", network_info(x, "name"),
+                s[["hidden"]], network_info(x, "strategy")))
+  } else {
+    cat(sprintf("biornn network from arrays: %d inputs, %d hidden (%s), %d outputs\n", s[["inputs"]],
+                s[["hidden"]], network_info(x, "activation"), s[["outputs"]]))
+  }
+  invisible(x)
+}
+
+#' Trains a connectome network on a task and writes the run to the results
+#' folder `out`; returns the run id. progress(epoch) gets a list (epoch,
+#' epochs, train_loss, val_loss, val_accuracy, seconds) after every epoch;
+#' returning FALSE stops the run with an error of class "biornn_cancelled"
+#' (nothing is written). Ctrl-C stops it too. Options: pattern_length,
+#' n_back, trial_length, trials, mnist_dir, batch_size, optimizer, lr,
+#' momentum, weight_decay, clip_norm, activation, patience, init,
+#' spectral_radius, seed, data_seed, init_seed, kernels, threads, path.
+train <- function(net, out, task = "seq_mem", epochs = NULL, progress = NULL, ...) {
+  if (!is.null(progress) && !is.function(progress)) stop("biornn: progress must be a function or NULL")
+  opts <- .options(out = normalizePath(out, mustWork = FALSE), task = task, epochs = epochs, ...)
+  r <- .Call(C_train, .ptr(net), opts, progress)
+  if (r$interrupted) {
+    stop(structure(class = c("biornn_interrupted", "interrupt", "condition"),
+                   list(message = "biornn: training interrupted by the user; no results written", call = sys.call())))
+  }
+  if (!is.null(r$callback_error)) {
+    stop("biornn: the progress callback raised an error, training stopped: ", trimws(r$callback_error))
+  }
+  if (r$status == 6L) {
+    stop(structure(class = c("biornn_cancelled", "error", "condition"),
+                   list(message = r$message, call = sys.call())))
+  }
+  if (r$status != 0L) stop(sprintf("biornn_train (status %d): %s", r$status, r$message))
+  r$run_id
+}
+
+#' Reads a results folder (written by the CLI, sweeps or train) into a list
+#' of data.frames, list(runs = ..., epochs = ...), without the arrow package.
+#' Timestamps are POSIXct (UTC); 64-bit integers that do not fit R's
+#' integers come back as doubles, or as strings when a double cannot hold
+#' them exactly (large seeds).
+read_results <- function(dir) .Call(C_read_results, normalizePath(dir, mustWork = FALSE))

@@ -1,0 +1,3 @@
+library(testthat)
+library(biornn)
+test_check("biornn")

@@ -1,0 +1,153 @@
+package capi
+
+import (
+	"strings"
+
+	"github.com/biornn/biornn/connectome"
+)
+
+// MatrixNames lists what biornn_get_matrix can read (float64, row-major):
+//
+//	connectome   region-level matrix C (regions x regions; row = source); connectome networks only
+//	w            neuron-level weights W (neurons x neurons; row = source, bio2art's orientation);
+//	             for an arrays network, the masked W_hh transposed
+//	mask         kept recurrent positions as 0/1 in W_hh orientation (row = target)
+//	region       region index of each neuron (neurons x 1); connectome networks only
+//	in_degree, out_degree, in_strength, out_strength   per-neuron statistics of w (neurons x 1)
+var MatrixNames = []string{"connectome", "w", "mask", "region", "in_degree", "out_degree", "in_strength", "out_strength"}
+
+// StatNames lists the scalars of biornn_get_stats, in order.
+var StatNames = []string{"neurons", "regions", "connections", "self_loops", "density", "reciprocity", "total_weight", "spectral_radius"}
+
+// weights returns the neuron-level matrix in bio orientation and the mask in
+// W_hh orientation.
+func (n *Network) weights() (*connectome.Dense, []bool) {
+	if !n.fromArrays() {
+		return n.w, n.mask
+	}
+	p := n.rnn.Params()
+	h := p.Hidden
+	w := connectome.NewDense(h, h)
+	for i := 0; i < h; i++ {
+		for j := 0; j < h; j++ {
+			w.Data[j*h+i] = float64(p.WHH[i*h+j])
+		}
+	}
+	return w, n.rnn.Mask()
+}
+
+// Matrix returns matrix name as rows, cols and row-major values.
+func (n *Network) Matrix(where, name string) (int, int, []float64, error) {
+	w, mask := n.weights()
+	h := w.Rows
+	col := func(v []float64) (int, int, []float64, error) { return len(v), 1, v, nil }
+	switch name {
+	case "connectome", "region":
+		if n.fromArrays() {
+			return 0, 0, nil, errorf(ErrUnsupported, "%s: matrix %q exists only for a network built from a connectome", where, name)
+		}
+		if name == "connectome" {
+			return n.conn.Rows, n.conn.Cols, n.conn.Data, nil
+		}
+		v := make([]float64, len(n.region))
+		for i, r := range n.region {
+			v[i] = float64(r)
+		}
+		return col(v)
+	case "w":
+		return h, h, w.Data, nil
+	case "mask":
+		v := make([]float64, len(mask))
+		for i, k := range mask {
+			if k {
+				v[i] = 1
+			}
+		}
+		return h, h, v, nil
+	case "in_degree", "out_degree", "in_strength", "out_strength":
+		st, err := connectome.ComputeStats(w)
+		if err != nil {
+			return 0, 0, nil, errorf(ErrInvalid, "%s: %v", where, err)
+		}
+		var v []float64
+		switch name {
+		case "in_degree":
+			v = ints64(st.InDegree)
+		case "out_degree":
+			v = ints64(st.OutDegree)
+		case "in_strength":
+			v = st.InStrength
+		case "out_strength":
+			v = st.OutStrength
+		}
+		return col(append([]float64(nil), v...))
+	}
+	return 0, 0, nil, errorf(ErrInvalid, "%s: unknown matrix %q (known: %s)", where, name, strings.Join(MatrixNames, ", "))
+}
+
+func ints64(v []int) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = float64(x)
+	}
+	return out
+}
+
+// Stats returns the values of StatNames for the network's weights w.
+func (n *Network) Stats(where string) ([]float64, error) {
+	w, mask := n.weights()
+	st, err := connectome.ComputeStats(w)
+	if err != nil {
+		return nil, errorf(ErrInvalid, "%s: %v", where, err)
+	}
+	kept := 0
+	for _, k := range mask {
+		if k {
+			kept++
+		}
+	}
+	regions := 0
+	if !n.fromArrays() {
+		regions = n.conn.Rows
+	}
+	return []float64{float64(st.N), float64(regions), float64(kept), float64(st.SelfLoops),
+		st.Density, st.Reciprocity, st.TotalWeight, st.SpectralRadius}, nil
+}
+
+// InfoKeys lists the strings of biornn_get_info.
+var InfoKeys = []string{"source", "name", "species", "citation", "sha256", "regions", "strategy", "orientation", "activation", "kernel_set", "path"}
+
+// Info returns string key of the network ("" when it does not apply).
+func (n *Network) Info(where, key string) (string, error) {
+	switch key {
+	case "source":
+		if n.fromArrays() {
+			return "arrays", nil
+		}
+		return "connectome", nil
+	case "regions":
+		return strings.Join(n.regions, "\n"), nil
+	case "strategy":
+		return n.spec.Strategy, nil
+	case "orientation":
+		return n.spec.Orientation, nil
+	case "activation":
+		if n.fromArrays() {
+			return n.activation, nil
+		}
+		return n.spec.Activation, nil
+	case "kernel_set":
+		if n.fromArrays() {
+			return n.rnn.KernelSet(), nil
+		}
+		return "", nil
+	case "path":
+		if n.fromArrays() {
+			return n.rnn.Path(), nil
+		}
+		return "", nil
+	case "name", "species", "citation", "sha256":
+		return n.info[key], nil
+	}
+	return "", errorf(ErrInvalid, "%s: unknown key %q (known: %s)", where, key, strings.Join(InfoKeys, ", "))
+}

@@ -1,0 +1,292 @@
+package capi
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/biornn/biornn/connectome"
+	"github.com/biornn/biornn/rnn"
+)
+
+// Network is what a network handle holds: either a network built from a named
+// connectome (its construction settings, the region-level matrix and the
+// neuron-level W), or a trainable RNN built from caller arrays. A connectome
+// network trains through Run (rnn.Run: task data, epochs, Parquet results);
+// an arrays network through TrainArrays on the caller's data.
+type Network struct {
+	// From a connectome.
+	spec    rnn.RunSpec // construction settings with defaults filled in
+	conn    *connectome.Dense
+	regions []string
+	info    map[string]string // name, species, citation, sha256, ...
+	w       *connectome.Dense // neuron-level, bio orientation (row = source)
+	region  []int
+	mask    []bool // W_hh orientation (row = target) as the trainer will use it
+
+	// From arrays.
+	rnn        *rnn.Network
+	activation string
+}
+
+// fromArrays reports whether n was built from caller arrays.
+func (n *Network) fromArrays() bool { return n.rnn != nil }
+
+// WithNetwork runs fn on the network behind h, holding the handle's lock.
+func WithNetwork(where string, h Handle, fn func(*Network) error) error {
+	return with(where, h, fn)
+}
+
+// ArraysOptions are the keys biornn_network_from_arrays accepts.
+var arraysOptionKeys = []string{"activation", "kernels", "path", "threads"}
+
+// NewArraysNetwork builds a trainable network from parameters and a mask
+// (nil = every W_hh position kept) and registers it.
+func NewArraysNetwork(p rnn.Params, mask []bool, opts string) (Handle, error) {
+	const where = "biornn_network_from_arrays"
+	o, err := parseOptions(where, opts, arraysOptionKeys...)
+	if err != nil {
+		return 0, err
+	}
+	act := o.oneOf("activation", "tanh", "tanh", "relu")
+	path := o.oneOf("path", "auto", "auto", "sparse", "dense")
+	kname := o.str("kernels", "")
+	threads := o.int("threads", Threads())
+	if err := o.err(); err != nil {
+		return 0, err
+	}
+	if threads < 1 || threads > 4096 {
+		return 0, errorf(ErrInvalid, "%s: option \"threads\": expected an integer in 1..4096, got %d", where, threads)
+	}
+	im, err := kernelsFor(where, kname)
+	if err != nil {
+		return 0, err
+	}
+	net, err := rnn.NewNetwork(p, mask, act, im, path)
+	if err != nil {
+		return 0, errorf(ErrInvalid, "%s: %v", where, err)
+	}
+	net.SetThreads(threads)
+	return register(&Network{rnn: net, activation: act}), nil
+}
+
+// ParamNames lists the parameter names of get/set_param, in Params order.
+var ParamNames = []string{"w_in", "w_hh", "b", "w_out", "b_out"}
+
+// paramField returns the slice of p called name and its shape.
+func paramField(p *rnn.Params, name string) (*[]float32, int, int, error) {
+	switch name {
+	case "w_in":
+		return &p.WIn, p.Hidden, p.Inputs, nil
+	case "w_hh":
+		return &p.WHH, p.Hidden, p.Hidden, nil
+	case "b":
+		return &p.B, p.Hidden, 1, nil
+	case "w_out":
+		return &p.WOut, p.Outputs, p.Hidden, nil
+	case "b_out":
+		return &p.BOut, p.Outputs, 1, nil
+	}
+	return nil, 0, 0, fmt.Errorf("unknown parameter %q (known: %s)", name, strings.Join(ParamNames, ", "))
+}
+
+func (n *Network) needArrays(where string) error {
+	if !n.fromArrays() {
+		return errorf(ErrUnsupported, "%s: this network was built from a connectome; parameters, prediction and training on arrays need a network from biornn_network_from_arrays (biornn_train runs the connectome network instead)", where)
+	}
+	return nil
+}
+
+// Sizes returns inputs, hidden and outputs (inputs = outputs = 0 for a
+// connectome network, whose layer sizes come from the task at training time).
+func (n *Network) Sizes() (in, hidden, out int) {
+	if n.fromArrays() {
+		return n.rnn.Inputs(), n.rnn.Hidden(), n.rnn.Outputs()
+	}
+	return 0, n.w.Rows, 0
+}
+
+// ParamShape returns the shape of parameter name.
+func (n *Network) ParamShape(where, name string) (rows, cols int, err error) {
+	if err := n.needArrays(where); err != nil {
+		return 0, 0, err
+	}
+	p := rnn.Params{Hidden: n.rnn.Hidden(), Inputs: n.rnn.Inputs(), Outputs: n.rnn.Outputs()}
+	_, r, c, err := paramField(&p, name)
+	if err != nil {
+		return 0, 0, errorf(ErrInvalid, "%s: %v", where, err)
+	}
+	return r, c, nil
+}
+
+// GetParam copies parameter name into buf, whose length must match exactly.
+func (n *Network) GetParam(where, name string, buf []float32) error {
+	if err := n.needArrays(where); err != nil {
+		return err
+	}
+	p := n.rnn.Params()
+	f, r, c, err := paramField(&p, name)
+	if err != nil {
+		return errorf(ErrInvalid, "%s: %v", where, err)
+	}
+	if len(buf) != r*c {
+		return errorf(ErrSize, "%s: parameter %q has %d values (%dx%d), the buffer holds %d", where, name, r*c, r, c, len(buf))
+	}
+	copy(buf, *f)
+	return nil
+}
+
+// SetParam replaces parameter name (W_hh values outside the mask are dropped;
+// the optimizer state is reset).
+func (n *Network) SetParam(where, name string, data []float32) error {
+	if err := n.needArrays(where); err != nil {
+		return err
+	}
+	p := n.rnn.Params()
+	f, r, c, err := paramField(&p, name)
+	if err != nil {
+		return errorf(ErrInvalid, "%s: %v", where, err)
+	}
+	if len(data) != r*c {
+		return errorf(ErrSize, "%s: parameter %q needs %d values (%dx%d), got %d", where, name, r*c, r, c, len(data))
+	}
+	*f = append([]float32(nil), data...)
+	if err := n.rnn.SetParams(p); err != nil {
+		return errorf(ErrInvalid, "%s: %v", where, err)
+	}
+	return nil
+}
+
+// trainArraysKeys are the options of biornn_train_arrays.
+var trainArraysKeys = []string{"loss", "optimizer", "lr", "steps", "momentum", "dampening", "nesterov",
+	"weight_decay", "clip_norm", "beta1", "beta2", "eps", "alpha", "threads"}
+
+// ArraysData is the caller's data for TrainArrays, Evaluate and Predict.
+type ArraysData struct {
+	X         []float32
+	Trials, T int
+	Y         []float32 // nil for Predict
+	LossSteps []int
+}
+
+// TrainArrays parses opts, checks the sizes and runs rnn.TrainArrays,
+// writing the loss before each step into losses (len = steps).
+func (n *Network) TrainArrays(d ArraysData, opts string, losses []float64) error {
+	const where = "biornn_train_arrays"
+	if err := n.needArrays(where); err != nil {
+		return err
+	}
+	o, err := parseOptions(where, opts, trainArraysKeys...)
+	if err != nil {
+		return err
+	}
+	loss := o.oneOf("loss", "mse", rnn.LossMSE, rnn.LossNLL)
+	spec := rnn.OptimizerSpec{
+		Name:        o.oneOf("optimizer", "adam", "adam", "rmsprop", "sgd"),
+		LR:          o.float("lr", 0.001),
+		Momentum:    o.float("momentum", 0),
+		Dampening:   o.float("dampening", 0),
+		Nesterov:    o.bool("nesterov", false),
+		WeightDecay: o.float("weight_decay", 0),
+		ClipNorm:    o.float("clip_norm", 0),
+		Beta1:       o.float("beta1", 0),
+		Beta2:       o.float("beta2", 0),
+		Eps:         o.float("eps", 0),
+		Alpha:       o.float("alpha", 0),
+	}
+	steps := o.int("steps", len(losses))
+	threads := o.int("threads", 0)
+	if err := o.err(); err != nil {
+		return err
+	}
+	if steps < 0 {
+		return errorf(ErrInvalid, "%s: option \"steps\": expected an integer >= 0, got %d", where, steps)
+	}
+	if len(losses) != steps {
+		return errorf(ErrSize, "%s: the losses buffer holds %d values, expected one per step (steps = %d)", where, len(losses), steps)
+	}
+	if threads < 0 || threads > 4096 {
+		return errorf(ErrInvalid, "%s: option \"threads\": expected an integer in 1..4096, got %d", where, threads)
+	}
+	if threads > 0 {
+		n.rnn.SetThreads(threads)
+	}
+	if err := n.checkData(where, d, loss); err != nil {
+		return err
+	}
+	got, err := n.rnn.TrainArrays(d.X, [3]int{d.Trials, d.T, n.rnn.Inputs()}, d.Y, loss, d.LossSteps, spec, steps)
+	copy(losses, got)
+	for i := len(got); i < len(losses); i++ {
+		losses[i] = math.NaN()
+	}
+	if err != nil {
+		return errorf(ErrInvalid, "%s: %v", where, err)
+	}
+	return nil
+}
+
+// checkData checks the array sizes against trials, T and the network, so that
+// a wrong length is ErrSize (rnn's own validation catches the rest).
+func (n *Network) checkData(where string, d ArraysData, loss string) error {
+	if d.Trials <= 0 || d.T <= 0 {
+		return errorf(ErrInvalid, "%s: trials and steps must be positive, got %d and %d", where, d.Trials, d.T)
+	}
+	in, out := n.rnn.Inputs(), n.rnn.Outputs()
+	if float64(d.Trials)*float64(d.T)*float64(max(in, out)) > 1<<40 {
+		return errorf(ErrSize, "%s: %d trials x %d steps is too large for this network", where, d.Trials, d.T)
+	}
+	if want := d.Trials * d.T * in; len(d.X) != want {
+		return errorf(ErrSize, "%s: x has %d values, expected %d (trials x steps x inputs = %dx%dx%d)", where, len(d.X), want, d.Trials, d.T, in)
+	}
+	if d.Y == nil {
+		return nil
+	}
+	want := d.Trials * d.T * out
+	what := "trials x steps x outputs"
+	if loss == rnn.LossNLL {
+		want, what = d.Trials*d.T, "trials x steps class labels"
+	}
+	if len(d.Y) != want {
+		return errorf(ErrSize, "%s: y has %d values, expected %d (%s, loss %s)", where, len(d.Y), want, what, loss)
+	}
+	return nil
+}
+
+// Evaluate returns the loss and accuracy (NaN for mse) on the caller's data.
+func (n *Network) Evaluate(d ArraysData, loss string) (float64, float64, error) {
+	const where = "biornn_evaluate"
+	if err := n.needArrays(where); err != nil {
+		return 0, 0, err
+	}
+	if loss != rnn.LossMSE && loss != rnn.LossNLL {
+		return 0, 0, errorf(ErrInvalid, "%s: loss %q: expected \"mse\" or \"nll\"", where, loss)
+	}
+	if err := n.checkData(where, d, loss); err != nil {
+		return 0, 0, err
+	}
+	l, acc, err := n.rnn.Evaluate(d.X, [3]int{d.Trials, d.T, n.rnn.Inputs()}, d.Y, loss, d.LossSteps)
+	if err != nil {
+		return 0, 0, errorf(ErrInvalid, "%s: %v", where, err)
+	}
+	return l, acc, nil
+}
+
+// Predict writes the outputs (trials x T x outputs) into out.
+func (n *Network) Predict(d ArraysData, out []float32) error {
+	const where = "biornn_predict"
+	if err := n.needArrays(where); err != nil {
+		return err
+	}
+	if err := n.checkData(where, d, ""); err != nil {
+		return err
+	}
+	if want := d.Trials * d.T * n.rnn.Outputs(); len(out) != want {
+		return errorf(ErrSize, "%s: the output buffer holds %d values, expected %d (trials x steps x outputs = %dx%dx%d)", where, len(out), want, d.Trials, d.T, n.rnn.Outputs())
+	}
+	y, err := n.rnn.Predict(d.X, [3]int{d.Trials, d.T, n.rnn.Inputs()})
+	if err != nil {
+		return errorf(ErrInvalid, "%s: %v", where, err)
+	}
+	copy(out, y)
+	return nil
+}

@@ -1,0 +1,185 @@
+package capi
+
+import (
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// options is one parsed options string "key=value;key=value". It is the one
+// way every C API call takes optional settings: a plain C string is equally
+// easy to build from C, ctypes and R, and new keys never change the ABI.
+//
+// Getters record the first conversion error; call err() once at the end.
+type options struct {
+	where string // the C function, for messages
+	vals  map[string]string
+	first error
+}
+
+// parseOptions splits s at ';' (or newlines) into key=value pairs. Keys are
+// case-sensitive snake_case; surrounding blanks are ignored; an empty s means
+// no options. Unknown keys, duplicates and items without '=' are errors that
+// name the key and list the known ones.
+func parseOptions(where, s string, known ...string) (*options, error) {
+	o := &options{where: where, vals: map[string]string{}}
+	isKnown := map[string]bool{}
+	for _, k := range known {
+		isKnown[k] = true
+	}
+	items := strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == '\n' })
+	for _, item := range items {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(item, "=")
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if !ok || k == "" {
+			return nil, errorf(ErrInvalid, "%s: options: expected key=value, got %q", where, item)
+		}
+		if !isKnown[k] {
+			sorted := append([]string(nil), known...)
+			sort.Strings(sorted)
+			return nil, errorf(ErrInvalid, "%s: options: unknown key %q (known keys: %s)", where, k, strings.Join(sorted, ", "))
+		}
+		if _, dup := o.vals[k]; dup {
+			return nil, errorf(ErrInvalid, "%s: options: key %q given twice", where, k)
+		}
+		o.vals[k] = v
+	}
+	return o, nil
+}
+
+func (o *options) has(key string) bool { _, ok := o.vals[key]; return ok }
+
+func (o *options) fail(key, want, got string) {
+	if o.first == nil {
+		o.first = errorf(ErrInvalid, "%s: option %q: expected %s, got %q", o.where, key, want, got)
+	}
+}
+
+func (o *options) err() error { return o.first }
+
+func (o *options) str(key, def string) string {
+	if v, ok := o.vals[key]; ok {
+		return v
+	}
+	return def
+}
+
+// oneOf returns the value of key, which must be one of allowed.
+func (o *options) oneOf(key, def string, allowed ...string) string {
+	v := o.str(key, def)
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	o.fail(key, "one of "+strings.Join(allowed, ", "), v)
+	return def
+}
+
+func (o *options) int(key string, def int) int {
+	v, ok := o.vals[key]
+	if !ok {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		o.fail(key, "an integer", v)
+		return def
+	}
+	return n
+}
+
+func (o *options) uint64(key string, def uint64) uint64 {
+	v, ok := o.vals[key]
+	if !ok {
+		return def
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		o.fail(key, "a non-negative integer", v)
+		return def
+	}
+	return n
+}
+
+func (o *options) float(key string, def float64) float64 {
+	v, ok := o.vals[key]
+	if !ok {
+		return def
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		o.fail(key, "a finite number", v)
+		return def
+	}
+	return f
+}
+
+func (o *options) bool(key string, def bool) bool {
+	v, ok := o.vals[key]
+	if !ok {
+		return def
+	}
+	switch strings.ToLower(v) {
+	case "1", "true", "yes", "on":
+		return true
+	case "0", "false", "no", "off":
+		return false
+	}
+	o.fail(key, "a boolean (true/false, 1/0)", v)
+	return def
+}
+
+// ints parses a comma-separated list of integers ("4" or "2,3,5").
+func (o *options) ints(key string) []int {
+	v, ok := o.vals[key]
+	if !ok || v == "" {
+		return nil
+	}
+	var out []int
+	for _, f := range strings.Split(v, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil {
+			o.fail(key, "a comma-separated list of integers", v)
+			return nil
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// specKeys maps rnn.RunSpec field names to option keys, so that errors from
+// rnn.Defaults name the key the C caller wrote.
+var specKeys = map[string]string{
+	"Connectome": "name", "DataDir": "data_dir", "NeuronsPerRegion": "neurons", "NeuronsFile": "neurons_file",
+	"TargetSparsity": "target_sparsity", "IntrinsicSparsity": "intrinsic_sparsity", "IntrinsicWeight": "intrinsic_weight",
+	"NoIntrinsic": "intrinsic", "KeepDiag": "keep_diag", "Homogeneous": "homogeneous", "Strategy": "strategy",
+	"Orientation": "orientation", "Init": "init", "SpectralRadius": "spectral_radius", "ControlWeights": "control_weights",
+	"Task": "task", "PatternLength": "pattern_length", "NBack": "n_back", "TrialLength": "trial_length",
+	"Trials": "trials", "MNISTDir": "mnist_dir", "BatchSize": "batch_size", "Epochs": "epochs",
+	"Optimizer": "optimizer", "LR": "lr", "Momentum": "momentum", "WeightDecay": "weight_decay",
+	"ClipNorm": "clip_norm", "Activation": "activation", "Patience": "patience", "Seed": "seed",
+	"BuildSeed": "build_seed", "DataSeed": "data_seed", "InitSeed": "init_seed", "Threads": "threads",
+	"Kernels": "kernels", "Path": "path",
+}
+
+// specError rewrites "RunSpec.Field" in an rnn error as `option "key"`.
+func specError(where string, err error) error {
+	msg := err.Error()
+	if i := strings.Index(msg, "RunSpec."); i >= 0 {
+		j := i + len("RunSpec.")
+		k := j
+		for k < len(msg) && (msg[k] >= 'A' && msg[k] <= 'Z' || msg[k] >= 'a' && msg[k] <= 'z') {
+			k++
+		}
+		if key, ok := specKeys[msg[j:k]]; ok {
+			msg = msg[:i] + "option \"" + key + "\"" + msg[k:]
+		}
+	}
+	return errorf(ErrInvalid, "%s: %s", where, msg)
+}

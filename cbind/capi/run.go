@@ -1,0 +1,175 @@
+package capi
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+
+	"github.com/biornn/biornn/rnn"
+	"github.com/biornn/biornn/rnn/results"
+)
+
+// Version is the library version reported by biornn_version and recorded
+// in the results of biornn_train. Release builds set it, as for the CLI, with
+// -ldflags "-X github.com/biornn/biornn/cbind/capi.Version=v1.2.3";
+// otherwise it comes from the module's build information ("dev" if none).
+var Version = ""
+
+// LibraryVersion returns Version or the module version of this build, the
+// same rule as the CLI's, so runs from either record comparable versions.
+func LibraryVersion() string {
+	if Version != "" {
+		return Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// Progress receives each epoch's record and the total epoch count; it
+// returns false to cancel the run.
+type Progress func(rec rnn.EpochRecord, epochs int) bool
+
+// trainKeys are the options of biornn_train.
+var trainKeys = []string{"out", "task", "pattern_length", "n_back", "trial_length", "trials", "mnist_dir",
+	"batch_size", "epochs", "optimizer", "lr", "momentum", "weight_decay", "clip_norm", "activation",
+	"patience", "init", "spectral_radius", "seed", "data_seed", "init_seed", "kernels", "threads", "path"}
+
+// trainSpec merges the options of biornn_train into the network's spec.
+func trainSpec(where string, spec rnn.RunSpec, opts string) (rnn.RunSpec, string, error) {
+	o, err := parseOptions(where, opts, trainKeys...)
+	if err != nil {
+		return spec, "", err
+	}
+	out := o.str("out", "")
+	spec.Task = o.str("task", spec.Task)
+	spec.PatternLength = o.int("pattern_length", spec.PatternLength)
+	spec.NBack = o.int("n_back", spec.NBack)
+	spec.TrialLength = o.int("trial_length", spec.TrialLength)
+	spec.Trials = o.int("trials", spec.Trials)
+	spec.MNISTDir = o.str("mnist_dir", spec.MNISTDir)
+	spec.BatchSize = o.int("batch_size", spec.BatchSize)
+	spec.Epochs = o.int("epochs", spec.Epochs)
+	spec.Optimizer = o.str("optimizer", spec.Optimizer)
+	spec.LR = o.float("lr", spec.LR)
+	spec.Momentum = o.float("momentum", spec.Momentum)
+	spec.WeightDecay = o.float("weight_decay", spec.WeightDecay)
+	spec.ClipNorm = o.float("clip_norm", spec.ClipNorm)
+	spec.Activation = o.str("activation", spec.Activation)
+	spec.Patience = o.int("patience", spec.Patience)
+	spec.Init = o.str("init", spec.Init)
+	spec.SpectralRadius = o.float("spectral_radius", spec.SpectralRadius)
+	spec.Seed = o.uint64("seed", spec.Seed)
+	spec.DataSeed = o.uint64("data_seed", spec.DataSeed)
+	spec.InitSeed = o.uint64("init_seed", spec.InitSeed)
+	spec.Kernels = o.str("kernels", spec.Kernels)
+	spec.Threads = o.int("threads", spec.Threads)
+	spec.Path = o.str("path", spec.Path)
+	if err := o.err(); err != nil {
+		return spec, "", err
+	}
+	if spec.Threads < 0 || spec.Threads > 4096 {
+		return spec, "", errorf(ErrInvalid, "%s: option \"threads\": expected an integer in 1..4096, got %d", where, spec.Threads)
+	}
+	if out == "" {
+		return spec, "", errorf(ErrInvalid, "%s: option \"out\" (the results folder) is required", where)
+	}
+	if spec.Kernels == "" {
+		k, err := DefaultKernel()
+		if err != nil {
+			return spec, "", err
+		}
+		spec.Kernels = k
+	}
+	if spec.Threads == 0 {
+		spec.Threads = Threads()
+	}
+	spec, err = rnn.Defaults(spec)
+	if err != nil {
+		return spec, "", specError(where, err)
+	}
+	return spec, out, nil
+}
+
+// Train runs rnn.Run for the connectome network h with the options opts and
+// writes the run to the results folder (option "out"); it returns the run id.
+//
+// The run goes on its own goroutine while this one, which runs on the C
+// caller's thread, calls progress: so a binding's callback always runs on
+// the thread that called biornn_train (R may only be called from its main
+// thread), and the run waits for each callback, so a cancel takes effect
+// before the next epoch starts. The handle is not locked during the run, so
+// the callback may use it.
+func Train(h Handle, opts string, progress Progress) (string, error) {
+	const where = "biornn_train"
+	var spec rnn.RunSpec
+	err := with(where, h, func(n *Network) error {
+		if n.fromArrays() {
+			return errorf(ErrUnsupported, "%s: this network was built from arrays; biornn_train needs a network from biornn_network_from_connectome (use biornn_train_arrays)", where)
+		}
+		spec = n.spec
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	spec, out, err := trainSpec(where, spec, opts)
+	if err != nil {
+		return "", err
+	}
+	id := results.RunID(spec)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	type outcome struct {
+		res *rnn.RunResult
+		err error
+	}
+	recs := make(chan rnn.EpochRecord)
+	acks := make(chan struct{})
+	done := make(chan outcome, 1)
+	go func() {
+		var o outcome
+		defer func() {
+			if r := recover(); r != nil {
+				o = outcome{err: errorf(ErrInternal, "%s: internal error (recovered panic in the training run): %v", where, r)}
+			}
+			done <- o
+		}()
+		var onEpoch func(rnn.EpochRecord)
+		if progress != nil {
+			onEpoch = func(rec rnn.EpochRecord) {
+				select {
+				case recs <- rec:
+					<-acks
+				case <-ctx.Done():
+				}
+			}
+		}
+		res, err := rnn.Run(ctx, spec, onEpoch)
+		o = outcome{res, err}
+	}()
+	cancelledAt := -1
+	for {
+		select {
+		case rec := <-recs:
+			if cancelledAt < 0 && !progress(rec, spec.Epochs) {
+				cancelledAt = rec.Epoch
+				cancel()
+			}
+			acks <- struct{}{}
+		case o := <-done:
+			if cancelledAt >= 0 {
+				return "", errorf(Cancelled, "%s: cancelled by the progress callback at epoch %d; no results written", where, cancelledAt)
+			}
+			if o.err != nil {
+				return "", wrap(ErrInvalid, fmt.Errorf("%s: %w", where, o.err))
+			}
+			if err := results.Write(out, id, o.res, LibraryVersion()); err != nil {
+				return "", errorf(ErrIO, "%s: writing results to %s: %v", where, out, err)
+			}
+			return id, nil
+		}
+	}
+}

@@ -1,0 +1,316 @@
+/*
+ * biornn.h: the C API of biornn (bio-instantiated recurrent neural networks).
+ *
+ * A small, stable header over the Go library libbiornn.so (built with
+ * `go build -buildmode=c-shared`). The Python and R bindings are written on
+ * top of exactly these functions.
+ *
+ * Conventions (they hold for every function below):
+ *
+ *  - Status: every function except biornn_abi_version and biornn_last_error
+ *    returns an int status, BIORNN_OK (0) on success or one of the codes of
+ *    biornn_status. On failure, biornn_last_error() returns the message.
+ *  - Errors: the message of the last failed call is kept per OS thread
+ *    (thread-local storage), so two threads never see each other's errors.
+ *    Every call clears it on entry; read it right after the failing call on
+ *    the same thread. No string is ever returned that the caller must free.
+ *  - Handles: networks and results are opaque int64 handles (never pointers),
+ *    starting at 1 and never reused. A freed, unknown or wrong-kind handle
+ *    gives BIORNN_ERR_HANDLE; free every handle with biornn_free.
+ *  - Arrays: the caller owns every array; each is passed as a pointer plus its
+ *    length in elements. Input lengths must match the expected size exactly
+ *    (else BIORNN_ERR_SIZE); output buffers too: query the size first
+ *    (biornn_param_size, biornn_matrix_size, ...). A NULL pointer with a
+ *    nonzero length is BIORNN_ERR_NULL. The library never keeps a pointer
+ *    after the call returns. Matrices are row-major (C order).
+ *  - Strings out: functions writing text take (char* buf, size_t len,
+ *    size_t* needed). *needed (if needed is not NULL) receives the full size
+ *    including the terminating NUL. With buf == NULL and len == 0 the call
+ *    only reports the size. If len is too small, buf receives a truncated,
+ *    NUL-terminated string and the call returns BIORNN_ERR_SIZE. Lists (kernel
+ *    names, statistic names, tables, columns, region names) are separated by
+ *    '\n'.
+ *  - Strings in: UTF-8, NUL-terminated. An options argument may be NULL or ""
+ *    (all defaults).
+ *  - Options: "key=value;key=value" (';' or newline between items, blanks
+ *    around keys and values ignored, booleans true/false/1/0). An unknown key,
+ *    a repeated key or a bad value gives BIORNN_ERR_INVALID with a message
+ *    naming the key. The keys of each function are listed at the function and
+ *    in cbind/README.md.
+ *  - Threads: calls on one handle are serialised by a lock per handle; calls
+ *    on different handles run in parallel. biornn_train releases its handle
+ *    while the run is going, so the progress callback may use it.
+ *  - Crashes: every function recovers from internal errors (Go panics) and
+ *    returns BIORNN_ERR_INTERNAL instead of taking the process down.
+ *  - fork(): do not fork() a process after it loaded libbiornn (the Go
+ *    runtime's threads do not survive a fork). Use spawn-style process
+ *    creation (Python multiprocessing "spawn", R's parallel::makePSOCKcluster).
+ */
+#ifndef BIORNN_H
+#define BIORNN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The ABI version this header describes; compare with biornn_abi_version(). */
+#define BIORNN_ABI_VERSION 1
+
+typedef int64_t biornn_handle;
+
+/* Status codes. Values are fixed; new codes are only ever appended. */
+typedef enum biornn_status {
+    BIORNN_OK = 0,
+    BIORNN_ERR_INVALID = 1,     /* invalid argument, option key or value */
+    BIORNN_ERR_NULL = 2,        /* a required pointer was NULL */
+    BIORNN_ERR_HANDLE = 3,      /* unknown, freed or wrong-kind handle */
+    BIORNN_ERR_SIZE = 4,        /* array length or buffer size mismatch */
+    BIORNN_ERR_IO = 5,          /* a file or data set could not be read or written */
+    BIORNN_CANCELLED = 6,       /* the progress callback asked to stop */
+    BIORNN_ERR_INTERNAL = 7,    /* internal error (recovered panic): please report */
+    BIORNN_ERR_UNSUPPORTED = 8  /* the operation does not apply to this handle */
+} biornn_status;
+
+/* Column types of a results table (biornn_results_column_type). */
+typedef enum biornn_col_type {
+    BIORNN_COL_FLOAT64 = 1,   /* double; null = NaN (and valid = 0) */
+    BIORNN_COL_INT64 = 2,     /* int64_t */
+    BIORNN_COL_BOOL = 3,      /* read as int64 0/1 or double */
+    BIORNN_COL_STRING = 4,    /* UTF-8 text */
+    BIORNN_COL_TIMESTAMP = 5  /* int64 microseconds since 1970-01-01 UTC */
+} biornn_col_type;
+
+/*
+ * Progress callback of biornn_train, called once per epoch (epoch 0 is the
+ * evaluation before training) on the thread that called biornn_train.
+ * val_accuracy is NaN for tasks without classes. Return 0 to continue, any
+ * other value to cancel: biornn_train then returns BIORNN_CANCELLED and
+ * writes no results.
+ */
+typedef int (*biornn_progress_fn)(void* user, int64_t epoch, int64_t epochs,
+                                  double train_loss, double val_loss,
+                                  double val_accuracy, double seconds);
+
+/* ---- library information and settings ---------------------------------- */
+
+/* The library's ABI version; use only if it equals BIORNN_ABI_VERSION. */
+int32_t biornn_abi_version(void);
+
+/* Copies the message of the last failed call on this thread into buf
+ * (truncated and NUL-terminated if len is too small; buf may be NULL when
+ * len is 0) and returns its full length in bytes without the NUL; 0 when the
+ * last call succeeded. */
+size_t biornn_last_error(char* buf, size_t len);
+
+/* The library version, e.g. "0.1.0". */
+int biornn_version(char* buf, size_t len, size_t* needed);
+
+/* The kernel implementations this CPU can run, best first, '\n'-separated
+ * (e.g. "avx2\ngeneric"). */
+int biornn_kernels(char* buf, size_t len, size_t* needed);
+
+/* The implementation used when none is named: the one set by
+ * biornn_set_kernels, else $BIORNN_KERNELS, else the best one. */
+int biornn_default_kernel(char* buf, size_t len, size_t* needed);
+
+/* Selects the kernel implementation of every later network and run in this
+ * process ("" or "default": the automatic choice). */
+int biornn_set_kernels(const char* name);
+
+/* Sets the number of worker threads of later training calls (1..4096;
+ * default 1). Results do not depend on it. */
+int biornn_set_threads(int32_t threads);
+int biornn_get_threads(int32_t* threads);
+
+/* ---- networks ------------------------------------------------------------ */
+
+/*
+ * Builds a network from a registered connectome ("macaque", "marmoset",
+ * "human", ... or a file path): bio2art-style up-scaling to neurons, then the
+ * strategy or null model. Options (defaults in brackets):
+ *   data_dir            folder of the connectome data [$BIORNN_DATA or the cache]
+ *   neurons             neurons per region [4]
+ *   neurons_file        per-region neuron counts (text, one per line, or .npy)
+ *   target_sparsity     [0.8]     intrinsic_sparsity [1.0]   intrinsic_weight [0.8]
+ *   intrinsic           within-region connections [true]
+ *   keep_diag           keep self-connections [false]
+ *   homogeneous         equal weights within a block [false]
+ *   strategy            bio-random, bio-rank, bio-weights, permute, rewire,
+ *                       shuffle or erdos-renyi [bio-random]
+ *   null                a null model (permute, rewire, shuffle, erdos-renyi):
+ *                       the same as strategy=<model>
+ *   control_weights     a control's weights: random, rank or weights [random]
+ *   orientation         target (W_hh = W^T) or paper (W_hh = W) [target]
+ *   init                default, xavier or he [default]
+ *   spectral_radius     for bio-weights [1.0]
+ *   seed                master seed [1]; build_seed overrides the build's seed
+ *                       (derived from seed otherwise). The network's matrices
+ *                       are exactly those biornn_train trains.
+ */
+int biornn_network_from_connectome(const char* name, const char* options,
+                                   biornn_handle* out);
+
+/*
+ * Builds a trainable network from parameters (float32, row-major, PyTorch's
+ * layout): w_in hidden x inputs, w_hh hidden x hidden (w_hh[i*hidden+j] is the
+ * weight from neuron j to neuron i), b hidden, w_out outputs x hidden, b_out
+ * outputs. mask: hidden x hidden bytes in w_hh's orientation, nonzero = kept;
+ * mask == NULL with mask_len 0 keeps every position. Weights outside the mask
+ * are dropped and stay exactly zero. Options:
+ *   activation  tanh or relu [tanh]
+ *   kernels     kernel implementation [biornn_default_kernel]
+ *   path        auto, sparse or dense [auto]
+ *   threads     worker threads [biornn_get_threads]
+ */
+int biornn_network_from_arrays(int64_t inputs, int64_t hidden, int64_t outputs,
+                               const float* w_in, size_t w_in_len,
+                               const float* w_hh, size_t w_hh_len,
+                               const float* b, size_t b_len,
+                               const float* w_out, size_t w_out_len,
+                               const float* b_out, size_t b_out_len,
+                               const uint8_t* mask, size_t mask_len,
+                               const char* options, biornn_handle* out);
+
+/* Layer sizes. For a connectome network inputs and outputs are 0 (the task
+ * decides them at training time) and hidden is the number of neurons. Any of
+ * the pointers may be NULL. */
+int biornn_network_sizes(biornn_handle net, int64_t* inputs, int64_t* hidden,
+                         int64_t* outputs);
+
+/* Text about a network. key: source ("connectome" or "arrays"), name,
+ * species, citation, sha256, regions ('\n'-separated region names), strategy,
+ * orientation, activation, kernel_set, path. "" when it does not apply. */
+int biornn_get_info(biornn_handle net, const char* key, char* buf, size_t len,
+                    size_t* needed);
+
+/* Matrices as double, row-major. name: connectome (regions x regions, row =
+ * source), w (neurons x neurons, row = source; for an arrays network the
+ * masked w_hh transposed), mask (0/1, w_hh orientation, row = target), region
+ * (neurons x 1 region index), in_degree, out_degree, in_strength,
+ * out_strength (neurons x 1, of w). */
+int biornn_matrix_size(biornn_handle net, const char* name, int64_t* rows,
+                       int64_t* cols);
+int biornn_get_matrix(biornn_handle net, const char* name, double* buf,
+                      size_t len);
+
+/* Graph statistics of w: the names, '\n'-separated and in the order of
+ * biornn_get_stats (neurons, regions, connections, self_loops, density,
+ * reciprocity, total_weight, spectral_radius). len must equal their count. */
+int biornn_stat_names(char* buf, size_t len, size_t* needed);
+int biornn_get_stats(biornn_handle net, double* values, size_t len);
+
+/* ---- parameters, training and prediction on caller arrays ---------------
+ * (networks from biornn_network_from_arrays; BIORNN_ERR_UNSUPPORTED for a
+ * connectome network) */
+
+/* Parameter name: w_in, w_hh, b, w_out or b_out (b and b_out have cols 1). */
+int biornn_param_size(biornn_handle net, const char* name, int64_t* rows,
+                      int64_t* cols);
+int biornn_get_param(biornn_handle net, const char* name, float* buf,
+                     size_t len);
+/* Replaces one parameter; resets the optimizer state. */
+int biornn_set_param(biornn_handle net, const char* name, const float* data,
+                     size_t len);
+
+/*
+ * Takes `steps` full-batch optimizer steps on the given trials and writes the
+ * loss before each step into losses (losses_len must equal steps).
+ * x: trials x steps_t x inputs. y: for loss "mse" trials x steps_t x outputs
+ * targets; for "nll" trials x steps_t class labels (0..outputs-1, as float).
+ * Only the steps listed in loss_steps (0-based, distinct) carry a loss.
+ * The optimizer state carries over to the next call with the same options.
+ * Options:
+ *   loss          mse or nll [mse]
+ *   optimizer     adam, rmsprop or sgd [adam]
+ *   lr            learning rate [0.001]
+ *   steps         optimizer steps [losses_len]
+ *   momentum, dampening, nesterov   (sgd) [0, 0, false]
+ *   weight_decay  [0]      clip_norm  gradient-norm clipping, 0 = off [0]
+ *   beta1, beta2, eps (adam) [0.9, 0.999, 1e-8]   alpha (rmsprop) [0.99]
+ *   threads       worker threads for this network [unchanged]
+ */
+int biornn_train_arrays(biornn_handle net, const float* x, size_t x_len,
+                        int64_t trials, int64_t steps_t, const float* y,
+                        size_t y_len, const int64_t* loss_steps,
+                        size_t n_loss_steps, const char* options,
+                        double* losses, size_t losses_len);
+
+/* Loss (and accuracy for "nll", NaN for "mse") without changing the network.
+ * loss: "mse" or "nll". Either output pointer may be NULL. */
+int biornn_evaluate(biornn_handle net, const float* x, size_t x_len,
+                    int64_t trials, int64_t steps_t, const float* y,
+                    size_t y_len, const int64_t* loss_steps,
+                    size_t n_loss_steps, const char* loss, double* loss_out,
+                    double* accuracy_out);
+
+/* Outputs at every step: out is trials x steps_t x outputs. */
+int biornn_predict(biornn_handle net, const float* x, size_t x_len,
+                   int64_t trials, int64_t steps_t, float* out,
+                   size_t out_len);
+
+/* ---- training runs (Parquet results) -------------------------------------- */
+
+/*
+ * Trains a connectome network on a task (biornn's training loop, as the CLI's
+ * `biornn train`) and writes the run to the results folder `out`
+ * (out/runs/<run_id>.parquet and out/epochs/<run_id>.parquet). progress may be
+ * NULL. run_id (may be NULL) receives the run's id (16 hex digits; 17 bytes
+ * suffice). Options (defaults in brackets):
+ *   out (required)  results folder
+ *   task            seq_mem, nback_mem or pic_latent_mem [seq_mem]
+ *   pattern_length  seq_mem L [3]      n_back  n [2]    trial_length [5]
+ *   trials [500]    mnist_dir   folder of the MNIST latents (pic_latent_mem)
+ *   batch_size [128]  epochs [500]  optimizer [adam]  lr [1e-3; 1e-2 for
+ *   rmsprop and sgd]  momentum  weight_decay  clip_norm  activation (tanh,
+ *   relu) [tanh]  patience [0 = off]  init  spectral_radius
+ *   seed        replaces the network's master seed for the task data and the
+ *               initialisation (the network keeps its build seed)
+ *   data_seed, init_seed [derived from seed]  kernels [biornn_default_kernel]
+ *   threads [biornn_get_threads]  path (auto, sparse, dense) [auto]
+ */
+int biornn_train(biornn_handle net, const char* options,
+                 biornn_progress_fn progress, void* user, char* run_id,
+                 size_t run_id_len);
+
+/* ---- reading a results folder back --------------------------------------- */
+
+/* Loads every table of a results folder (dir/<table>/<file>.parquet) into memory. */
+int biornn_results_open(const char* dir, biornn_handle* out);
+/* Table names, '\n'-separated (e.g. "epochs\nruns"). */
+int biornn_results_tables(biornn_handle res, char* buf, size_t len,
+                          size_t* needed);
+int biornn_results_num_rows(biornn_handle res, const char* table,
+                            int64_t* rows);
+/* Column names in order, '\n'-separated. */
+int biornn_results_columns(biornn_handle res, const char* table, char* buf,
+                           size_t len, size_t* needed);
+int biornn_results_column_type(biornn_handle res, const char* table,
+                               const char* column, int32_t* type);
+/* Numeric columns (any type but string) as double; len = number of rows. */
+int biornn_results_get_float64(biornn_handle res, const char* table,
+                               const char* column, double* buf, size_t len);
+/* INT64, TIMESTAMP and BOOL columns as int64. */
+int biornn_results_get_int64(biornn_handle res, const char* table,
+                             const char* column, int64_t* buf, size_t len);
+/* 1 where the cell has a value, 0 where it is null. */
+int biornn_results_get_valid(biornn_handle res, const char* table,
+                             const char* column, uint8_t* buf, size_t len);
+/* STRING columns: every value NUL-terminated, one after the other, in row
+ * order ("a\0bc\0\0" for "a", "bc", ""). Query the size with buf = NULL. */
+int biornn_results_get_strings(biornn_handle res, const char* table,
+                               const char* column, char* buf, size_t len,
+                               size_t* needed);
+
+/* ---- handles --------------------------------------------------------------- */
+
+/* Frees a network or results handle. Freeing twice gives BIORNN_ERR_HANDLE. */
+int biornn_free(biornn_handle h);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BIORNN_H */

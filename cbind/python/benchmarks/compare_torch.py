@@ -1,0 +1,266 @@
+#!/usr/bin/env python3
+"""Per-epoch training time of biornn against PyTorch, on identical work.
+
+Both frameworks train the same masked Elman RNN (the paper's up-scaled
+connectome: the mask comes from biornn's network builder), from the same
+initial weights, on the same seq_mem trials, with the same mini-batches in
+the same order (one shuffle per epoch, drawn once and shared), Adam at the
+same learning rate and MSE at the recall steps. An epoch is the pass of
+mini-batch updates over the training trials plus the validation loss, timed
+the same way on both sides. Because the work is identical, the final
+validation losses must agree to float32 rounding, which the script checks.
+
+PyTorch runs on the CPU with 1 and with 2 threads (its best counts); biornn
+runs through its Python binding (the biornn package: installed, or the
+source tree next to this folder) with the thread counts asked for.
+
+Run it with a Python that has numpy and torch (Debian's python3-torch lives
+in /usr/bin/python3); the binding loads libbiornn from --lib, $BIORNN_LIB or
+its package folder. See README.md here.
+"""
+
+import argparse
+import json
+import math
+import os
+import statistics
+import sys
+import time
+
+import numpy as np
+
+# --- biornn through its Python binding --------------------------------------------
+
+
+def import_biornn(lib):
+    """Imports the biornn package: the installed one, else the source tree
+    next to this folder (cbind/python). --lib sets BIORNN_LIB, the library
+    the binding loads."""
+    if lib:
+        os.environ["BIORNN_LIB"] = os.path.abspath(lib)
+    try:
+        import biornn
+    except ImportError:
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+        import biornn
+    try:
+        biornn.version()  # loads the library: fail here with the binding's message
+    except ImportError as e:
+        raise SystemExit("compare_torch.py: %s\n(build the library with cbind/build.sh and pass --lib "
+                         "cbind/lib/libbiornn.so)" % e)
+    return biornn
+
+
+PAPER_FILES = {"macaque": "C_Macaque_Normalized.npy", "marmoset": "C_Marmoset_Normalized.npy",
+               "human": "C_Human_Betzel_Normalized.npy"}
+
+
+def connectome_mask(biornn, name, data_dir, seed):
+    """The W_hh mask (row = target neuron) of the paper's construction of
+    connectome `name`, built by biornn (4 neurons per region, target
+    sparsity 0.8, intrinsic sparsity 1, intrinsic weight 0.8, no diagonal)."""
+    arg = name
+    if data_dir and name in PAPER_FILES and os.path.isfile(os.path.join(data_dir, PAPER_FILES[name])):
+        arg = os.path.join(data_dir, PAPER_FILES[name])
+    opts = dict(neurons=4, target_sparsity=0.8, intrinsic_sparsity=1.0, intrinsic_weight=0.8, seed=seed)
+    if data_dir:
+        opts["data_dir"] = data_dir
+    with biornn.Network.from_connectome(arg, **opts) as net:
+        return net.matrix("mask") != 0
+
+
+# --- the task and the shared initial state ------------------------------------
+
+
+def seq_mem(L, trials, seed):
+    """biornn's seq_mem: L values from U(0,1) on channel 1 at steps 0..L-1, the
+    cue on channel 0 at step L, recall of the values at steps L+1..2L."""
+    rng = np.random.default_rng(seed)
+    T = 2 * L + 1
+    x = np.zeros((trials, T, 2), dtype=np.float32)
+    y = np.zeros((trials, T, 1), dtype=np.float32)
+    v = rng.random((trials, L), dtype=np.float32)
+    x[:, :L, 1] = v
+    x[:, L, 0] = 1
+    y[:, L + 1:, 0] = v
+    return x, y, list(range(L + 1, 2 * L + 1))
+
+
+def initial_params(hidden, inputs, outputs, mask, seed):
+    """PyTorch's default initialisation of nn.RNN + nn.Linear (uniform in
+    +-1/sqrt(hidden)), the recurrent weights masked, one bias per neuron."""
+    rng = np.random.default_rng(seed + 1)
+    k = 1 / math.sqrt(hidden)
+    u = lambda *s: rng.uniform(-k, k, size=s).astype(np.float32)
+    return {"w_in": u(hidden, inputs), "w_hh": u(hidden, hidden) * mask.astype(np.float32),
+            "b": u(hidden), "w_out": u(outputs, hidden), "b_out": u(outputs)}
+
+
+# --- the two trainers -----------------------------------------------------------
+
+
+def train_torch(torch, params, mask, data, perms, batch, lr, threads):
+    """Trains with PyTorch: nn.RNN (tanh) + nn.Linear, the mask kept hard by a
+    gradient hook (masked weights start at 0 and their Adam moments stay 0),
+    b_hh frozen at 0 so the single bias b matches biornn's. Returns the
+    per-epoch seconds (wall and CPU) and the validation losses."""
+    torch.set_num_threads(threads)
+    xtr, ytr, xva, yva, ls = data
+    hidden, inputs = params["w_in"].shape
+    outputs = params["w_out"].shape[0]
+    rnn = torch.nn.RNN(inputs, hidden, nonlinearity="tanh", batch_first=True)
+    lin = torch.nn.Linear(hidden, outputs)
+    with torch.no_grad():
+        rnn.weight_ih_l0.copy_(torch.from_numpy(params["w_in"]))
+        rnn.weight_hh_l0.copy_(torch.from_numpy(params["w_hh"]))
+        rnn.bias_ih_l0.copy_(torch.from_numpy(params["b"]))
+        rnn.bias_hh_l0.zero_()
+        lin.weight.copy_(torch.from_numpy(params["w_out"]))
+        lin.bias.copy_(torch.from_numpy(params["b_out"]))
+    rnn.bias_hh_l0.requires_grad_(False)
+    m = torch.from_numpy(mask.astype(np.float32))
+    rnn.weight_hh_l0.register_hook(lambda g: g * m)
+    ps = [p for p in list(rnn.parameters()) + list(lin.parameters()) if p.requires_grad]
+    opt = torch.optim.Adam(ps, lr=lr)
+    lsi = torch.tensor(ls)
+    Xtr, Ytr, Xva, Yva = (torch.from_numpy(a) for a in (xtr, ytr, xva, yva))
+
+    def loss_of(x, y):
+        h, _ = rnn(x)
+        out = lin(h)
+        return torch.nn.functional.mse_loss(out[:, lsi, :], y[:, lsi, :])
+
+    wall, cpu, val = [], [], []
+    for perm in perms:
+        t0, c0 = time.perf_counter(), time.process_time()
+        for lo in range(0, len(perm), batch):
+            idx = torch.from_numpy(perm[lo:lo + batch])
+            opt.zero_grad()
+            loss = loss_of(Xtr[idx], Ytr[idx])
+            loss.backward()
+            opt.step()
+        with torch.no_grad():
+            v = loss_of(Xva, Yva).item()
+        wall.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+        val.append(v)
+    return wall, cpu, val
+
+
+def train_biornn(biornn, params, mask, data, perms, batch, lr, threads, kernels, path):
+    """Trains the same network with biornn: one Network.train_arrays step per
+    mini-batch (the Adam state carries over between calls), then the
+    validation loss."""
+    xtr, ytr, xva, yva, ls = data
+    opts = dict(path=path, threads=threads)
+    if kernels:
+        opts["kernels"] = kernels
+    wall, cpu, val = [], [], []
+    with biornn.Network.from_arrays(params["w_in"], params["w_hh"], params["b"], params["w_out"], params["b_out"],
+                                    mask=mask, activation="tanh", **opts) as net:
+        for perm in perms:
+            t0, c0 = time.perf_counter(), time.process_time()
+            for lo in range(0, len(perm), batch):
+                idx = perm[lo:lo + batch]
+                net.train_arrays(xtr[idx], ytr[idx], loss="mse", loss_steps=ls, optimizer="adam", lr=lr, steps=1)
+            v, _ = net.evaluate(xva, yva, loss="mse", loss_steps=ls)
+            wall.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
+            val.append(v)
+        return wall, cpu, val, net.info("kernel_set"), net.info("path")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--network", default="macaque,marmoset,human", help="comma list [%(default)s]")
+    ap.add_argument("--epochs", type=int, default=10, help="measured epochs [%(default)s]")
+    ap.add_argument("--warmup", type=int, default=2, help="epochs run first, not measured [%(default)s]")
+    ap.add_argument("--pattern-length", type=int, default=5, help="seq_mem L [%(default)s]")
+    ap.add_argument("--trials", type=int, default=500, help="80%% training, 20%% validation [%(default)s]")
+    ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--lr", type=float, default=1e-4)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--torch-threads", default="1,2", help="PyTorch thread counts; the best is reported [%(default)s]")
+    ap.add_argument("--biornn-threads", default="1,2", help="biornn thread counts; the best is reported [%(default)s]")
+    ap.add_argument("--kernels", default="", help="biornn kernel set [the best on this CPU]")
+    ap.add_argument("--path", default="auto", help="biornn path: auto, sparse or dense [%(default)s]")
+    ap.add_argument("--data-dir", default=os.environ.get("BIORNN_DATA", ""),
+                    help="folder with the connectome files [$BIORNN_DATA]")
+    ap.add_argument("--lib", default="", help="path of libbiornn.so (sets BIORNN_LIB) [$BIORNN_LIB, then the package's copy]")
+    ap.add_argument("--json", action="store_true", help="print one JSON object per network instead of text")
+    a = ap.parse_args(argv)
+    if a.epochs < 1 or a.warmup < 0 or a.trials < 5 or a.batch < 1:
+        ap.error("need --epochs >= 1, --warmup >= 0, --trials >= 5, --batch >= 1")
+    biornn = import_biornn(a.lib)
+    try:
+        import torch
+    except ImportError:
+        raise SystemExit("compare_torch.py: PyTorch is not importable from %s; use a Python with torch "
+                         "(Debian: apt install python3-torch, then /usr/bin/python3)" % sys.executable)
+    tthreads = [int(t) for t in a.torch_threads.split(",") if t]
+    bthreads = [int(t) for t in a.biornn_threads.split(",") if t]
+    if not a.json:
+        print("biornn %s (%s), torch %s, numpy %s, python %s" % (
+            biornn.version(), biornn.library_path(), torch.__version__, np.__version__, sys.version.split()[0]))
+        print("seq_mem L=%d, %d trials (%d training), batch %d, Adam lr %g, tanh; %d measured epochs after %d warm-up; "
+              "times are medians per epoch" % (a.pattern_length, a.trials, a.trials - a.trials // 5, a.batch, a.lr,
+                                                a.epochs, a.warmup))
+    results = []
+    for name in [n for n in a.network.split(",") if n]:
+        mask = connectome_mask(biornn, name, a.data_dir, a.seed)
+        x, y, ls = seq_mem(a.pattern_length, a.trials, a.seed)
+        ntr = a.trials - a.trials // 5
+        data = (x[:ntr], y[:ntr], x[ntr:], y[ntr:], ls)
+        params = initial_params(mask.shape[0], 2, 1, mask, a.seed)
+        rng = np.random.default_rng(a.seed + 2)
+        perms = [rng.permutation(ntr) for _ in range(a.warmup + a.epochs)]
+        res = {"network": name, "neurons": int(mask.shape[0]), "connections": int(mask.sum())}
+        best = None
+        for t in tthreads:
+            w, c, v = train_torch(torch, params, mask, data, perms, a.batch, a.lr, t)
+            sec = statistics.median(w[a.warmup:])
+            res["torch_%dt_seconds" % t] = sec
+            res["torch_%dt_cpu_seconds" % t] = statistics.median(c[a.warmup:])
+            if best is None or sec < best[0]:
+                best = (sec, t, v[-1])
+        res["torch_seconds"], res["torch_threads"], res["torch_final_val_loss"] = best
+        bbest = None
+        for t in bthreads:
+            w, c, v, kset, path = train_biornn(biornn, params, mask, data, perms, a.batch, a.lr, t, a.kernels, a.path)
+            sec = statistics.median(w[a.warmup:])
+            res["biornn_%dt_seconds" % t] = sec
+            res["biornn_%dt_cpu_seconds" % t] = statistics.median(c[a.warmup:])
+            if bbest is None or sec < bbest[0]:
+                bbest = (sec, t, v[-1])
+        res["biornn_seconds"], res["biornn_threads"], res["biornn_final_val_loss"] = bbest
+        res["kernels"], res["path"] = kset, path
+        res["ratio"] = res["torch_seconds"] / res["biornn_seconds"]
+        if 1 in tthreads and 1 in bthreads:
+            # One thread each, CPU time: the ratio least disturbed by other
+            # work on a shared machine.
+            res["cpu_ratio_1t"] = res["torch_1t_cpu_seconds"] / res["biornn_1t_cpu_seconds"]
+        res["val_loss_rel_diff"] = abs(res["biornn_final_val_loss"] - res["torch_final_val_loss"]) / abs(
+            res["torch_final_val_loss"])
+        results.append(res)
+        if a.json:
+            print(json.dumps(res))
+            continue
+        print("%-9s %4d neurons %6d connections | torch %7.2f ms/epoch (%dt; %s) | biornn %7.2f ms/epoch "
+              "(%dt, %s/%s; %s) | ratio %5.1fx (1-thread CPU time %s) | final val loss torch %.6f biornn %.6f "
+              "(rel diff %.1e)" % (
+                  name, res["neurons"], res["connections"], 1e3 * res["torch_seconds"], res["torch_threads"],
+                  ", ".join("%dt %.2f" % (t, 1e3 * res["torch_%dt_seconds" % t]) for t in tthreads),
+                  1e3 * res["biornn_seconds"], res["biornn_threads"], kset, path,
+                  ", ".join("%dt %.2f" % (t, 1e3 * res["biornn_%dt_seconds" % t]) for t in bthreads),
+                  res["ratio"], ("%.1fx" % res["cpu_ratio_1t"]) if "cpu_ratio_1t" in res else "n/a",
+                  res["torch_final_val_loss"], res["biornn_final_val_loss"], res["val_loss_rel_diff"]))
+    bad = [r["network"] for r in results if r["val_loss_rel_diff"] > 1e-3]
+    if bad:
+        print("compare_torch.py: final validation losses differ by more than 0.1%% for %s: the two runs did not "
+              "do the same work" % ", ".join(bad), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,24 @@
+"""biornn: bio-instantiated recurrent neural networks (connectome-wired RNNs).
+
+Python bindings of the Go library libbiornn through ctypes: networks built
+from a named connectome or from numpy arrays, training on the built-in
+working-memory tasks (results written as Parquet) or on your own arrays,
+prediction, parameters, and reading results back as pandas DataFrames.
+
+Do not fork() a process after biornn is loaded (the Go runtime's threads do
+not survive fork); use multiprocessing with the "spawn" start method.
+"""
+from ._lib import ABI_VERSION, library_path
+from .errors import (BiornnError, Cancelled, DataError, HandleError, InternalError,
+                     InvalidArgumentError, NullPointerError, SizeError, UnsupportedError)
+from .network import Epoch, Network
+from .info import default_kernel, kernels, set_kernels, set_threads, stat_names, threads, version
+from .results import read_results
+
+__all__ = [
+    "ABI_VERSION", "BiornnError", "Cancelled", "DataError", "Epoch", "HandleError", "InternalError",
+    "InvalidArgumentError", "Network", "NullPointerError", "SizeError", "UnsupportedError",
+    "default_kernel", "kernels", "library_path", "read_results", "set_kernels", "set_threads",
+    "stat_names", "threads", "version",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,311 @@
+"""Networks: built from a connectome or from arrays, trained, queried."""
+import collections
+import ctypes
+import os
+import signal
+import threading
+
+import numpy as np
+
+from . import _lib as L
+from .errors import BiornnError, check
+from .info import _list, _string, stat_names
+
+PARAM_NAMES = ("w_in", "w_hh", "b", "w_out", "b_out")
+
+Epoch = collections.namedtuple("Epoch", "epoch epochs train_loss val_loss val_accuracy seconds")
+Epoch.__doc__ = "One epoch's metrics, given to the progress callback of Network.train."
+
+
+def options_string(opts):
+    """Turns keyword options into the C API's "key=value;..." string."""
+    items = []
+    for k, v in opts.items():
+        if v is None:
+            continue
+        if isinstance(v, bool):
+            v = "true" if v else "false"
+        elif isinstance(v, (list, tuple)):
+            v = ",".join(str(x) for x in v)
+        elif isinstance(v, os.PathLike):
+            v = os.fspath(v)
+        v = str(v)
+        if any(c in v for c in ";\n") or any(c in k for c in ";=\n"):
+            raise ValueError(f"biornn: option {k}={v!r}: keys and values cannot contain ';', '=' (keys) or newlines")
+        items.append(f"{k}={v}")
+    return ";".join(items).encode()
+
+
+def _f32(a, name, shape=None):
+    a = np.ascontiguousarray(a, dtype=np.float32)
+    if shape is not None and a.shape != tuple(shape):
+        raise ValueError(f"biornn: {name} has shape {a.shape}, expected {tuple(shape)}")
+    return a
+
+
+def _ptr(a, ctype):
+    return a.ctypes.data_as(ctypes.POINTER(ctype)) if a.size else None
+
+
+class Network:
+    """A bio-instantiated RNN held by the library (an integer handle).
+
+    Build one with Network.from_connectome or Network.from_arrays. Calls on
+    one network are serialised by the library; different networks may be
+    used from different threads at once. close() (or a with-block) frees it
+    early; otherwise it is freed when garbage-collected.
+    """
+
+    def __init__(self, handle):
+        self._h = handle
+
+    # ---- construction -------------------------------------------------------
+
+    @classmethod
+    def from_connectome(cls, name, **options):
+        """Builds a network from a registered connectome ("macaque", "marmoset",
+        "human", ...) or a matrix file, up-scaled to neurons as bio2art does.
+
+        Options: data_dir, neurons, neurons_file, target_sparsity,
+        intrinsic_sparsity, intrinsic_weight, intrinsic, keep_diag,
+        homogeneous, strategy, null (a null model: permute, rewire, shuffle,
+        erdos-renyi), control_weights, orientation, init, spectral_radius,
+        seed, build_seed (see cbind/README.md).
+        """
+        h = L.c_handle(0)
+        check(L.lib().biornn_network_from_connectome(os.fspath(name).encode(), options_string(options),
+                                                     ctypes.byref(h)))
+        return cls(h.value)
+
+    @classmethod
+    def from_arrays(cls, w_in, w_hh, b, w_out, b_out, mask=None, activation="tanh", **options):
+        """Builds a trainable network from parameters in PyTorch's layout:
+        w_in (hidden, inputs), w_hh (hidden, hidden) with w_hh[i, j] the weight
+        from neuron j to neuron i, b (hidden,), w_out (outputs, hidden), b_out
+        (outputs,). mask (hidden, hidden), nonzero = kept, in w_hh's
+        orientation; None keeps every weight. Options: kernels, path, threads.
+        """
+        w_hh = _f32(w_hh, "w_hh")
+        if w_hh.ndim != 2 or w_hh.shape[0] != w_hh.shape[1]:
+            raise ValueError(f"biornn: w_hh has shape {w_hh.shape}, expected (hidden, hidden)")
+        hidden = w_hh.shape[0]
+        w_in = _f32(w_in, "w_in")
+        w_out = _f32(w_out, "w_out")
+        if w_in.ndim != 2 or w_out.ndim != 2:
+            raise ValueError("biornn: w_in and w_out must be 2-d (hidden, inputs) and (outputs, hidden)")
+        inputs, outputs = w_in.shape[1], w_out.shape[0]
+        w_in = _f32(w_in, "w_in", (hidden, inputs))
+        w_out = _f32(w_out, "w_out", (outputs, hidden))
+        b = _f32(b, "b", (hidden,))
+        b_out = _f32(b_out, "b_out", (outputs,))
+        m = None
+        if mask is not None:
+            m = np.ascontiguousarray(np.asarray(mask) != 0, dtype=np.uint8)
+            if m.shape != (hidden, hidden):
+                raise ValueError(f"biornn: mask has shape {m.shape}, expected {(hidden, hidden)}")
+        h = L.c_handle(0)
+        check(L.lib().biornn_network_from_arrays(
+            inputs, hidden, outputs,
+            _ptr(w_in, ctypes.c_float), w_in.size, _ptr(w_hh, ctypes.c_float), w_hh.size,
+            _ptr(b, ctypes.c_float), b.size, _ptr(w_out, ctypes.c_float), w_out.size,
+            _ptr(b_out, ctypes.c_float), b_out.size,
+            _ptr(m, ctypes.c_uint8) if m is not None else None, 0 if m is None else m.size,
+            options_string(dict(activation=activation, **options)), ctypes.byref(h)))
+        return cls(h.value)
+
+    # ---- lifetime -------------------------------------------------------------
+
+    @property
+    def handle(self):
+        if self._h is None:
+            raise BiornnError("biornn: the network was closed")
+        return self._h
+
+    def close(self):
+        """Frees the network in the library (idempotent)."""
+        h, self._h = getattr(self, "_h", None), None
+        if h is not None and L._lib is not None:
+            L.lib().biornn_free(h)
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # ---- information ----------------------------------------------------------
+
+    def sizes(self):
+        """(inputs, hidden, outputs); inputs and outputs are 0 for a
+        connectome network (the task sets them at training time)."""
+        v = [ctypes.c_int64() for _ in range(3)]
+        check(L.lib().biornn_network_sizes(self.handle, *(ctypes.byref(x) for x in v)))
+        return tuple(x.value for x in v)
+
+    @property
+    def hidden(self):
+        return self.sizes()[1]
+
+    def info(self, key):
+        """Text about the network: source, name, species, citation, sha256,
+        strategy, orientation, activation, kernel_set, path."""
+        return _string(L.lib().biornn_get_info, self.handle, key.encode())
+
+    @property
+    def regions(self):
+        """Region names of the connectome (row order of matrix("connectome"))."""
+        return _list(self.info("regions"))
+
+    def matrix(self, name):
+        """A matrix as float64: connectome, w (row = source neuron), mask
+        (w_hh orientation), region, in_degree, out_degree, in_strength,
+        out_strength. Column vectors come back 1-d."""
+        r, c = ctypes.c_int64(), ctypes.c_int64()
+        check(L.lib().biornn_matrix_size(self.handle, name.encode(), ctypes.byref(r), ctypes.byref(c)))
+        out = np.empty((r.value, c.value), dtype=np.float64)
+        check(L.lib().biornn_get_matrix(self.handle, name.encode(), _ptr(out, ctypes.c_double), out.size))
+        return out[:, 0].copy() if c.value == 1 else out
+
+    def stats(self):
+        """Graph statistics of w as a dict (neurons, regions, connections,
+        self_loops, density, reciprocity, total_weight, spectral_radius)."""
+        names = stat_names()
+        v = np.empty(len(names), dtype=np.float64)
+        check(L.lib().biornn_get_stats(self.handle, _ptr(v, ctypes.c_double), v.size))
+        return dict(zip(names, v.tolist()))
+
+    # ---- parameters -------------------------------------------------------------
+
+    def parameter(self, name):
+        """One parameter (w_in, w_hh, b, w_out, b_out) as a float32 array."""
+        r, c = ctypes.c_int64(), ctypes.c_int64()
+        check(L.lib().biornn_param_size(self.handle, name.encode(), ctypes.byref(r), ctypes.byref(c)))
+        shape = (r.value,) if name in ("b", "b_out") else (r.value, c.value)
+        out = np.empty(shape, dtype=np.float32)
+        check(L.lib().biornn_get_param(self.handle, name.encode(), _ptr(out, ctypes.c_float), out.size))
+        return out
+
+    def parameters(self):
+        """Every parameter: dict with w_in, w_hh, b, w_out, b_out (float32)."""
+        return {n: self.parameter(n) for n in PARAM_NAMES}
+
+    def set_parameters(self, **params):
+        """Replaces the given parameters (resets the optimizer state)."""
+        for name, value in params.items():
+            r, c = ctypes.c_int64(), ctypes.c_int64()
+            check(L.lib().biornn_param_size(self.handle, name.encode(), ctypes.byref(r), ctypes.byref(c)))
+            shape = (r.value,) if name in ("b", "b_out") else (r.value, c.value)
+            a = _f32(value, name, shape)
+            check(L.lib().biornn_set_param(self.handle, name.encode(), _ptr(a, ctypes.c_float), a.size))
+
+    # ---- arrays: training, evaluation, prediction --------------------------------
+
+    def _data(self, x, y, loss, loss_steps):
+        x = _f32(x, "x")
+        if x.ndim != 3:
+            raise ValueError(f"biornn: x has shape {x.shape}, expected (trials, steps, inputs)")
+        trials, t = x.shape[0], x.shape[1]
+        y = _f32(y, "y")
+        if loss_steps is None:
+            loss_steps = range(t)
+        steps = np.ascontiguousarray(np.asarray(list(loss_steps), dtype=np.int64))
+        return x, y, trials, t, steps
+
+    def train_arrays(self, x, y, loss="mse", loss_steps=None, optimizer="adam", lr=1e-3, steps=1, **options):
+        """Takes `steps` full-batch optimizer steps on (x, y) and returns the
+        loss before each step (float64 array of length steps).
+
+        x: (trials, T, inputs). y: (trials, T, outputs) targets for
+        loss="mse"; (trials, T) class labels for loss="nll". loss_steps: the
+        time steps carrying a loss (default: all). optimizer: adam, rmsprop or
+        sgd. Other options: momentum, dampening, nesterov, weight_decay,
+        clip_norm, beta1, beta2, eps, alpha, threads. The optimizer state
+        carries over between calls with the same settings.
+        """
+        x, y, trials, t, ls = self._data(x, y, loss, loss_steps)
+        losses = np.empty(int(steps), dtype=np.float64)
+        opts = options_string(dict(loss=loss, optimizer=optimizer, lr=repr(float(lr)), steps=int(steps), **options))
+        check(L.lib().biornn_train_arrays(
+            self.handle, _ptr(x, ctypes.c_float), x.size, trials, t, _ptr(y, ctypes.c_float), y.size,
+            _ptr(ls, ctypes.c_int64), ls.size, opts, _ptr(losses, ctypes.c_double), losses.size))
+        return losses
+
+    def evaluate(self, x, y, loss="mse", loss_steps=None):
+        """(loss, accuracy) on (x, y) without training; accuracy is NaN for mse."""
+        x, y, trials, t, ls = self._data(x, y, loss, loss_steps)
+        lo, acc = ctypes.c_double(), ctypes.c_double()
+        check(L.lib().biornn_evaluate(
+            self.handle, _ptr(x, ctypes.c_float), x.size, trials, t, _ptr(y, ctypes.c_float), y.size,
+            _ptr(ls, ctypes.c_int64), ls.size, loss.encode(), ctypes.byref(lo), ctypes.byref(acc)))
+        return lo.value, acc.value
+
+    def predict(self, x):
+        """Outputs at every step: (trials, T, outputs) float32."""
+        x = _f32(x, "x")
+        if x.ndim != 3:
+            raise ValueError(f"biornn: x has shape {x.shape}, expected (trials, steps, inputs)")
+        outputs = self.sizes()[2]
+        out = np.empty((x.shape[0], x.shape[1], outputs), dtype=np.float32)
+        check(L.lib().biornn_predict(self.handle, _ptr(x, ctypes.c_float), x.size, x.shape[0], x.shape[1],
+                                     _ptr(out, ctypes.c_float), out.size))
+        return out
+
+    # ---- training runs --------------------------------------------------------------
+
+    def train(self, out, task="seq_mem", epochs=None, progress=None, **options):
+        """Trains a connectome network on a task and writes the run to the
+        results folder `out` (Parquet; read it with biornn.read_results).
+        Returns the run id.
+
+        progress(epoch) is called after every epoch with an Epoch tuple (epoch
+        0 is the evaluation before training), on this thread; return False to
+        stop (biornn.Cancelled is raised, nothing is written). An exception in
+        progress also stops the run and is re-raised; Ctrl-C stops it with
+        KeyboardInterrupt. Options: pattern_length, n_back, trial_length, trials,
+        mnist_dir, batch_size, optimizer, lr, momentum, weight_decay,
+        clip_norm, activation, patience, init, spectral_radius, seed,
+        data_seed, init_seed, kernels, threads, path.
+        """
+        raised = []
+        interrupted = []
+
+        def on_epoch(_user, epoch, total, train_loss, val_loss, val_acc, seconds):
+            if interrupted:
+                return 1
+            if progress is None:
+                return 0
+            try:
+                keep = progress(Epoch(epoch, total, train_loss, val_loss, val_acc, seconds))
+                return 1 if keep is False else 0
+            except BaseException as e:  # stop the run, re-raise below
+                raised.append(e)
+                return 1
+
+        # Ctrl-C: Python would raise KeyboardInterrupt at an arbitrary point
+        # of the callback, where ctypes can only print and drop it; instead a
+        # temporary SIGINT handler records it, the next epoch's callback
+        # cancels the run and KeyboardInterrupt is raised once the library
+        # returned. (Signal handlers can only be set from the main thread.)
+        old_handler = None
+        if threading.current_thread() is threading.main_thread():
+            old_handler = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True))
+        try:
+            cb = L.PROGRESS(on_epoch)
+            run_id = ctypes.create_string_buffer(64)
+            opts = options_string(dict(out=out, task=task, epochs=epochs, **options))
+            rc = L.lib().biornn_train(self.handle, opts, cb, None, run_id, len(run_id))
+        finally:
+            if old_handler is not None:
+                signal.signal(signal.SIGINT, old_handler)
+        if interrupted:
+            raise KeyboardInterrupt("biornn: training interrupted; no results written")
+        if raised:
+            raise raised[0]
+        check(rc)
+        return run_id.value.decode()

@@ -1,0 +1,258 @@
+"""Tests of the biornn Python package through the C library."""
+import json
+import multiprocessing
+import os
+import threading
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import biornn
+import workers
+
+
+def test_library_info():
+    assert biornn.version()
+    ks = biornn.kernels()
+    assert "generic" in ks
+    assert biornn.default_kernel() in ks
+    assert biornn.stat_names()[0] == "neurons"
+    with pytest.raises(biornn.InvalidArgumentError, match="no-such"):
+        biornn.set_kernels("no-such")
+    with pytest.raises(biornn.InvalidArgumentError, match="thread"):
+        biornn.set_threads(0)
+    biornn.set_threads(2)
+    assert biornn.threads() == 2
+    biornn.set_threads(1)
+
+
+def _forward(p, mask, x, act):
+    """The model in numpy (float64): h_t = act(x_t W_in^T + h (W_hh*M)^T + b)."""
+    w = p["w_hh"] * mask
+    h = np.zeros((x.shape[0], w.shape[0]))
+    ys = []
+    for t in range(x.shape[1]):
+        h = x[:, t] @ p["w_in"].T + h @ w.T + p["b"]
+        h = np.tanh(h) if act == "tanh" else np.maximum(h, 0)
+        ys.append(h @ p["w_out"].T + p["b_out"])
+    return np.stack(ys, axis=1)
+
+
+@pytest.mark.parametrize("act", ["tanh", "relu"])
+def test_predict_matches_numpy(act):
+    params, mask, x, _ = workers.small_problem(1)
+    with biornn.Network.from_arrays(**params, mask=mask, activation=act) as net:
+        assert net.sizes() == (2, 12, 1)
+        assert net.info("activation") == act
+        got = net.predict(x)
+        assert got.shape == (10, 6, 1) and got.dtype == np.float32
+        np.testing.assert_allclose(got, _forward(params, mask, x, act), rtol=1e-4, atol=1e-5)
+
+
+def test_parameters_and_mask():
+    params, mask, x, y = workers.small_problem(2)
+    net = biornn.Network.from_arrays(**params, mask=mask)
+    p = net.parameters()
+    assert set(p) == {"w_in", "w_hh", "b", "w_out", "b_out"}
+    assert p["b"].shape == (12,) and p["w_in"].shape == (12, 2)
+    np.testing.assert_array_equal(p["w_hh"], (params["w_hh"] * mask).astype(np.float32))
+    np.testing.assert_array_equal(net.matrix("mask"), mask.astype(float))
+    losses = net.train_arrays(x, y, loss_steps=[5], optimizer="rmsprop", lr=0.01, steps=10)
+    assert losses.shape == (10,) and losses[-1] < losses[0]
+    after = net.parameters()["w_hh"]
+    assert np.all(after[~mask] == 0), "masked weights must stay exactly zero"
+    assert np.any(after[mask] != p["w_hh"][mask])
+    net.set_parameters(w_out=np.ones((1, 12)))
+    np.testing.assert_array_equal(net.parameter("w_out"), np.ones((1, 12), np.float32))
+    st = net.stats()
+    assert st["neurons"] == 12 and st["connections"] == mask.sum()
+    net.close()
+    net.close()  # idempotent
+
+
+def _load_case(shared, name):
+    d = shared / "torch-reference" / name
+    case = json.loads((d / "case.json").read_text())
+    arr = {f.stem: np.load(f) for f in d.glob("*.npy")}
+    return case, arr
+
+
+@pytest.mark.parametrize("name", ["macaque_seqmem_tanh_adam", "gamanut_nback_relu_adam", "marmoset_seqmem_relu_sgd"])
+def test_torch_reference(shared, name):
+    """PyTorch's losses and final parameters, reproduced through Python."""
+    case, a = _load_case(shared, name)
+    init = {k: a["init_" + n] for k, n in
+            [("w_in", "W_in"), ("w_hh", "W_hh"), ("b", "b"), ("w_out", "W_out"), ("b_out", "b_out")]}
+    with biornn.Network.from_arrays(**init, mask=a["mask"], activation=case["act"]) as net:
+        losses = net.train_arrays(a["x"], a["y"], loss=case["loss"], loss_steps=case["loss_steps"],
+                                  optimizer=case["optimizer"], lr=case["lr"], steps=case["steps"])
+        want = np.array(case["losses_f64"])
+        np.testing.assert_allclose(losses, want, rtol=1e-4)
+        got = net.parameters()
+        for k, n in [("w_in", "W_in"), ("w_hh", "W_hh"), ("b", "b"), ("w_out", "W_out"), ("b_out", "b_out")]:
+            ref = a["final_" + n]
+            err = np.linalg.norm(got[k] - ref) / np.linalg.norm(ref)
+            assert err < 1e-4, f"{k}: relative error {err:.3g}"
+
+
+def test_errors_carry_messages():
+    params, mask, x, y = workers.small_problem(3)
+    with pytest.raises(ValueError, match="w_in"):
+        biornn.Network.from_arrays(**{**params, "w_in": np.zeros((5, 2))})
+    with pytest.raises(biornn.InvalidArgumentError, match="activation"):
+        biornn.Network.from_arrays(**params, activation="sigmoid")
+    with pytest.raises(biornn.InvalidArgumentError, match="finite"):
+        biornn.Network.from_arrays(**{**params, "b": np.full(12, np.nan)})
+    net = biornn.Network.from_arrays(**params, mask=mask)
+    with pytest.raises(biornn.InvalidArgumentError, match='unknown key "colour"'):
+        net.train_arrays(x, y, colour="blue")
+    with pytest.raises(biornn.InvalidArgumentError, match='"optimizer"'):
+        net.train_arrays(x, y, optimizer="adagrad")
+    with pytest.raises(biornn.SizeError, match="x has"):
+        net.predict(np.zeros((2, 3, 5)))
+    with pytest.raises(biornn.SizeError, match="y has"):
+        net.train_arrays(x, y[:, :, :0])
+    with pytest.raises(biornn.InvalidArgumentError, match="class"):
+        net.train_arrays(x, np.full((10, 6), 4.0), loss="nll", loss_steps=[5])
+    with pytest.raises(biornn.InvalidArgumentError, match="loss step 9"):
+        net.train_arrays(x, y, loss_steps=[9])
+    with pytest.raises(biornn.InvalidArgumentError, match="gamma"):
+        net.parameter("gamma")
+    with pytest.raises(ValueError, match="cannot contain"):
+        net.train_arrays(x, y, optimizer="adam;lr=1")
+    with pytest.raises(biornn.UnsupportedError, match="connectome"):
+        net.matrix("connectome")
+    with pytest.raises(biornn.UnsupportedError, match="from arrays"):
+        net.train("unused")
+    net.close()
+    with pytest.raises(biornn.BiornnError, match="closed"):
+        net.predict(x)
+    with pytest.raises(biornn.DataError, match="no-such-connectome"):
+        biornn.Network.from_connectome("no-such-connectome")
+    with pytest.raises(biornn.DataError):
+        biornn.read_results("/nonexistent/biornn", engine="biornn")
+
+
+def test_connectome_network(data_dir):
+    net = biornn.Network.from_connectome("macaque", data_dir=data_dir, neurons=2, seed=5)
+    assert net.sizes() == (0, 58, 0)
+    assert net.info("name") == "macaque" and net.info("source") == "connectome"
+    assert len(net.regions) == 29
+    c = net.matrix("connectome")
+    assert c.shape == (29, 29) and np.count_nonzero(c) == 536
+    w = net.matrix("w")
+    assert w.shape == (58, 58)
+    region = net.matrix("region")
+    assert region.shape == (58,) and region[0] == 0 and region[-1] == 28
+    st = net.stats()
+    assert st["regions"] == 29 and st["connections"] == np.count_nonzero(w)
+    assert st["spectral_radius"] == pytest.approx(np.max(np.abs(np.linalg.eigvals(w))), rel=1e-9)
+    null = biornn.Network.from_connectome("macaque", data_dir=data_dir, neurons=2, seed=5, null="permute")
+    wn = null.matrix("w")
+    assert np.count_nonzero(wn) == np.count_nonzero(w) and not np.array_equal(wn, w)
+    with pytest.raises(biornn.InvalidArgumentError, match='"nuerons"'):
+        biornn.Network.from_connectome("macaque", data_dir=data_dir, nuerons=2)
+    with pytest.raises(biornn.UnsupportedError):
+        net.parameters()
+
+
+def test_train_progress_and_results(data_dir, tmp_path):
+    net = biornn.Network.from_connectome("macaque", data_dir=data_dir, neurons=1)
+    seen = []
+    caller = threading.get_ident()
+
+    def progress(ep):
+        assert threading.get_ident() == caller  # callbacks run on the calling thread
+        seen.append(ep)
+
+    out = tmp_path / "results"
+    run_id = net.train(out, task="nback_mem", epochs=3, trials=40, batch_size=16, progress=progress)
+    assert len(run_id) == 16
+    assert [e.epoch for e in seen] == [0, 1, 2, 3] and all(e.epochs == 3 for e in seen)
+    assert all(0 <= e.val_accuracy <= 1 for e in seen)
+    runs, epochs = biornn.read_results(out)
+    assert list(runs["run_id"]) == [run_id] and runs["task"][0] == "nback_mem"
+    assert list(epochs["epoch"]) == [0, 1, 2, 3]
+    np.testing.assert_allclose(epochs["val_loss"], [e.val_loss for e in seen])
+    # a second run without a callback, other task data: a second row
+    run2 = net.train(out, task="nback_mem", epochs=1, trials=40, batch_size=16, seed=9)
+    assert run2 != run_id
+    runs, epochs = biornn.read_results(out)
+    assert sorted(runs["run_id"]) == sorted([run_id, run2]) and len(epochs) == 6
+    runs2, epochs2 = biornn.read_results(out, engine="biornn")
+    pd.testing.assert_frame_equal(runs, runs2, check_dtype=False)
+    pd.testing.assert_frame_equal(epochs, epochs2, check_dtype=False)
+
+
+def test_cancellation(data_dir, tmp_path):
+    net = biornn.Network.from_connectome("macaque", data_dir=data_dir, neurons=1)
+    out = tmp_path / "results"
+    seen = []
+
+    def stop_at_1(ep):
+        seen.append(ep.epoch)
+        return ep.epoch < 1
+
+    with pytest.raises(biornn.Cancelled, match="cancelled"):
+        net.train(out, epochs=100, trials=40, progress=stop_at_1)
+    assert seen == [0, 1]
+    assert not (out / "runs").exists() or not list((out / "runs").glob("*.parquet"))
+
+    class Stop(Exception):
+        pass
+
+    def boom(ep):
+        raise Stop("from the callback")
+
+    with pytest.raises(Stop):
+        net.train(out, epochs=100, trials=40, progress=boom)
+
+
+def _adder(results, seed):
+    results[seed] = workers.train_small(seed)
+
+
+def test_threads_give_sequential_results():
+    """Networks on different threads train in parallel (the GIL is released)
+    and give exactly the sequential results."""
+    want = {s: workers.train_small(s) for s in range(4)}
+    got = {}
+    ts = [threading.Thread(target=_adder, args=(got, s)) for s in range(4)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    for s in range(4):
+        np.testing.assert_array_equal(got[s], want[s])
+
+
+def test_spawn_pool():
+    """Worker processes must be spawned, never forked after the Go runtime
+    is loaded: a spawn pool gives exactly the in-process results."""
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(2) as pool:
+        got = pool.map(workers.train_small, [0, 1, 2])
+    for s, losses in enumerate(got):
+        np.testing.assert_array_equal(losses, workers.train_small(s))
+        assert losses[-1] < losses[0]
+
+
+def test_ctrl_c_stops_training(data_dir, tmp_path):
+    """SIGINT during a run cancels it at the next epoch and raises
+    KeyboardInterrupt once the library returned; the handler is restored."""
+    import signal
+
+    net = biornn.Network.from_connectome("macaque", data_dir=data_dir, neurons=1)
+    before = signal.getsignal(signal.SIGINT)
+    seen = []
+
+    def progress(ep):
+        seen.append(ep.epoch)
+        if ep.epoch == 1:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    with pytest.raises(KeyboardInterrupt):
+        net.train(tmp_path / "results", epochs=1000, trials=40, progress=progress)
+    assert seen[-1] <= 3, seen
+    assert signal.getsignal(signal.SIGINT) is before
