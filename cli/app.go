@@ -1,0 +1,147 @@
+// Package cli is biornn's command-line application (urfave/cli/v2). The
+// binary's main (cli/biornn) only runs NewApp; keeping the app here lets the
+// tests drive every command in-process with app.Run([]string{...}).
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+
+	"github.com/biornn/biornn/kernels"
+	ucli "github.com/urfave/cli/v2"
+)
+
+// Version is biornn's version, recorded with every run. Release builds set
+// it with -ldflags "-X github.com/biornn/biornn/cli.Version=v1.2.3"; otherwise
+// it comes from the module's build information.
+var Version = ""
+
+// version returns Version or the module version of this build.
+func version() string {
+	if Version != "" {
+		return Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// Exit codes of the biornn binary.
+const (
+	ExitError = 1 // the command failed (bad data, failed runs, I/O errors)
+	ExitUsage = 2 // the command line was wrong (unknown flag, missing argument)
+)
+
+// UsageError marks a mistake in the command line; main exits with ExitUsage.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+// ExitCode returns the process exit code for an error returned by the app.
+func ExitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	var ue *UsageError
+	if errors.As(err, &ue) {
+		return ExitUsage
+	}
+	var ec ucli.ExitCoder
+	if errors.As(err, &ec) {
+		return ec.ExitCode()
+	}
+	return ExitError
+}
+
+func usagef(format string, args ...any) error {
+	return &UsageError{Err: fmt.Errorf(format, args...)}
+}
+
+// Global flags.
+var (
+	dataDirFlag = &ucli.StringFlag{
+		Name:    "data-dir",
+		Usage:   "folder with the connectome data sets (default: $BIORNN_DATA, else the user cache folder; see 'biornn data path')",
+		EnvVars: []string{"BIORNN_DATA"},
+	}
+	kernelsFlag = &ucli.StringFlag{
+		Name:    "kernels",
+		Usage:   "compute kernels: generic, avx2 or avx512 (default: $BIORNN_KERNELS, else the best this CPU runs)",
+		EnvVars: []string{"BIORNN_KERNELS"},
+	}
+)
+
+// NewApp returns the biornn application. stdout and stderr default to the
+// process's; tests set app.Writer and app.ErrWriter.
+func NewApp() *ucli.App {
+	app := &ucli.App{
+		Name:    "biornn",
+		Usage:   "bio-instantiated recurrent neural networks: connectome-wired RNNs, trained and compared with random controls",
+		Version: version(),
+		Flags:   []ucli.Flag{dataDirFlag, kernelsFlag},
+		Before: func(c *ucli.Context) error {
+			if name := c.String("kernels"); name != "" {
+				if _, err := kernels.Get(name); err != nil {
+					return usagef("--kernels %s: %v", name, err)
+				}
+			}
+			return nil
+		},
+		Commands: []*ucli.Command{
+			buildCommand(),
+			trainCommand(),
+			sweepCommand(),
+			reportCommand(),
+			benchCommand(),
+		},
+		// Errors are returned to main (which prints them and picks the exit
+		// code) instead of urfave's default os.Exit inside Run, so that tests
+		// can run commands in-process.
+		ExitErrHandler:       func(*ucli.Context, error) {},
+		OnUsageError:         onUsageError,
+		EnableBashCompletion: true,
+		Writer:               os.Stdout,
+		ErrWriter:            os.Stderr,
+	}
+	app.Commands = append(app.Commands, registryCommands()...)
+	for _, c := range app.Commands {
+		setUsageHandler(c)
+	}
+	return app
+}
+
+func setUsageHandler(c *ucli.Command) {
+	c.OnUsageError = onUsageError
+	for _, s := range c.Subcommands {
+		setUsageHandler(s)
+	}
+}
+
+func onUsageError(c *ucli.Context, err error, _ bool) error {
+	name := "biornn"
+	if c.Command != nil && c.Command.Name != "" {
+		name = "biornn " + c.Command.FullName()
+	}
+	return &UsageError{Err: fmt.Errorf("%w (see '%s --help')", err, name)}
+}
+
+// lookupString returns a flag's value from the innermost command where it
+// was set, else from the innermost command that defines it. Flags such as
+// --data-dir and --kernels exist both globally and on commands.
+func lookupString(c *ucli.Context, name string) string {
+	for _, cc := range c.Lineage() {
+		if cc.IsSet(name) {
+			return cc.String(name)
+		}
+	}
+	return c.String(name)
+}
+
+// stdout and stderr of the running app.
+func stdout(c *ucli.Context) io.Writer { return c.App.Writer }
+func stderr(c *ucli.Context) io.Writer { return c.App.ErrWriter }

@@ -1,0 +1,67 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/biornn/biornn/rnn/report"
+	"github.com/biornn/biornn/rnn/results"
+	ucli "github.com/urfave/cli/v2"
+)
+
+func reportCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:      "report",
+		Usage:     "summarise a results folder: medians, IQRs, bio-vs-control effect sizes and rank-sum tests; plots",
+		ArgsUsage: "DIR",
+		Description: "Groups runs by connectome x task x task parameter (x optimizer, lr, activation when they vary) and\n" +
+			"strategy. For each group: n, median and IQR of the minimum validation loss and of the training-speed\n" +
+			"epoch; for each strategy against the bio reference (bio-random if present): Cliff's delta and the\n" +
+			"two-sided Mann-Whitney p-value (exact without ties for n < 50, else normal with tie correction).",
+		Flags: []ucli.Flag{
+			&ucli.StringFlag{Name: "csv", Usage: "also write the table as CSV to this file"},
+			&ucli.StringFlag{Name: "markdown", Usage: "also write the table as Markdown to this file"},
+			&ucli.StringFlag{Name: "plots", Usage: "write loss curves and box plots (PNG and SVG) into this folder"},
+		},
+		Action: func(c *ucli.Context) error {
+			if c.NArg() != 1 {
+				return usagef("report: expected one results folder DIR (got %q); flags go before DIR, e.g. 'biornn report --plots plots results'", c.Args().Slice())
+			}
+			dir := c.Args().First()
+			runs, epochs, err := results.Read(dir)
+			if err != nil {
+				return err
+			}
+			rep := report.Build(runs)
+			if err := rep.WriteText(stdout(c)); err != nil {
+				return err
+			}
+			if p := c.String("csv"); p != "" {
+				if err := writeWith(p, rep.WriteCSV); err != nil {
+					return err
+				}
+				fmt.Fprintf(stderr(c), "wrote %s\n", p)
+			}
+			if p := c.String("markdown"); p != "" {
+				if err := writeWith(p, rep.WriteMarkdown); err != nil {
+					return err
+				}
+				fmt.Fprintf(stderr(c), "wrote %s\n", p)
+			}
+			if d := c.String("plots"); d != "" {
+				files, err := rep.WritePlots(d, epochs)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(stderr(c), "wrote %d plots into %s\n", len(files), d)
+			}
+			return nil
+		},
+	}
+}
+
+// writeWith writes a file whole through a temporary name.
+func writeWith(path string, write func(io.Writer) error) error {
+	return writeAtomic(path, func(f *os.File) error { return write(f) })
+}

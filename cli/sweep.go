@@ -1,0 +1,179 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/biornn/biornn/rnn"
+	"github.com/biornn/biornn/rnn/report"
+	"github.com/biornn/biornn/rnn/results"
+	"github.com/biornn/biornn/rnn/sweep"
+	ucli "github.com/urfave/cli/v2"
+)
+
+func sweepCommand() *ucli.Command {
+	var presetList []string
+	for _, n := range sweep.PresetNames() {
+		presetList = append(presetList, fmt.Sprintf("  %-13s %s", n, sweep.PresetHelp(n)))
+	}
+	return &ucli.Command{
+		Name:      "sweep",
+		Usage:     "run a grid of training runs (a TOML file or a preset) in parallel, resumably, in shards",
+		ArgsUsage: "[CONFIG.toml]",
+		Description: "Runs every combination of the grid, writing each run to the results folder as it finishes.\n" +
+			"Runs already in the folder are skipped, so the same command resumes an interrupted sweep.\n" +
+			"Presets (the paper's grids; add --quick for a one-minute bio-vs-control version):\n" +
+			strings.Join(presetList, "\n"),
+		Flags: []ucli.Flag{
+			&ucli.StringFlag{Name: "preset", Usage: "a built-in grid: " + strings.Join(sweep.PresetNames(), ", ")},
+			&ucli.BoolFlag{Name: "quick", Usage: "the preset's quick version: macaque, smallest task parameter, bio-random vs permute, Adam lr 1e-4, tanh, 5 seeds, 200 epochs"},
+			&ucli.StringFlag{Name: "out", Value: "results", Usage: "results folder (Parquet dataset: OUT/runs, OUT/epochs)"},
+			&ucli.IntFlag{Name: "workers", Usage: "runs in parallel", DefaultText: "one per core"},
+			&ucli.StringFlag{Name: "shard", Usage: "run only shard i of n (i/n, 0 <= i < n; default: from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT)"},
+			&ucli.BoolFlag{Name: "dry-run", Usage: "list the runs (and which are done) without training"},
+			&ucli.StringFlag{Name: "mnist-dir", EnvVars: []string{"BIORNN_MNIST"}, Usage: "pic_latent_mem data folder (default: $BIORNN_MNIST, else <data dir>/mnist-latent)"},
+			&ucli.StringFlag{Name: "data-dir", Usage: "folder with the connectome data sets (overrides the global --data-dir)"},
+			&ucli.BoolFlag{Name: "no-report", Usage: "do not print the summary table at the end"},
+			&ucli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no line per run"},
+		},
+		Action: sweepAction,
+	}
+}
+
+// loadSweepConfig reads the config from the argument or the preset.
+func loadSweepConfig(c *ucli.Context) (*sweep.Config, error) {
+	preset := c.String("preset")
+	switch {
+	case c.NArg() > 1:
+		return nil, usagef("sweep takes one CONFIG.toml (got %q); flags go before it", c.Args().Slice())
+	case c.NArg() == 1 && preset != "":
+		return nil, usagef("give either CONFIG.toml or --preset, not both")
+	case c.NArg() == 1:
+		if c.Bool("quick") {
+			return nil, usagef("--quick applies to presets only; shrink your CONFIG.toml instead")
+		}
+		return sweep.Load(c.Args().First())
+	case preset != "":
+		cfg, err := sweep.Preset(preset, c.Bool("quick"))
+		if err != nil {
+			return nil, &UsageError{Err: err}
+		}
+		return cfg, nil
+	}
+	return nil, usagef("sweep: expected CONFIG.toml or --preset NAME (%s)", strings.Join(sweep.PresetNames(), ", "))
+}
+
+func sweepAction(c *ucli.Context) error {
+	cfg, err := loadSweepConfig(c)
+	if err != nil {
+		return err
+	}
+	dataDir := lookupString(c, "data-dir")
+	if cfg.Fixed.DataDir == "" {
+		cfg.Fixed.DataDir = dataDir
+	}
+	if cfg.Fixed.Kernels == "" {
+		cfg.Fixed.Kernels = lookupString(c, "kernels")
+	}
+	if cfg.Fixed.MNISTDir == "" && usesPictures(cfg) {
+		cfg.Fixed.MNISTDir = mnistDir(c.String("mnist-dir"), cfg.Fixed.DataDir)
+	}
+	if usesPictures(cfg) {
+		if err := checkMNIST(cfg.Fixed.MNISTDir); err != nil {
+			return err
+		}
+	}
+	plan, err := sweep.Plan(cfg, rnn.Defaults)
+	if err != nil {
+		if c.NArg() == 1 {
+			return fmt.Errorf("sweep config %s: %w", c.Args().First(), err)
+		}
+		return fmt.Errorf("sweep preset %s: %w", c.String("preset"), err)
+	}
+	shard, shards := 0, 1
+	if s := c.String("shard"); s != "" {
+		if shard, shards, err = sweep.ParseShard(s); err != nil {
+			return &UsageError{Err: err}
+		}
+	} else if i, n, ok, err := sweep.ShardFromEnv(os.Getenv); err != nil {
+		return err
+	} else if ok {
+		shard, shards = i, n
+	}
+	mine := sweep.Shard(plan, shard, shards)
+	out := c.String("out")
+	name := cfg.Name
+	if name == "" {
+		name = "sweep"
+	}
+	fmt.Fprintf(stderr(c), "%s: %d runs", name, len(plan))
+	if shards > 1 {
+		fmt.Fprintf(stderr(c), ", shard %d/%d: %d runs", shard, shards, len(mine))
+	}
+	fmt.Fprintf(stderr(c), ", results in %s\n", out)
+
+	if c.Bool("dry-run") {
+		tw := tabwriter.NewWriter(stdout(c), 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "index\trun_id\tstatus\trun")
+		for _, p := range mine {
+			status := "todo"
+			if results.Exists(out, p.ID) {
+				status = "done"
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", p.Index, p.ID, status, p.Describe())
+		}
+		return tw.Flush()
+	}
+
+	opts := sweep.Options{Out: out, Workers: c.Int("workers"), Run: rnn.Run, Version: version()}
+	if !c.Bool("quiet") {
+		opts.Log = stderr(c)
+	}
+	sum, err := sweep.Execute(c.Context, mine, opts)
+	fmt.Fprintf(stderr(c), "%s: %d runs: %d new, %d already done, %d failed, %.1f s\n",
+		name, sum.Planned, sum.Done, sum.Skipped, sum.Failed, sum.Seconds)
+	if err != nil {
+		return err
+	}
+	if sum.Failed > 0 {
+		for _, f := range sum.Failures {
+			fmt.Fprintln(stderr(c), "  ", f)
+		}
+		return fmt.Errorf("%d of %d runs failed (listed above); fix the cause and run the same command again to retry them", sum.Failed, sum.Planned)
+	}
+	if c.Bool("no-report") || shards > 1 {
+		return nil
+	}
+	runs, _, err := results.Read(out)
+	if err != nil {
+		return err
+	}
+	// Summarise this sweep's runs only, even if the folder holds others.
+	ids := map[string]bool{}
+	for _, p := range plan {
+		ids[p.ID] = true
+	}
+	var these []results.RunRow
+	for _, r := range runs {
+		if ids[r.RunID] {
+			these = append(these, r)
+		}
+	}
+	if len(these) == 0 {
+		return errors.New("sweep: no runs to summarise")
+	}
+	fmt.Fprintln(stdout(c))
+	return report.Build(these).WriteText(stdout(c))
+}
+
+func usesPictures(cfg *sweep.Config) bool {
+	for _, t := range cfg.Grid.Task {
+		if t == rnn.TaskPicLatentMem {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,257 @@
+package results
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/biornn/biornn/rnn"
+)
+
+// fakeResult builds a plausible finished run without training anything.
+func fakeResult(seed uint64, strategy string, epochs int) *rnn.RunResult {
+	spec := rnn.RunSpec{
+		Connectome: "macaque", NeuronsPerRegion: 4, TargetSparsity: 0.8, IntrinsicSparsity: 1,
+		IntrinsicWeight: 0.8, Strategy: strategy, Orientation: "target", Init: "default",
+		SpectralRadius: 1, Task: "seq_mem", PatternLength: 3, NBack: 2, TrialLength: 5,
+		Trials: 500, BatchSize: 128, Epochs: epochs, Optimizer: "adam", LR: 1e-4,
+		Activation: "tanh", Seed: seed, BuildSeed: seed + 1, DataSeed: 1 << 63, InitSeed: seed + 3,
+		Threads: 1, Kernels: "generic", Path: "auto",
+	}
+	res := &rnn.RunResult{Spec: spec, ConnectomeName: "macaque", ConnectomeSHA256: strings.Repeat("ab", 32),
+		Neurons: 116, Connections: 2000, KernelSet: "generic", PathUsed: "dense",
+		Started: time.Date(2026, 11, 26, 19, 30, 0, 123456789, time.UTC), WallSeconds: 1.5}
+	for e := 0; e <= epochs; e++ {
+		l := 1 / float64(e+1+int(seed))
+		res.Epochs = append(res.Epochs, rnn.EpochRecord{Epoch: e, TrainLoss: l * 1.1, ValLoss: l,
+			ValAccuracy: math.NaN(), Seconds: 0.01 * float64(e)})
+	}
+	res.MinValLoss, res.MinValEpoch, res.SpeedEpoch = res.Epochs[epochs].ValLoss, epochs, epochs-1
+	return res
+}
+
+func writeRuns(t *testing.T, dir string, n int) []string {
+	t.Helper()
+	var ids []string
+	for i := 0; i < n; i++ {
+		res := fakeResult(uint64(i+1), []string{"bio-random", "permute"}[i%2], 4+i)
+		id := RunID(res.Spec)
+		if err := Write(dir, id, res, "test-version"); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+func TestRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	res := fakeResult(7, "bio-random", 5)
+	id := RunID(res.Spec)
+	if err := Write(dir, id, res, "v-test"); err != nil {
+		t.Fatal(err)
+	}
+	if !Exists(dir, id) {
+		t.Fatalf("Exists(%s) = false after Write", id)
+	}
+	runs, epochs, err := Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 1 || len(epochs) != 6 {
+		t.Fatalf("got %d runs, %d epochs; want 1, 6", len(runs), len(epochs))
+	}
+	r := runs[0]
+	if !reflect.DeepEqual(r.Spec(), res.Spec) {
+		t.Errorf("spec round trip:\n got %+v\nwant %+v", r.Spec(), res.Spec)
+	}
+	if r.DataSeed >= 0 || uint64(r.DataSeed) != 1<<63 {
+		t.Errorf("seed 2^63 stored as %d, want its int64 bit pattern", r.DataSeed)
+	}
+	if !r.StartedAt.Equal(res.Started.Truncate(time.Microsecond)) {
+		t.Errorf("started_at = %v, want %v", r.StartedAt, res.Started.Truncate(time.Microsecond))
+	}
+	if r.MinValLoss != res.MinValLoss || r.MinValEpoch != 5 || r.SpeedEpoch != 4 || r.EpochsRun != 5 ||
+		r.Status != StatusOK || r.BiornnVersion != "v-test" || r.KernelSet != "generic" || r.Neurons != 116 {
+		t.Errorf("metrics row = %+v", r)
+	}
+	for i, e := range epochs {
+		want := res.Epochs[i]
+		if e.RunID != id || e.Epoch != int64(want.Epoch) || e.ValLoss != want.ValLoss ||
+			e.TrainLoss != want.TrainLoss || !math.IsNaN(e.ValAccuracy) || e.Seconds != want.Seconds {
+			t.Errorf("epoch %d = %+v, want %+v", i, e, want)
+		}
+	}
+}
+
+// TestEveryRunSpecFieldStored fills every RunSpec field with a distinct
+// nonzero value and checks that the runs row carries it, so a field added to
+// RunSpec later cannot silently go missing from the dataset.
+func TestEveryRunSpecFieldStored(t *testing.T) {
+	var spec rnn.RunSpec
+	v := reflect.ValueOf(&spec).Elem()
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Field(i)
+		switch f.Kind() {
+		case reflect.String:
+			f.SetString(fmt.Sprintf("s%d", i))
+		case reflect.Int:
+			f.SetInt(int64(i + 1))
+		case reflect.Uint64:
+			f.SetUint(uint64(i + 100))
+		case reflect.Float64:
+			f.SetFloat(float64(i) + 0.5)
+		case reflect.Bool:
+			f.SetBool(true)
+		default:
+			t.Fatalf("RunSpec.%s has kind %s: extend results.RunRow and this test", v.Type().Field(i).Name, f.Kind())
+		}
+	}
+	got := NewRunRow("x", &rnn.RunResult{Spec: spec}, "v").Spec()
+	gv := reflect.ValueOf(got)
+	for i := 0; i < v.NumField(); i++ {
+		if !reflect.DeepEqual(gv.Field(i).Interface(), v.Field(i).Interface()) {
+			t.Errorf("RunSpec.%s is not stored in the runs table (got %v, want %v)", v.Type().Field(i).Name, gv.Field(i), v.Field(i))
+		}
+	}
+}
+
+func TestEarlyStoppedStatus(t *testing.T) {
+	res := fakeResult(1, "permute", 3)
+	res.Spec.Epochs = 10
+	if s := NewRunRow("x", res, "v").Status; s != StatusEarlyStopped {
+		t.Errorf("status = %q, want %q", s, StatusEarlyStopped)
+	}
+}
+
+func TestRunIDIgnoresLocationAndThreads(t *testing.T) {
+	a := fakeResult(1, "bio-random", 3).Spec
+	b := a
+	b.DataDir, b.MNISTDir, b.Threads, b.Kernels, b.Path = "/elsewhere", "/mnist", 8, "avx2", "sparse"
+	if RunID(a) != RunID(b) {
+		t.Error("run id depends on DataDir/MNISTDir/Threads/Kernels/Path")
+	}
+	b.LR = 1e-6
+	if RunID(a) == RunID(b) {
+		t.Error("run id does not depend on LR")
+	}
+	if len(RunID(a)) != 16 {
+		t.Errorf("run id %q: want 16 hex digits", RunID(a))
+	}
+}
+
+func TestBadRunID(t *testing.T) {
+	if err := Write(t.TempDir(), "../escape", fakeResult(1, "permute", 2), "v"); err == nil {
+		t.Fatal("Write accepted a run id with a path separator")
+	}
+}
+
+func TestReadIgnoresTempAndOrphans(t *testing.T) {
+	dir := t.TempDir()
+	ids := writeRuns(t, dir, 3)
+	// A writer killed mid-file leaves a temp file; one killed between the two
+	// renames leaves an epochs file without a runs file.
+	if err := os.WriteFile(filepath.Join(dir, RunsTable, tmpPrefix+"dead-123.parquet"), []byte("PAR1 half"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(dir, RunsTable, ids[2]+".parquet"), filepath.Join(t.TempDir(), "gone")); err != nil {
+		t.Fatal(err)
+	}
+	runs, epochs, err := Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 2 {
+		t.Fatalf("got %d runs, want 2", len(runs))
+	}
+	if want := 5 + 6; len(epochs) != want {
+		t.Fatalf("got %d epoch rows, want %d (orphan epochs must be ignored)", len(epochs), want)
+	}
+	n, err := CleanTemp(dir)
+	if err != nil || n != 2 {
+		t.Fatalf("CleanTemp = %d, %v; want 2 (the temp file and the orphan epochs file), nil", n, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, EpochsTable, ids[2]+".parquet")); err == nil {
+		t.Error("orphan epochs file survived CleanTemp")
+	}
+	if _, err := os.Stat(filepath.Join(dir, EpochsTable, ids[1]+".parquet")); err != nil {
+		t.Error("a complete run's epochs file was removed")
+	}
+}
+
+func TestReadErrors(t *testing.T) {
+	dir := t.TempDir()
+	if _, _, err := Read(dir); err == nil || !strings.Contains(err.Error(), "no runs") {
+		t.Fatalf("empty folder: err = %v", err)
+	}
+	ids := writeRuns(t, dir, 1)
+	p := filepath.Join(dir, RunsTable, ids[0]+".parquet")
+	if err := os.WriteFile(p, []byte("not parquet"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Read(dir); err == nil || !strings.Contains(err.Error(), p) {
+		t.Fatalf("corrupt file: err = %v, want it to name %s", err, p)
+	}
+}
+
+// pandasCheck is run by python3: it reads both tables as datasets and checks
+// row counts, column names and dtypes as a pandas user would see them.
+const pandasCheck = `
+import sys, pandas as pd
+d = sys.argv[1]
+runs = pd.read_parquet(d + "/runs")
+ep = pd.read_parquet(d + "/epochs")
+assert len(runs) == 4, len(runs)
+assert len(ep) == 5 + 6 + 7 + 8, len(ep)
+assert list(ep.columns) == ["run_id", "epoch", "train_loss", "val_loss", "val_accuracy", "seconds"], list(ep.columns)
+want = {"run_id": "object|string|str", "status": "object|string|str", "connectome": "object|string|str",
+        "connectome_sha256": "object|string|str", "neurons": "int64", "connections": "int64",
+        "seed": "int64", "build_seed": "int64", "data_seed": "int64", "init_seed": "int64",
+        "lr": "float64", "epochs": "int64", "pattern_length": "int64", "min_val_loss": "float64",
+        "min_val_epoch": "int64", "speed_epoch": "int64", "kernel_set": "object|string|str",
+        "biornn_version": "object|string|str", "wall_seconds": "float64", "no_intrinsic": "bool",
+        "started_at": "datetime64[us, UTC]"}
+for col, dt in want.items():
+    assert col in runs.columns, "missing column " + col
+    assert str(runs[col].dtype) in dt.split("|"), (col, str(runs[col].dtype))
+assert ep["epoch"].dtype == "int64" and ep["val_loss"].dtype == "float64"
+assert set(ep["run_id"]) == set(runs["run_id"])
+assert runs["started_at"].iloc[0].microsecond == 123456, runs["started_at"].iloc[0]
+for c in runs.columns:
+    assert c == c.lower() and " " not in c, c
+import glob, pyarrow.parquet as pq
+for f in glob.glob(d + "/*/[!.]*.parquet"):
+    md = pq.ParquetFile(f).metadata
+    for i in range(md.num_columns):
+        assert md.row_group(0).column(i).compression == "ZSTD", (f, i, md.row_group(0).column(i).compression)
+print("ok", len(runs), len(ep))
+`
+
+// TestPandasReadsDataset checks the dataset with the reader most users have.
+// It needs python3 with pandas and pyarrow; CI sets BIORNN_REQUIRE_PYTHON=1 so
+// that a missing pandas fails instead of skipping.
+func TestPandasReadsDataset(t *testing.T) {
+	if err := exec.Command("python3", "-c", "import pandas, pyarrow").Run(); err != nil {
+		if os.Getenv("BIORNN_REQUIRE_PYTHON") == "1" {
+			t.Fatalf("BIORNN_REQUIRE_PYTHON=1 but python3 cannot import pandas and pyarrow (%v); install them with 'python3 -m pip install pandas pyarrow'", err)
+		}
+		t.Skip("python3 with pandas and pyarrow not available (set BIORNN_REQUIRE_PYTHON=1 to make this fail)")
+	}
+	dir := t.TempDir()
+	writeRuns(t, dir, 4)
+	// A leftover temp file must not confuse pyarrow either.
+	if err := os.WriteFile(filepath.Join(dir, RunsTable, tmpPrefix+"x.parquet"), []byte("junk"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("python3", "-c", pandasCheck, dir).CombinedOutput()
+	if err != nil {
+		t.Fatalf("pandas check failed: %v\n%s", err, out)
+	}
+	t.Logf("%s", out)
+}
