@@ -1,0 +1,72 @@
+package trainbench
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress/zstd"
+)
+
+// WriteJSON writes the records as one JSON array (an empty array for none).
+func WriteJSON(w io.Writer, recs []Record) error {
+	if recs == nil {
+		recs = []Record{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(recs)
+}
+
+// WriteParquet writes the records to path as one zstd-compressed Parquet
+// file, one row per record with the columns of Record. It is written under a
+// temporary name in the same folder and renamed when complete, so a failed
+// write never leaves a half file.
+func WriteParquet(path string, recs []Record) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("trainbench: writing %s: %w", path, err)
+	}
+	tmp := f.Name()
+	err = parquet.Write(f, recs, parquet.Compression(&zstd.Codec{}))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("trainbench: writing %s: %w", path, err)
+	}
+	return nil
+}
+
+// WriteTable prints the records as an aligned text table: per-epoch
+// milliseconds for paper records, and the time per unit of work for scaling
+// records.
+func WriteTable(w io.Writer, recs []Record) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	scaling := len(recs) > 0 && recs[0].Mode == ModeScaling
+	if scaling {
+		fmt.Fprintln(tw, "network\tper region\tneurons\tconnections\tdensity\timpl\tpath\tthreads\ts/epoch\tcpu s\tns/(conn*step*trial)\tcpu ns/unit\tfinal val loss\t")
+	} else {
+		fmt.Fprintln(tw, "network\tneurons\tconnections\timpl\tpath\tthreads\tms/epoch\tmin ms\tcpu ms\tallocs/epoch\tfinal val loss\t")
+	}
+	for _, r := range recs {
+		if scaling {
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.4f\t%s\t%s\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%.5f\t\n",
+				r.Network, r.NeuronsPerRegion, r.Neurons, r.Connections, r.Density, r.Impl, r.Path, r.Threads,
+				r.EpochSeconds, r.CPUSeconds, r.NsPerUnit, r.CPUNsPerUnit, r.FinalValLoss)
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%d\t%.2f\t%.2f\t%.2f\t%d\t%.5f\t\n",
+			r.Network, r.Neurons, r.Connections, r.Impl, r.Path, r.Threads,
+			1e3*r.EpochSeconds, 1e3*r.MinSeconds, 1e3*r.CPUSeconds, r.AllocsPerEpoch, r.FinalValLoss)
+	}
+	return tw.Flush()
+}
