@@ -8,7 +8,8 @@ import "fmt"
 // are the Impl kernels: they check the lengths as the generic code would (a
 // too-short slice panics) and call the assembly on the whole array at once.
 // The assembly is called directly, never through a function value, so that
-// the hyper-parameter arrays stay on the stack (no allocation per call).
+// the hyper-parameter arrays stay on the stack (no allocation per call), and
+// in chunks of about elemBudget elements (see callBudget).
 type elemAsm struct{ wide bool }
 
 var (
@@ -41,22 +42,26 @@ func (e elemAsm) biasReLU(x, bias []float32, n int) {
 	if !rowsCheck("BiasReLU", len(x), len(bias), n) {
 		return
 	}
-	if e.wide {
-		biasReLUAVX512(&x[0], &bias[0], len(bias), n)
-	} else {
-		biasReLUAVX2(&x[0], &bias[0], len(bias), n)
-	}
+	rowChunks(len(bias), elemBudget/n, 1, func(r0, r1 int) {
+		if e.wide {
+			biasReLUAVX512(&x[r0*n], &bias[r0], r1-r0, n)
+		} else {
+			biasReLUAVX2(&x[r0*n], &bias[r0], r1-r0, n)
+		}
+	})
 }
 
 func (e elemAsm) biasTanh(x, bias []float32, n int) {
 	if !rowsCheck("BiasTanh", len(x), len(bias), n) {
 		return
 	}
-	if e.wide {
-		biasTanhAVX512(&x[0], &bias[0], len(bias), n)
-	} else {
-		biasTanhAVX2(&x[0], &bias[0], len(bias), n)
-	}
+	rowChunks(len(bias), elemBudget/n, 1, func(r0, r1 int) {
+		if e.wide {
+			biasTanhAVX512(&x[r0*n], &bias[r0], r1-r0, n)
+		} else {
+			biasTanhAVX2(&x[r0*n], &bias[r0], r1-r0, n)
+		}
+	})
 }
 
 func (e elemAsm) reluBackward(dy, y, dx []float32) {
@@ -65,11 +70,13 @@ func (e elemAsm) reluBackward(dy, y, dx []float32) {
 	}
 	needLen("ReLUBackward", "dy", len(dy), len(dx))
 	needLen("ReLUBackward", "y", len(y), len(dx))
-	if e.wide {
-		reluBackwardAVX512(&dy[0], &y[0], &dx[0], len(dx))
-	} else {
-		reluBackwardAVX2(&dy[0], &y[0], &dx[0], len(dx))
-	}
+	rowChunks(len(dx), elemBudget, 64, func(i0, i1 int) {
+		if e.wide {
+			reluBackwardAVX512(&dy[i0], &y[i0], &dx[i0], i1-i0)
+		} else {
+			reluBackwardAVX2(&dy[i0], &y[i0], &dx[i0], i1-i0)
+		}
+	})
 }
 
 func (e elemAsm) tanhBackward(dy, y, dx []float32) {
@@ -78,22 +85,26 @@ func (e elemAsm) tanhBackward(dy, y, dx []float32) {
 	}
 	needLen("TanhBackward", "dy", len(dy), len(dx))
 	needLen("TanhBackward", "y", len(y), len(dx))
-	if e.wide {
-		tanhBackwardAVX512(&dy[0], &y[0], &dx[0], len(dx))
-	} else {
-		tanhBackwardAVX2(&dy[0], &y[0], &dx[0], len(dx))
-	}
+	rowChunks(len(dx), elemBudget, 64, func(i0, i1 int) {
+		if e.wide {
+			tanhBackwardAVX512(&dy[i0], &y[i0], &dx[i0], i1-i0)
+		} else {
+			tanhBackwardAVX2(&dy[i0], &y[i0], &dx[i0], i1-i0)
+		}
+	})
 }
 
 func (e elemAsm) rowSums(x, out []float32, n int) {
 	if !rowsCheck("RowSums", len(x), len(out), n) {
 		return
 	}
-	if e.wide {
-		rowSumsAVX512(&x[0], &out[0], len(out), n)
-	} else {
-		rowSumsAVX2(&x[0], &out[0], len(out), n)
-	}
+	rowChunks(len(out), elemBudget/n, 1, func(r0, r1 int) {
+		if e.wide {
+			rowSumsAVX512(&x[r0*n], &out[r0], r1-r0, n)
+		} else {
+			rowSumsAVX2(&x[r0*n], &out[r0], r1-r0, n)
+		}
+	})
 }
 
 func (e elemAsm) adam(p, g, m, v []float32, h AdamHyper) {
@@ -104,11 +115,13 @@ func (e elemAsm) adam(p, g, m, v []float32, h AdamHyper) {
 	needLen("Adam", "m", len(m), len(p))
 	needLen("Adam", "v", len(v), len(p))
 	hy := [8]float32{h.WeightDecay, h.Beta1, 1 - h.Beta1, h.Beta2, 1 - h.Beta2, h.BC2Sqrt, h.Eps, h.StepSize}
-	if e.wide {
-		adamAVX512(&p[0], &g[0], &m[0], &v[0], len(p), &hy)
-	} else {
-		adamAVX2(&p[0], &g[0], &m[0], &v[0], len(p), &hy)
-	}
+	rowChunks(len(p), elemBudget, 64, func(i0, i1 int) {
+		if e.wide {
+			adamAVX512(&p[i0], &g[i0], &m[i0], &v[i0], i1-i0, &hy)
+		} else {
+			adamAVX2(&p[i0], &g[i0], &m[i0], &v[i0], i1-i0, &hy)
+		}
+	})
 }
 
 func (e elemAsm) rmsprop(p, g, s []float32, h RMSpropHyper) {
@@ -118,11 +131,13 @@ func (e elemAsm) rmsprop(p, g, s []float32, h RMSpropHyper) {
 	needLen("RMSprop", "g", len(g), len(p))
 	needLen("RMSprop", "s", len(s), len(p))
 	hy := [8]float32{h.WeightDecay, h.Alpha, 1 - h.Alpha, h.LR, h.Eps}
-	if e.wide {
-		rmspropAVX512(&p[0], &g[0], &s[0], len(p), &hy)
-	} else {
-		rmspropAVX2(&p[0], &g[0], &s[0], len(p), &hy)
-	}
+	rowChunks(len(p), elemBudget, 64, func(i0, i1 int) {
+		if e.wide {
+			rmspropAVX512(&p[i0], &g[i0], &s[i0], i1-i0, &hy)
+		} else {
+			rmspropAVX2(&p[i0], &g[i0], &s[i0], i1-i0, &hy)
+		}
+	})
 }
 
 func (e elemAsm) sgd(p, g, buf []float32, h SGDHyper) {
@@ -131,10 +146,8 @@ func (e elemAsm) sgd(p, g, buf []float32, h SGDHyper) {
 	}
 	needLen("SGD", "g", len(g), len(p))
 	mode := 0 // bit 0: momentum, bit 1: first step, bit 2: Nesterov
-	var bp *float32
 	if h.Momentum != 0 {
 		needLen("SGD", "buf", len(buf), len(p))
-		bp = &buf[0]
 		mode = 1
 		if h.First {
 			mode |= 2
@@ -144,9 +157,15 @@ func (e elemAsm) sgd(p, g, buf []float32, h SGDHyper) {
 		}
 	}
 	hy := [8]float32{h.WeightDecay, h.Momentum, 1 - h.Dampening, h.LR}
-	if e.wide {
-		sgdAVX512(&p[0], &g[0], bp, len(p), &hy, mode)
-	} else {
-		sgdAVX2(&p[0], &g[0], bp, len(p), &hy, mode)
-	}
+	rowChunks(len(p), elemBudget, 64, func(i0, i1 int) {
+		var bp *float32 // unused without momentum (buf may be nil)
+		if mode != 0 {
+			bp = &buf[i0]
+		}
+		if e.wide {
+			sgdAVX512(&p[i0], &g[i0], bp, i1-i0, &hy, mode)
+		} else {
+			sgdAVX2(&p[i0], &g[i0], bp, i1-i0, &hy, mode)
+		}
+	})
 }

@@ -404,3 +404,47 @@ func TestNoAllocs(t *testing.T) {
 		}
 	})
 }
+
+// TestLargeCalls runs calls big enough that the assembly wrappers split
+// them into several row (or element) chunks.
+func TestLargeCalls(t *testing.T) {
+	forImpls(t, func(t *testing.T, im *Impl) {
+		r := rand.New(rand.NewPCG(27, 28))
+		spmmCase(t, im, r, 400, 300, 70, 0.2)
+		spmmCase(t, im, r, 3000, 2000, 1, 0.2)
+		sddmmCase(t, im, r, 400, 300, 70, 0.2)
+		sddmmCase(t, im, r, 3000, 2000, 1, 0.2)
+		gemmCase(t, im, r, 100, 100, 150, false)
+		gemmCase(t, im, r, 100, 120, 100, true)
+
+		const rows, n = 600, 131 // more elements than one elementwise chunk
+		x0 := randSlice(r, rows*n)
+		bias := randSlice(r, rows)
+		want, got := append([]float32(nil), x0...), append([]float32(nil), x0...)
+		Generic.BiasReLU(want, bias, n)
+		im.BiasReLU(got, bias, n)
+		sums, sumsWant := make([]float32, rows), make([]float32, rows)
+		Generic.RowSums(x0, sumsWant, n)
+		im.RowSums(x0, sums, n)
+		for i := range got {
+			if !sameBits(got[i], want[i]) {
+				t.Fatalf("BiasReLU [%d] = %v, generic %v", i, got[i], want[i])
+			}
+		}
+		for i := range sums {
+			abs := 0.0
+			for _, v := range x0[i*n : i*n+n] {
+				abs += math.Abs(float64(v))
+			}
+			if !closeEnough(sums[i], sumsWant[i], n, abs) {
+				t.Fatalf("RowSums [%d] = %v, generic %v", i, sums[i], sumsWant[i])
+			}
+		}
+		g := randSlice(r, rows*n)
+		st, wantS := newOptState(r, rows*n, 3)
+		h := AdamHyper{Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, StepSize: 1e-3, BC2Sqrt: 0.03}
+		Generic.Adam(wantS[0], g, wantS[1], wantS[2], h)
+		im.Adam(st.arrs[0], g, st.arrs[1], st.arrs[2], h)
+		st.check(t, "Adam large", wantS)
+	})
+}

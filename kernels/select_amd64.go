@@ -17,10 +17,10 @@ import (
 var (
 	avx512Impl = &Impl{
 		Name:         "avx512",
-		SpMM:         spmmAVX512Go,
-		SDDMM:        sddmmAVX512Go,
-		Gemm:         gemmAVX512Go,
-		GemmNT:       gemmNTAVX512Go,
+		SpMM:         avx512Set.spmm,
+		SDDMM:        avx512Set.sddmm,
+		Gemm:         avx512Set.gemm,
+		GemmNT:       avx512Set.gemmNT,
 		BiasTanh:     avx512Elem.biasTanh,
 		BiasReLU:     avx512Elem.biasReLU,
 		TanhBackward: avx512Elem.tanhBackward,
@@ -32,10 +32,10 @@ var (
 	}
 	avx2Impl = &Impl{
 		Name:         "avx2",
-		SpMM:         spmmAVX2Go,
-		SDDMM:        sddmmAVX2Go,
-		Gemm:         gemmAVX2Go,
-		GemmNT:       gemmNTAVX2Go,
+		SpMM:         avx2Set.spmm,
+		SDDMM:        avx2Set.sddmm,
+		Gemm:         avx2Set.gemm,
+		GemmNT:       avx2Set.gemmNT,
 		BiasTanh:     avx2Elem.biasTanh,
 		BiasReLU:     avx2Elem.biasReLU,
 		TanhBackward: avx2Elem.tanhBackward,
@@ -109,133 +109,152 @@ func badColumn(kernel string) {
 	panic(fmt.Sprintf("kernels: %s: column index out of range", kernel))
 }
 
-func spmmAVX512Go(rowPtr, colIdx []int32, val, x, y []float32, n int) {
+// Assembly cannot be preempted, so a long call would hold off the Go
+// scheduler and a garbage-collection stop for its whole duration. The
+// wrappers therefore split big calls by rows (or elements) so that one
+// assembly call does about callBudget multiply-adds (tens of microseconds)
+// or elemBudget elementwise updates. Rows are independent, so the split does
+// not change any result (TestRowSplit).
+const (
+	callBudget = 1 << 20
+	elemBudget = 1 << 16
+)
+
+// csrChunks calls f on consecutive row ranges [r0, r1) whose work
+// (nonzeros x n, plus n per row) is about callBudget. A nonzero costs at
+// least as much as 16 multiply-adds (the gathers of the n = 1 kernels).
+func csrChunks(rowPtr []int32, n int, f func(r0, r1 int)) {
+	rows := len(rowPtr) - 1
+	r0, work, w := 0, 0, max(n, 16)
+	for i := 0; i < rows; i++ {
+		work += (max(0, int(rowPtr[i+1]-rowPtr[i])) + 1) * w
+		if work >= callBudget {
+			f(r0, i+1)
+			r0, work = i+1, 0
+		}
+	}
+	if r0 < rows {
+		f(r0, rows)
+	}
+}
+
+// rowChunks calls f on consecutive row ranges [r0, r1) of per rows, per
+// rounded down to a multiple of unit (the kernel's row block) and at least
+// unit, so that chunking never leaves the kernel short row blocks.
+func rowChunks(rows, per, unit int, f func(r0, r1 int)) {
+	per = max(per-per%unit, unit)
+	for r0 := 0; r0 < rows; r0 += per {
+		f(r0, min(rows, r0+per))
+	}
+}
+
+// asmSet selects one instruction set's sparse and dense assembly; the
+// assembly is called directly (not through function values) so that no
+// argument escapes.
+type asmSet struct{ wide bool }
+
+var (
+	avx512Set = asmSet{wide: true}
+	avx2Set   = asmSet{wide: false}
+)
+
+func (e asmSet) spmm(rowPtr, colIdx []int32, val, x, y []float32, n int) {
 	rows := checkCSR("SpMM", rowPtr, colIdx, len(val), len(y), n)
 	if rows == 0 || n == 0 {
 		return
 	}
-	if n == 1 {
-		if len(x) == 0 {
-			spmmGeneric(rowPtr, colIdx, val, x, y, n) // panics if any column is referenced
-		} else if !spmvAVX512(&rowPtr[0], rows, unsafe.SliceData(colIdx), unsafe.SliceData(val), &x[0], min(len(x), math.MaxInt32), &y[0]) {
+	if n == 1 && len(x) == 0 {
+		spmmGeneric(rowPtr, colIdx, val, x, y, n) // panics if any column is referenced
+		return
+	}
+	ci, vp, xp := unsafe.SliceData(colIdx), unsafe.SliceData(val), unsafe.SliceData(x)
+	csrChunks(rowPtr[:rows+1], n, func(r0, r1 int) {
+		var ok bool
+		switch {
+		case n == 1 && e.wide:
+			ok = spmvAVX512(&rowPtr[r0], r1-r0, ci, vp, xp, min(len(x), math.MaxInt32), &y[r0])
+		case n == 1:
+			ok = spmvAVX2(&rowPtr[r0], r1-r0, ci, vp, xp, min(len(x), math.MaxInt32), &y[r0])
+		case e.wide:
+			ok = spmmAVX512(&rowPtr[r0], r1-r0, ci, len(colIdx), vp, xp, len(x)/n, &y[r0*n], n)
+		default:
+			ok = spmmAVX2(&rowPtr[r0], r1-r0, ci, len(colIdx), vp, xp, len(x)/n, &y[r0*n], n)
+		}
+		if !ok {
 			badColumn("SpMM")
 		}
-		return
-	}
-	if !spmmAVX512(&rowPtr[0], rows, unsafe.SliceData(colIdx), len(colIdx), unsafe.SliceData(val), unsafe.SliceData(x), len(x)/n, &y[0], n) {
-		badColumn("SpMM")
-	}
+	})
 }
 
-func spmmAVX2Go(rowPtr, colIdx []int32, val, x, y []float32, n int) {
-	rows := checkCSR("SpMM", rowPtr, colIdx, len(val), len(y), n)
-	if rows == 0 || n == 0 {
-		return
-	}
-	if n == 1 {
-		if len(x) == 0 {
-			spmmGeneric(rowPtr, colIdx, val, x, y, n) // panics if any column is referenced
-		} else if !spmvAVX2(&rowPtr[0], rows, unsafe.SliceData(colIdx), unsafe.SliceData(val), &x[0], min(len(x), math.MaxInt32), &y[0]) {
-			badColumn("SpMM")
-		}
-		return
-	}
-	if !spmmAVX2(&rowPtr[0], rows, unsafe.SliceData(colIdx), len(colIdx), unsafe.SliceData(val), unsafe.SliceData(x), len(x)/n, &y[0], n) {
-		badColumn("SpMM")
-	}
-}
-
-func sddmmAVX512Go(rowPtr, colIdx []int32, a, b, out []float32, n int) {
+func (e asmSet) sddmm(rowPtr, colIdx []int32, a, b, out []float32, n int) {
 	rows := checkCSR("SDDMM", rowPtr, colIdx, len(out), len(a), n)
 	if rows == 0 || n == 0 {
 		return
 	}
-	if n == 1 {
-		if len(b) == 0 {
-			sddmmGeneric(rowPtr, colIdx, a, b, out, n) // panics if any column is referenced
-		} else if !sddmvAVX512(&rowPtr[0], rows, unsafe.SliceData(colIdx), &a[0], &b[0], min(len(b), math.MaxInt32), unsafe.SliceData(out)) {
+	if n == 1 && len(b) == 0 {
+		sddmmGeneric(rowPtr, colIdx, a, b, out, n) // panics if any column is referenced
+		return
+	}
+	ci, bp, op := unsafe.SliceData(colIdx), unsafe.SliceData(b), unsafe.SliceData(out)
+	csrChunks(rowPtr[:rows+1], n, func(r0, r1 int) {
+		var ok bool
+		switch {
+		case n == 1 && e.wide:
+			ok = sddmvAVX512(&rowPtr[r0], r1-r0, ci, &a[r0], bp, min(len(b), math.MaxInt32), op)
+		case n == 1:
+			ok = sddmvAVX2(&rowPtr[r0], r1-r0, ci, &a[r0], bp, min(len(b), math.MaxInt32), op)
+		case e.wide:
+			ok = sddmmAVX512(&rowPtr[r0], r1-r0, ci, &a[r0*n], bp, len(b)/n, op, n)
+		default:
+			ok = sddmmAVX2(&rowPtr[r0], r1-r0, ci, &a[r0*n], bp, len(b)/n, op, n)
+		}
+		if !ok {
 			badColumn("SDDMM")
 		}
-		return
-	}
-	if !sddmmAVX512(&rowPtr[0], rows, unsafe.SliceData(colIdx), &a[0], unsafe.SliceData(b), len(b)/n, unsafe.SliceData(out), n) {
-		badColumn("SDDMM")
-	}
+	})
 }
 
-func sddmmAVX2Go(rowPtr, colIdx []int32, a, b, out []float32, n int) {
-	rows := checkCSR("SDDMM", rowPtr, colIdx, len(out), len(a), n)
-	if rows == 0 || n == 0 {
-		return
-	}
-	if n == 1 {
-		if len(b) == 0 {
-			sddmmGeneric(rowPtr, colIdx, a, b, out, n) // panics if any column is referenced
-		} else if !sddmvAVX2(&rowPtr[0], rows, unsafe.SliceData(colIdx), &a[0], &b[0], min(len(b), math.MaxInt32), unsafe.SliceData(out)) {
-			badColumn("SDDMM")
-		}
-		return
-	}
-	if !sddmmAVX2(&rowPtr[0], rows, unsafe.SliceData(colIdx), &a[0], unsafe.SliceData(b), len(b)/n, unsafe.SliceData(out), n) {
-		badColumn("SDDMM")
-	}
-}
-
-func gemmAVX512Go(m, n, k int, a, b, c []float32) {
+func (e asmSet) gemm(m, n, k int, a, b, c []float32) {
 	if !checkGemm("Gemm", m, n, k, len(a), len(b), len(c)) {
 		return
 	}
-	if n == 1 {
-		// A matrix-vector product: row dot products, which is GemmNT with
-		// B (k x 1) read as a 1 x k matrix.
-		gemmNTAVX512(m, 1, k, &a[0], &b[0], &c[0])
-		return
-	}
-	if n <= 16 {
-		// One ZMM column block gives only gemmMR (6) independent FMA
-		// chains; the YMM kernel's 6x2 block has 12 and measured 1.45x
-		// faster at n = 16 on Zen 4.
-		gemmAVX2(m, n, k, &a[0], &b[0], &c[0])
-		return
-	}
-	gemmAVX512(m, n, k, &a[0], &b[0], &c[0])
+	rowChunks(m, callBudget/(n*k), 6, func(r0, r1 int) {
+		ap, cp := &a[r0*k], &c[r0*n]
+		switch {
+		case n == 1 && e.wide:
+			// A matrix-vector product: row dot products, which is GemmNT
+			// with B (k x 1) read as a 1 x k matrix.
+			gemmNTAVX512(r1-r0, 1, k, ap, &b[0], cp)
+		case n == 1:
+			gemmNTAVX2(r1-r0, 1, k, ap, &b[0], cp)
+		case e.wide && n > 16:
+			gemmAVX512(r1-r0, n, k, ap, &b[0], cp)
+		default:
+			// For n <= 16 one ZMM column block gives only 6 independent
+			// FMA chains; the YMM kernel's 6x2 block has 12 and measured
+			// 1.45x faster at n = 16 on Zen 4.
+			gemmAVX2(r1-r0, n, k, ap, &b[0], cp)
+		}
+	})
 }
 
-func gemmAVX2Go(m, n, k int, a, b, c []float32) {
-	if !checkGemm("Gemm", m, n, k, len(a), len(b), len(c)) {
-		return
-	}
-	if n == 1 {
-		// A matrix-vector product: row dot products, which is GemmNT with
-		// B (k x 1) read as a 1 x k matrix.
-		gemmNTAVX2(m, 1, k, &a[0], &b[0], &c[0])
-		return
-	}
-	gemmAVX2(m, n, k, &a[0], &b[0], &c[0])
-}
-
-func gemmNTAVX512Go(m, n, k int, a, b, c []float32) {
+func (e asmSet) gemmNT(m, n, k int, a, b, c []float32) {
 	if !checkGemm("GemmNT", m, n, k, len(a), len(b), len(c)) {
 		return
 	}
-	if k == 1 {
-		// An outer product: B (n x 1) read as 1 x n makes it a Gemm, which
-		// vectorizes along n instead of over dot products of length 1.
-		gemmAVX512(m, n, 1, &a[0], &b[0], &c[0])
-		return
-	}
-	gemmNTAVX512(m, n, k, &a[0], &b[0], &c[0])
-}
-
-func gemmNTAVX2Go(m, n, k int, a, b, c []float32) {
-	if !checkGemm("GemmNT", m, n, k, len(a), len(b), len(c)) {
-		return
-	}
-	if k == 1 {
-		// An outer product: B (n x 1) read as 1 x n makes it a Gemm, which
-		// vectorizes along n instead of over dot products of length 1.
-		gemmAVX2(m, n, 1, &a[0], &b[0], &c[0])
-		return
-	}
-	gemmNTAVX2(m, n, k, &a[0], &b[0], &c[0])
+	rowChunks(m, callBudget/(n*k), 2, func(r0, r1 int) {
+		ap, cp := &a[r0*k], &c[r0*n]
+		switch {
+		case k == 1 && e.wide:
+			// An outer product: B (n x 1) read as 1 x n makes it a Gemm,
+			// which vectorizes along n instead of over dots of length 1.
+			gemmAVX512(r1-r0, n, 1, ap, &b[0], cp)
+		case k == 1:
+			gemmAVX2(r1-r0, n, 1, ap, &b[0], cp)
+		case e.wide:
+			gemmNTAVX512(r1-r0, n, k, ap, &b[0], cp)
+		default:
+			gemmNTAVX2(r1-r0, n, k, ap, &b[0], cp)
+		}
+	})
 }
