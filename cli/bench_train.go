@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -36,7 +37,7 @@ func benchTrainCommand() *ucli.Command {
 			&ucli.IntFlag{Name: "pattern-length", Value: 5, Usage: "seq_mem L (T = 2L+1 steps)"},
 			&ucli.IntFlag{Name: "nback", Value: 2, Usage: "n-back tasks: n"},
 			&ucli.IntFlag{Name: "trial-length", Value: 5, Usage: "n-back tasks: L (T = L+1, pictures L+2)"},
-			&ucli.StringFlag{Name: "mnist-dir", Usage: "pic_latent_mem: folder with the MNIST latents (default: mnist-latent beside the data folder)"},
+			&ucli.StringFlag{Name: "mnist-dir", EnvVars: []string{"BIORNN_MNIST"}, Usage: "pic_latent_mem: folder with the MNIST latents (default: mnist-latent inside, else beside, the data folder)"},
 			&ucli.StringFlag{Name: "activation", Value: "tanh", Usage: "tanh or relu"},
 			&ucli.IntFlag{Name: "trials", Value: 500, Usage: "trials (80% training, 20% validation)"},
 			&ucli.IntFlag{Name: "batch", Value: 128, Usage: "mini-batch size"},
@@ -77,7 +78,7 @@ func benchTrainCommand() *ucli.Command {
 				}
 			}
 			if cfg.Task == "pic_latent_mem" && cfg.MNISTDir == "" && cfg.DataDir != "" {
-				cfg.MNISTDir = filepath.Join(filepath.Dir(filepath.Clean(cfg.DataDir)), "mnist-latent")
+				cfg.MNISTDir = benchTrainMNIST(cfg.DataDir)
 			}
 			if cfg.Warmup == 0 {
 				cfg.Warmup = -1 // the flag's 0 means none; Config's 0 means the default
@@ -119,6 +120,18 @@ func benchTrainCommand() *ucli.Command {
 			return trainbench.WriteTable(c.App.Writer, recs)
 		},
 	}
+}
+
+// benchTrainMNIST returns the folder mnist-latent inside the data folder
+// (the sweep's default), else the one beside it, else the inside one.
+func benchTrainMNIST(dataDir string) string {
+	inside := filepath.Join(dataDir, "mnist-latent")
+	for _, d := range []string{inside, filepath.Join(filepath.Dir(filepath.Clean(dataDir)), "mnist-latent")} {
+		if st, err := os.Stat(filepath.Join(d, "mnist_latent_50d.npy")); err == nil && !st.IsDir() {
+			return d
+		}
+	}
+	return inside
 }
 
 // benchTrainList splits comma-separated entries of a string list flag.

@@ -109,3 +109,34 @@ func TestBenchTrainBadFlags(t *testing.T) {
 		}
 	}
 }
+
+func TestBenchTrainTaskAndActivation(t *testing.T) {
+	out, _, err := runBenchTrain(t, "--network", "human", "--impl", "generic", "--path", "sparse", "--task", "nback_mem",
+		"--nback", "3", "--activation", "relu", "--epochs", "1", "--trials", "10", "--batch", "4", "--json", "--quiet")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	var recs []trainbench.Record
+	if err := json.Unmarshal([]byte(out), &recs); err != nil || len(recs) != 1 {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if r := recs[0]; r.Task != "nback_mem" || r.Activation != "relu" || r.Steps != 6 || r.Neurons != 228 {
+		t.Fatalf("record does not follow --task/--activation: %+v", r)
+	}
+	if _, _, err := runBenchTrain(t, "--activation", "sigmoid", "--epochs", "1", "--quiet"); err == nil {
+		t.Fatal("--activation sigmoid accepted")
+	}
+}
+
+func TestBenchTrainPictures(t *testing.T) {
+	// The MNIST latents are found beside the data folder (../shared).
+	out, _, err := runBenchTrain(t, "--network", "macaque", "--impl", "generic", "--path", "dense", "--task", "pic_latent_mem",
+		"--epochs", "1", "--trials", "10", "--batch", "4", "--json", "--quiet")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	var recs []trainbench.Record
+	if err := json.Unmarshal([]byte(out), &recs); err != nil || len(recs) != 1 || recs[0].Task != "pic_latent_mem" || recs[0].Steps != 7 {
+		t.Fatalf("%v %+v", err, recs)
+	}
+}
