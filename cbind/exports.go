@@ -30,19 +30,17 @@ import (
 // is an error instead of a slice header spanning the address space.
 const maxLen = 1 << 40
 
-// call runs fn, turns a panic into ErrInternal, stores the error message for
-// biornn_last_error and returns the status code.
-func call(where string, fn func() error) (rc C.int) {
-	var err error
-	defer func() {
-		if r := recover(); r != nil {
-			err = &capi.Error{Status: capi.ErrInternal, Msg: fmt.Sprintf("%s: internal error (recovered panic): %v", where, r)}
-		}
-		setError(err)
-		rc = C.int(capi.StatusOf(err))
-	}()
-	err = fn()
-	return
+// call runs fn, turns a panic into ErrInternal (capi.Recover), stores the
+// error message for biornn_last_error and returns the status code.
+func call(where string, fn func() error) C.int {
+	err := guarded(where, fn)
+	setError(err)
+	return C.int(capi.StatusOf(err))
+}
+
+func guarded(where string, fn func() error) (err error) {
+	defer capi.Recover(&err, where)
+	return fn()
 }
 
 func errNull(where, what string) error {
@@ -307,9 +305,10 @@ func biornn_get_info(net C.biornn_handle, key *C.biornn_cchar, buf *C.char, n C.
 	})
 }
 
-//export biornn_matrix_size
-func biornn_matrix_size(net C.biornn_handle, name *C.biornn_cchar, rows, cols *C.int64_t) C.int {
-	const where = "biornn_matrix_size"
+// shape implements the *_size calls: the shape of the network's array
+// called name, as get returns it.
+func shape(where string, net C.biornn_handle, name *C.biornn_cchar, rows, cols *C.int64_t,
+	get func(nw *capi.Network, name string) (int, int, error)) C.int {
 	return call(where, func() error {
 		s, err := str(where, "name", name)
 		if err != nil {
@@ -319,13 +318,22 @@ func biornn_matrix_size(net C.biornn_handle, name *C.biornn_cchar, rows, cols *C
 			return errNull(where, "rows or cols")
 		}
 		return capi.WithNetwork(where, capi.Handle(net), func(nw *capi.Network) error {
-			r, c, _, err := nw.Matrix(where, s)
+			r, c, err := get(nw, s)
 			if err != nil {
 				return err
 			}
 			*rows, *cols = C.int64_t(r), C.int64_t(c)
 			return nil
 		})
+	})
+}
+
+//export biornn_matrix_size
+func biornn_matrix_size(net C.biornn_handle, name *C.biornn_cchar, rows, cols *C.int64_t) C.int {
+	const where = "biornn_matrix_size"
+	return shape(where, net, name, rows, cols, func(nw *capi.Network, s string) (int, int, error) {
+		r, c, _, err := nw.Matrix(where, s)
+		return r, c, err
 	})
 }
 
@@ -387,22 +395,8 @@ func biornn_get_stats(net C.biornn_handle, values *C.double, n C.size_t) C.int {
 //export biornn_param_size
 func biornn_param_size(net C.biornn_handle, name *C.biornn_cchar, rows, cols *C.int64_t) C.int {
 	const where = "biornn_param_size"
-	return call(where, func() error {
-		s, err := str(where, "name", name)
-		if err != nil {
-			return err
-		}
-		if rows == nil || cols == nil {
-			return errNull(where, "rows or cols")
-		}
-		return capi.WithNetwork(where, capi.Handle(net), func(nw *capi.Network) error {
-			r, c, err := nw.ParamShape(where, s)
-			if err != nil {
-				return err
-			}
-			*rows, *cols = C.int64_t(r), C.int64_t(c)
-			return nil
-		})
+	return shape(where, net, name, rows, cols, func(nw *capi.Network, s string) (int, int, error) {
+		return nw.ParamShape(where, s)
 	})
 }
 
@@ -668,60 +662,45 @@ func checkRows(where string, t *capi.Table, c *capi.Column, n C.size_t) error {
 	return nil
 }
 
-//export biornn_results_get_float64
-func biornn_results_get_float64(res C.biornn_handle, table, column *C.biornn_cchar, buf *C.double, n C.size_t) C.int {
-	const where = "biornn_results_get_float64"
+// getColumn implements the biornn_results_get_* calls on numbers: checks
+// that buf holds one value per row and lets fill copy column into it.
+func getColumn[T any, P any](where string, res C.biornn_handle, table, column *C.biornn_cchar, buf *P, n C.size_t,
+	fill func(c *capi.Column, dst []T) error) C.int {
 	return call(where, func() error {
 		return withColumn(where, res, table, column, func(t *capi.Table, c *capi.Column) error {
 			if err := checkRows(where, t, c, n); err != nil {
 				return err
 			}
-			dst, err := slice[float64](where, "buf", buf, n)
+			dst, err := slice[T](where, "buf", buf, n)
 			if err != nil {
 				return err
 			}
-			return capi.ColumnFloat64(where, c, dst)
+			return fill(c, dst)
 		})
+	})
+}
+
+//export biornn_results_get_float64
+func biornn_results_get_float64(res C.biornn_handle, table, column *C.biornn_cchar, buf *C.double, n C.size_t) C.int {
+	const where = "biornn_results_get_float64"
+	return getColumn(where, res, table, column, buf, n, func(c *capi.Column, dst []float64) error {
+		return capi.ColumnFloat64(where, c, dst)
 	})
 }
 
 //export biornn_results_get_int64
 func biornn_results_get_int64(res C.biornn_handle, table, column *C.biornn_cchar, buf *C.int64_t, n C.size_t) C.int {
 	const where = "biornn_results_get_int64"
-	return call(where, func() error {
-		return withColumn(where, res, table, column, func(t *capi.Table, c *capi.Column) error {
-			if err := checkRows(where, t, c, n); err != nil {
-				return err
-			}
-			dst, err := slice[int64](where, "buf", buf, n)
-			if err != nil {
-				return err
-			}
-			return capi.ColumnInt64(where, c, dst)
-		})
+	return getColumn(where, res, table, column, buf, n, func(c *capi.Column, dst []int64) error {
+		return capi.ColumnInt64(where, c, dst)
 	})
 }
 
 //export biornn_results_get_valid
 func biornn_results_get_valid(res C.biornn_handle, table, column *C.biornn_cchar, buf *C.uint8_t, n C.size_t) C.int {
-	const where = "biornn_results_get_valid"
-	return call(where, func() error {
-		return withColumn(where, res, table, column, func(t *capi.Table, c *capi.Column) error {
-			if err := checkRows(where, t, c, n); err != nil {
-				return err
-			}
-			dst, err := slice[uint8](where, "buf", buf, n)
-			if err != nil {
-				return err
-			}
-			for i, v := range c.Valid {
-				dst[i] = 0
-				if v {
-					dst[i] = 1
-				}
-			}
-			return nil
-		})
+	return getColumn("biornn_results_get_valid", res, table, column, buf, n, func(c *capi.Column, dst []uint8) error {
+		capi.ColumnValid(c, dst)
+		return nil
 	})
 }
 

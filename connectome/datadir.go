@@ -98,11 +98,7 @@ func Fetch(ctx context.Context, baseURL, dir string, progress io.Writer) error {
 		progress = io.Discard
 	}
 	client := &http.Client{Timeout: 2 * time.Minute}
-	type download struct {
-		name string
-		data []byte
-	}
-	var todo []download
+	var todo []fileData
 	for _, d := range registry {
 		for _, f := range d.Files {
 			if f.Optional {
@@ -122,19 +118,14 @@ func Fetch(ctx context.Context, baseURL, dir string, progress io.Writer) error {
 				return fmt.Errorf("%w (nothing was written to %s)", err, dir)
 			}
 			fmt.Fprintf(progress, "%-36s %6d bytes, checksum ok\n", f.Name, len(b))
-			todo = append(todo, download{f.Name, b})
+			todo = append(todo, fileData{f.Name, b})
 		}
 	}
 	if len(todo) == 0 {
 		return nil
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := writeFiles(dir, todo); err != nil {
 		return err
-	}
-	for _, dl := range todo {
-		if err := writeFileAtomic(filepath.Join(dir, dl.name), dl.data); err != nil {
-			return err
-		}
 	}
 	fmt.Fprintf(progress, "wrote %d files to %s\n", len(todo), dir)
 	return nil
@@ -170,16 +161,12 @@ func get(ctx context.Context, client *http.Client, url string) ([]byte, error) {
 // optional Names_*.txt copies are taken when present); nothing is copied
 // unless all pass. Importing a folder into itself only validates it.
 func Import(srcDir, dataDir string) error {
-	type copyJob struct {
-		name string
-		data []byte
-	}
 	if st, err := os.Stat(srcDir); err != nil {
 		return fmt.Errorf("import: %w", err)
 	} else if !st.IsDir() {
 		return fmt.Errorf("import: %s is not a folder (expected a folder like bio2art/connectomes)", srcDir)
 	}
-	var jobs []copyJob
+	var jobs []fileData
 	var missing []string
 	for _, d := range registry {
 		for _, f := range d.Files {
@@ -197,7 +184,7 @@ func Import(srcDir, dataDir string) error {
 			if err := f.verify(p, b); err != nil {
 				return fmt.Errorf("%w (nothing was imported)", err)
 			}
-			jobs = append(jobs, copyJob{f.Name, b})
+			jobs = append(jobs, fileData{f.Name, b})
 		}
 	}
 	if len(missing) > 0 {
@@ -206,11 +193,23 @@ func Import(srcDir, dataDir string) error {
 	if same, err := sameDir(srcDir, dataDir); err == nil && same {
 		return nil
 	}
-	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+	return writeFiles(dataDir, jobs)
+}
+
+// fileData is a verified data file waiting to be written.
+type fileData struct {
+	name string
+	data []byte
+}
+
+// writeFiles creates dir and writes every file into it, each under a
+// temporary name then renamed (Fetch and Import verify everything first).
+func writeFiles(dir string, files []fileData) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	for _, j := range jobs {
-		if err := writeFileAtomic(filepath.Join(dataDir, j.name), j.data); err != nil {
+	for _, f := range files {
+		if err := writeFileAtomic(filepath.Join(dir, f.name), f.data); err != nil {
 			return err
 		}
 	}

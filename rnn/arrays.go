@@ -62,7 +62,10 @@ func (n *Network) TrainArrays(x []float32, xShape [3]int, y []float32, yKind str
 	idx := seqIdx(ds.N)
 	losses := make([]float64, steps)
 	for s := range losses {
-		loss, _ := n.run(ds, idx, true, nil)
+		loss, _, err := n.run(ds, idx, true, nil)
+		if err != nil {
+			return losses[:s], err
+		}
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
 			return losses[:s], fmt.Errorf("rnn: the loss diverged (%v) before step %d", loss, s)
 		}
@@ -80,7 +83,10 @@ func (n *Network) LossAndGradient(x []float32, xShape [3]int, y []float32, yKind
 	if err != nil {
 		return 0, Params{}, err
 	}
-	loss, _ := n.run(ds, seqIdx(ds.N), true, nil)
+	loss, _, err := n.run(ds, seqIdx(ds.N), true, nil)
+	if err != nil {
+		return 0, Params{}, err
+	}
 	return loss, n.gradient(), nil
 }
 
@@ -91,7 +97,10 @@ func (n *Network) Evaluate(x []float32, xShape [3]int, y []float32, yKind string
 	if err != nil {
 		return 0, 0, err
 	}
-	loss, correct := n.run(ds, seqIdx(ds.N), false, nil)
+	loss, correct, err := n.run(ds, seqIdx(ds.N), false, nil)
+	if err != nil {
+		return 0, 0, err
+	}
 	return loss, accuracyOf(ds, ds.N, correct), nil
 }
 
@@ -110,13 +119,13 @@ func (n *Network) Predict(x []float32, xShape [3]int) ([]float32, error) {
 	if len(x) != xShape[0]*xShape[1]*xShape[2] {
 		return nil, fmt.Errorf("rnn: x has %d values, expected %d for shape %v", len(x), xShape[0]*xShape[1]*xShape[2], xShape)
 	}
-	for k, v := range x {
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return nil, fmt.Errorf("rnn: x[%d] is %v, expected a finite number", k, v)
-		}
+	if err := checkFinite("x", x); err != nil {
+		return nil, err
 	}
 	ds := &Dataset{N: xShape[0], T: xShape[1], Inputs: n.in, Outputs: n.out, X: x, Kind: LossMSE}
 	out := make([]float32, ds.N*ds.T*n.out)
-	n.run(ds, seqIdx(ds.N), false, out)
+	if _, _, err := n.run(ds, seqIdx(ds.N), false, out); err != nil {
+		return nil, err
+	}
 	return out, nil
 }

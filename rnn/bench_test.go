@@ -23,6 +23,7 @@ func BenchmarkEpoch(b *testing.B) {
 				b.Fatal(err)
 			}
 			net, train := bt.Net, bt.Train
+			defer net.Close()
 			opt, _ := spec.optimizer().withDefaults()
 			idx := seqIdx(train.N)
 			b.ResetTimer()

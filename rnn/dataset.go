@@ -30,10 +30,8 @@ func (d *Dataset) Validate() error {
 	if len(d.X) != d.N*d.T*d.Inputs {
 		return fmt.Errorf("rnn: data: x has %d values, expected %d (trials x steps x inputs = %dx%dx%d)", len(d.X), d.N*d.T*d.Inputs, d.N, d.T, d.Inputs)
 	}
-	for k, v := range d.X {
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return fmt.Errorf("rnn: data: x[%d] is %v, expected a finite number", k, v)
-		}
+	if err := checkFinite("data: x", d.X); err != nil {
+		return err
 	}
 	if len(d.LossSteps) == 0 {
 		return fmt.Errorf("rnn: data: loss steps: expected at least one step")
@@ -53,10 +51,8 @@ func (d *Dataset) Validate() error {
 		if len(d.Y) != d.N*d.T*d.Outputs {
 			return fmt.Errorf("rnn: data: y (mse targets) has %d values, expected %d (trials x steps x outputs = %dx%dx%d)", len(d.Y), d.N*d.T*d.Outputs, d.N, d.T, d.Outputs)
 		}
-		for k, v := range d.Y {
-			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-				return fmt.Errorf("rnn: data: y[%d] is %v, expected a finite number", k, v)
-			}
+		if err := checkFinite("data: y", d.Y); err != nil {
+			return err
 		}
 	case LossNLL:
 		if len(d.Y) != d.N*d.T {
@@ -98,4 +94,15 @@ func (d *Dataset) Subset(idx []int) *Dataset {
 		s.Y = append(s.Y, d.Y[i*ys:(i+1)*ys]...)
 	}
 	return s
+}
+
+// checkFinite returns an error naming what[k] for the first NaN or infinite
+// value of v.
+func checkFinite(what string, v []float32) error {
+	for k, x := range v {
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+			return fmt.Errorf("rnn: %s[%d] is %v, expected a finite number", what, k, x)
+		}
+	}
+	return nil
 }

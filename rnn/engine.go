@@ -1,6 +1,9 @@
 package rnn
 
-import "math"
+import (
+	"math"
+	"runtime/debug"
+)
 
 // workspace holds one chunk's buffers. Sizes are fixed at allocation
 // (capacity tcap steps x ccap trials), so the epoch loop never allocates.
@@ -82,8 +85,8 @@ func (n *Network) ensure(T, nTrials int) {
 // run processes the trials idx of ds: forward, loss, and (train) the
 // gradient of the mean loss into n.grad; out, if not nil, receives the
 // outputs at every step (len(idx) x T x Outputs). It returns the mean loss and
-// the number of correct answers (nll).
-func (n *Network) run(ds *Dataset, idx []int, train bool, out []float32) (float64, int) {
+// the number of correct answers (nll), or a *PanicError.
+func (n *Network) run(ds *Dataset, idx []int, train bool, out []float32) (float64, int, error) {
 	n.ensure(ds.T, len(idx))
 	isLoss := n.isLoss[:ds.T]
 	clear(isLoss)
@@ -102,24 +105,38 @@ func (n *Network) run(ds *Dataset, idx []int, train bool, out []float32) (float6
 // chunk of the batch and reduces the chunk results in chunk order. It returns
 // the mean loss and the number of correct answers. The gradient of the mean
 // loss is left in n.grad.
-func (n *Network) process(j *job) (float64, int) {
+//
+// With Threads > 1 the caller's goroutine and the pool's workers take the
+// chunks in turn (worker w: chunks w, w+workers, ...). Which goroutine runs
+// a chunk does not matter: chunk k always uses workspace k and the sums are
+// taken in chunk order, so the result is the same for every thread count. A
+// panic in any chunk is recovered where it happens and returned as a
+// *PanicError once every worker has finished with the batch (the n.grad and
+// loss of that batch are then meaningless; the parameters are untouched).
+func (n *Network) process(j *job) (float64, int, error) {
 	nTrials := len(j.idx)
 	n.job = j
 	nch := (nTrials + ChunkSize - 1) / ChunkSize
-	if n.threads <= 1 || nch == 1 {
-		for k := 0; k < nch; k++ {
-			n.runChunk(k)
-		}
+	workers := min(n.threads, nch)
+	var perr *PanicError
+	if workers <= 1 {
+		perr = n.runChunks(0, 1, nch)
 	} else {
-		workers := min(n.threads, nch)
-		n.wg.Add(workers - 1)
+		p := n.workerPool()
 		for w := 1; w < workers; w++ {
-			go n.runChunks(w, workers, nch, true)
+			p.tasks <- task{first: w, stride: workers, nch: nch}
 		}
-		n.runChunks(0, workers, nch, false)
-		n.wg.Wait()
+		perr = n.runChunks(0, workers, nch)
+		for w := 1; w < workers; w++ {
+			if e := <-p.done; e != nil && (perr == nil || e.Chunk < perr.Chunk) {
+				perr = e
+			}
+		}
 	}
 	n.job = nil
+	if perr != nil {
+		return 0, 0, perr
+	}
 	var loss float64
 	correct := 0
 	for k := 0; k < nch; k++ {
@@ -135,20 +152,34 @@ func (n *Network) process(j *job) (float64, int) {
 			}
 		}
 	}
-	return loss * j.scale, correct
+	return loss * j.scale, correct, nil
 }
 
-func (n *Network) runChunks(first, stride, nch int, done bool) {
-	for k := first; k < nch; k += stride {
+// runChunks processes chunks first, first+stride, ... below nch. A panic is
+// recovered here, on the goroutine where it happened (an unrecovered panic
+// on a worker goroutine would end the whole process, the C API's host
+// included), and returned with the chunk it happened in.
+func (n *Network) runChunks(first, stride, nch int) (perr *PanicError) {
+	k := first
+	defer func() {
+		if r := recover(); r != nil {
+			perr = &PanicError{Value: r, Chunk: k, Stack: debug.Stack()}
+		}
+	}()
+	for ; k < nch; k += stride {
 		n.runChunk(k)
 	}
-	if done {
-		n.wg.Done()
-	}
+	return nil
 }
+
+// testChunkHook, when set (by tests only), runs at the start of every chunk.
+var testChunkHook func(chunk int)
 
 // runChunk processes trials j.idx[k*ChunkSize : ...] with workspace k.
 func (n *Network) runChunk(k int) {
+	if testChunkHook != nil {
+		testChunkHook(k)
+	}
 	j := n.job
 	lo := k * ChunkSize
 	hi := min(lo+ChunkSize, len(j.idx))

@@ -15,8 +15,6 @@ package rnn
 
 import (
 	"fmt"
-	"math"
-	"sync"
 
 	"github.com/biornn/biornn/kernels"
 )
@@ -54,10 +52,8 @@ func (p *Params) Validate() error {
 		if len(f.v) != f.n {
 			return fmt.Errorf("rnn: params: %s has %d values, expected %d (%s)", f.name, len(f.v), f.n, f.dims)
 		}
-		for k, x := range f.v {
-			if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
-				return fmt.Errorf("rnn: params: %s[%d] is %v, expected a finite number", f.name, k, x)
-			}
+		if err := checkFinite("params: "+f.name, f.v); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -101,7 +97,8 @@ const DenseDensity = 0.4
 const ChunkSize = 64
 
 // Network is a masked Elman RNN with its training state. It is not safe for
-// concurrent use; it uses Threads goroutines internally.
+// concurrent use; it uses Threads goroutines internally (Threads-1 workers
+// kept between calls: see Close).
 type Network struct {
 	h, in, out int
 	act        int
@@ -127,10 +124,10 @@ type Network struct {
 	grad   []float32 // gradient of the last batch, layout of theta
 	ws     []*workspace
 	opt    optState
-	jb     job    // the batch being processed (reused: no allocation per batch)
-	job    *job   // &jb while chunks run
-	isLoss []bool // per step of the current data: does it carry a loss
-	wg     sync.WaitGroup
+	jb     job      // the batch being processed (reused: no allocation per batch)
+	job    *job     // &jb while chunks run
+	isLoss []bool   // per step of the current data: does it carry a loss
+	pool   *workers // Threads-1 worker goroutines, started by the first batch that needs them
 }
 
 // NewNetwork builds a network from parameters and a mask.
@@ -248,10 +245,14 @@ func (n *Network) Path() string { return n.path }
 func (n *Network) KernelSet() string { return n.impl.Name }
 
 // SetThreads sets how many goroutines process the chunks of a batch (values
-// below 1 mean 1). Results are identical for every value.
+// below 1 mean 1). Results are identical for every value. Changing it stops
+// the current workers (the next batch starts as many as needed).
 func (n *Network) SetThreads(t int) {
 	if t < 1 {
 		t = 1
+	}
+	if t != n.threads {
+		n.Close()
 	}
 	n.threads = t
 }

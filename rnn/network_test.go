@@ -154,6 +154,7 @@ func TestPathsAndThreadsAgree(t *testing.T) {
 					t.Fatal(err)
 				}
 				n.SetThreads(threads)
+				defer n.Close()
 				losses, err := n.TrainArrays(x, shape, y, kind, steps, opt, 5)
 				if err != nil {
 					t.Fatal(err)
@@ -185,6 +186,7 @@ func TestPathsAndThreadsAgree(t *testing.T) {
 					t.Fatal(err)
 				}
 				n.SetThreads(threads)
+				defer n.Close()
 				if _, err := n.TrainArrays(x, shape, y, LossMSE, steps, OptimizerSpec{Name: "adam", LR: 1e-3}, 3); err != nil {
 					t.Fatal(err)
 				}

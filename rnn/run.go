@@ -195,6 +195,18 @@ func BuildWiring(spec RunSpec) (*Wiring, error) {
 	if err != nil {
 		return nil, err
 	}
+	return WireConnectome(spec, lc)
+}
+
+// WireConnectome is BuildWiring on a connectome the caller has loaded
+// (spec.Connectome and spec.DataDir are not used). It is the one place where
+// a run's network is built, so that callers which load the connectome
+// themselves (the C API, to report a read failure apart from a bad setting)
+// get exactly the network Run trains. spec must have been through Defaults.
+func WireConnectome(spec RunSpec, lc *connectome.Connectome) (*Wiring, error) {
+	if err := lc.C.CheckSquare("rnn: RunSpec.Connectome " + lc.Name); err != nil {
+		return nil, err
+	}
 	counts, err := neuronCounts(spec, lc.C.Rows)
 	if err != nil {
 		return nil, err
@@ -253,7 +265,8 @@ func MakeTask(spec RunSpec) (*Dataset, error) {
 
 // Build does everything of Run before training: BuildWiring, the task data
 // (DataSeed), the initialisation (InitSeed) and the network. spec must have
-// been through Defaults.
+// been through Defaults. With spec.Threads > 1, Close the network when done
+// with it (see Network.Close).
 func Build(spec RunSpec) (*Built, error) {
 	im, err := kernels.Get(spec.Kernels)
 	if err != nil {
@@ -317,6 +330,7 @@ func Run(ctx context.Context, spec RunSpec, onEpoch func(EpochRecord)) (*RunResu
 		return nil, err
 	}
 	net, train, val := b.Net, b.Train, b.Val
+	defer net.Close()
 	res := &RunResult{
 		Spec: spec, ConnectomeName: b.Wiring.Connectome.Name, ConnectomeSHA256: b.Wiring.Connectome.SHA256,
 		Neurons: net.Hidden(), Connections: net.Connections(), KernelSet: net.KernelSet(),
@@ -326,18 +340,31 @@ func Run(ctx context.Context, spec RunSpec, onEpoch func(EpochRecord)) (*RunResu
 	trainIdx, valIdx := seqIdx(train.N), seqIdx(val.N)
 	shuffle := rand.New(rand.NewPCG(spec.InitSeed, 0x62696f726e6e0301))
 
-	record := func(epoch int, trainLoss float64, t0 time.Time) {
-		vl, correct := net.run(val, valIdx, false, nil)
+	record := func(epoch int, trainLoss float64, t0 time.Time) error {
+		vl, correct, err := net.run(val, valIdx, false, nil)
+		if err != nil {
+			return err
+		}
 		rec := EpochRecord{Epoch: epoch, TrainLoss: trainLoss, ValLoss: vl,
 			ValAccuracy: accuracyOf(val, val.N, correct), Seconds: time.Since(t0).Seconds()}
 		res.Epochs = append(res.Epochs, rec)
 		if onEpoch != nil {
 			onEpoch(rec)
 		}
+		return nil
+	}
+	fail := func(err error) (*RunResult, error) {
+		res.summarise()
+		return res, err
 	}
 	t0 := time.Now()
-	tl, _ := net.run(train, trainIdx, false, nil)
-	record(0, tl, t0)
+	tl, _, err := net.run(train, trainIdx, false, nil)
+	if err == nil {
+		err = record(0, tl, t0)
+	}
+	if err != nil {
+		return fail(err)
+	}
 
 	best, sinceBest := res.Epochs[0].ValLoss, 0
 	for epoch := 1; epoch <= spec.Epochs; epoch++ {
@@ -346,19 +373,22 @@ func Run(ctx context.Context, spec RunSpec, onEpoch func(EpochRecord)) (*RunResu
 		var sum float64
 		for lo := 0; lo < train.N; lo += spec.BatchSize {
 			if err := ctx.Err(); err != nil {
-				res.summarise()
-				return res, err
+				return fail(err)
 			}
 			batch := trainIdx[lo:min(lo+spec.BatchSize, train.N)]
-			loss, _ := net.run(train, batch, true, nil)
+			loss, _, err := net.run(train, batch, true, nil)
+			if err != nil {
+				return fail(err)
+			}
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {
-				res.summarise()
-				return res, fmt.Errorf("rnn: training diverged at epoch %d (loss %v); lower RunSpec.LR or set RunSpec.ClipNorm", epoch, loss)
+				return fail(fmt.Errorf("rnn: training diverged at epoch %d (loss %v); lower RunSpec.LR or set RunSpec.ClipNorm", epoch, loss))
 			}
 			sum += loss * float64(len(batch))
 			net.applyStep(opt)
 		}
-		record(epoch, sum/float64(train.N), t0)
+		if err := record(epoch, sum/float64(train.N), t0); err != nil {
+			return fail(err)
+		}
 		if v := res.Epochs[epoch].ValLoss; v < best {
 			best, sinceBest = v, 0
 		} else if sinceBest++; spec.Patience > 0 && sinceBest >= spec.Patience {

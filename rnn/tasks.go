@@ -80,6 +80,19 @@ func matchPlan(r *rand.Rand, trials int) []bool {
 	return m
 }
 
+// checkNBack validates the parameters of an n-back task.
+func checkNBack(task string, L, nBack, trials int) error {
+	switch {
+	case L < 2:
+		return fmt.Errorf("rnn: %s: TrialLength = %d: expected >= 2", task, L)
+	case nBack < 1 || nBack > L-1:
+		return fmt.Errorf("rnn: %s: NBack = %d: expected 1..%d (TrialLength - 1)", task, nBack, L-1)
+	case trials < 2:
+		return fmt.Errorf("rnn: %s: Trials = %d: expected >= 2", task, trials)
+	}
+	return nil
+}
+
 // NBackMem makes the numeric n-back task: L values from U(0,1) on channel 1
 // at steps 0..L-1, the cue on channel 0 with the last one (step L-1), and
 // the answer at step L (T = L+1, three outputs, nll): ClassMatch when the
@@ -87,14 +100,8 @@ func matchPlan(r *rand.Rand, trials int) []bool {
 // ClassNoMatch otherwise, ClassFixation at the other steps. Half of the trials
 // (trials/2) match, in a random order.
 func NBackMem(L, nBack, trials int, seed uint64) (*Dataset, error) {
-	if L < 2 {
-		return nil, fmt.Errorf("rnn: nback_mem: TrialLength = %d: expected >= 2", L)
-	}
-	if nBack < 1 || nBack > L-1 {
-		return nil, fmt.Errorf("rnn: nback_mem: NBack = %d: expected 1..%d (TrialLength - 1)", nBack, L-1)
-	}
-	if trials < 2 {
-		return nil, fmt.Errorf("rnn: nback_mem: Trials = %d: expected >= 2", trials)
+	if err := checkNBack(TaskNBackMem, L, nBack, trials); err != nil {
+		return nil, err
 	}
 	T := L + 1
 	d := &Dataset{N: trials, T: T, Inputs: 2, Outputs: 3, Kind: LossNLL,
@@ -201,14 +208,8 @@ func LoadMNISTLatent(dir string) (*MNISTLatent, error) {
 // other picture is of another digit class than the last one. Half of the
 // trials (trials/2) match, in a random order.
 func PicLatentMem(m *MNISTLatent, L, nBack, trials int, seed uint64) (*Dataset, error) {
-	if L < 2 {
-		return nil, fmt.Errorf("rnn: pic_latent_mem: TrialLength = %d: expected >= 2", L)
-	}
-	if nBack < 1 || nBack > L-1 {
-		return nil, fmt.Errorf("rnn: pic_latent_mem: NBack = %d: expected 1..%d (TrialLength - 1)", nBack, L-1)
-	}
-	if trials < 2 {
-		return nil, fmt.Errorf("rnn: pic_latent_mem: Trials = %d: expected >= 2", trials)
+	if err := checkNBack(TaskPicLatentMem, L, nBack, trials); err != nil {
+		return nil, err
 	}
 	T, in, rows := L+2, m.Dim+1, len(m.Labels)
 	d := &Dataset{N: trials, T: T, Inputs: in, Outputs: 3, Kind: LossNLL,

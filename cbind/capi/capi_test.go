@@ -1,8 +1,10 @@
 package capi
 
 import (
+	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -145,41 +147,72 @@ func TestTableName(t *testing.T) {
 }
 
 // TestMatchesRNNBuild checks that a connectome handle holds the network
-// rnn.Build (and so rnn.Run) trains: same mask for a bio and a null strategy.
+// rnn.Run trains: the options reach the right RunSpec fields (compared with
+// a spec written out by hand), and the spec biornn_train derives from the
+// handle, even with another training seed, rebuilds the same W, regions and
+// mask. Different strategies must give different networks, so that the
+// comparison can fail.
 func TestMatchesRNNBuild(t *testing.T) {
+	var masks [][]bool
 	for _, strategy := range []string{"bio-random", "permute", "rewire"} {
-		h, err := NewConnectomeNetwork("macaque", "neurons=1;seed=3;strategy="+strategy+";data_dir="+dataDir)
+		h, err := NewConnectomeNetwork("macaque", "neurons=2;target_sparsity=0.5;seed=3;strategy="+strategy+";data_dir="+dataDir)
 		if err != nil {
 			t.Fatalf("%s: %v", strategy, err)
 		}
 		var n *Network
 		WithNetwork("t", h, func(x *Network) error { n = x; return nil })
-		spec := n.spec
-		spec.Trials = 10
-		full, err := rnn.Defaults(spec)
+		w := n.wiring
+		if w.Bio.Rows != 58 || len(w.Network.Region) != 58 || w.Connectome.C.Rows != 29 {
+			t.Fatalf("%s: sizes %d %d %d, expected 58 neurons from 29 regions", strategy, w.Bio.Rows, len(w.Network.Region), w.Connectome.C.Rows)
+		}
+
+		byHand, err := rnn.Defaults(rnn.RunSpec{Connectome: "macaque", DataDir: dataDir, NeuronsPerRegion: 2,
+			TargetSparsity: 0.5, Seed: 3, Strategy: strategy})
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := rnn.Build(full)
+		want, err := rnn.BuildWiring(byHand)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, want := n.mask, b.Net.Mask()
-		if len(got) != len(want) {
-			t.Fatalf("%s: mask sizes %d vs %d", strategy, len(got), len(want))
+		sameNetwork(t, strategy+" (spec by hand)", w, want)
+
+		trained, _, err := trainSpec("t", n.spec, "out=x;trials=10;seed=99")
+		if err != nil {
+			t.Fatal(err)
 		}
-		for i := range got {
-			if got[i] != want[i] {
-				t.Fatalf("%s: mask differs from rnn.Build at %d", strategy, i)
-			}
+		b, err := rnn.Build(trained)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if n.w.Rows != 29 || len(n.region) != 29 || n.conn.Rows != 29 {
-			t.Fatalf("%s: sizes %d %d %d", strategy, n.w.Rows, len(n.region), n.conn.Rows)
+		sameNetwork(t, strategy+" (training spec, seed 99)", w, b.Wiring)
+		if !slices.Equal(w.Mask, b.Net.Mask()) {
+			t.Fatalf("%s: the handle's mask differs from the trained network's", strategy)
 		}
+		masks = append(masks, w.Mask)
 		Free(h)
+	}
+	if slices.Equal(masks[0], masks[1]) || slices.Equal(masks[0], masks[2]) {
+		t.Fatal("a null strategy gave the bio mask: the comparison above cannot fail")
 	}
 	if _, err := NewConnectomeNetwork("macaque", "data_dir="+dataDir+";null=smash"); StatusOf(err) != ErrInvalid || !strings.Contains(err.Error(), "smash") {
 		t.Fatalf("bad null model: %v", err)
+	}
+	if _, err := NewConnectomeNetwork("no-such-connectome", "data_dir="+dataDir); StatusOf(err) != ErrIO {
+		t.Fatalf("unknown connectome: %v, expected ErrIO", err)
+	}
+	missing := filepath.Join(t.TempDir(), "counts.txt")
+	if _, err := NewConnectomeNetwork("macaque", "data_dir="+dataDir+";neurons_file="+missing); StatusOf(err) != ErrIO || !strings.Contains(err.Error(), "counts.txt") {
+		t.Fatalf("missing neurons_file: %v, expected ErrIO naming the file", err)
+	}
+}
+
+// sameNetwork fails unless got and want have the same W (after the
+// strategy), regions and mask.
+func sameNetwork(t *testing.T, what string, got, want *rnn.Wiring) {
+	t.Helper()
+	if !slices.Equal(got.Bio.Data, want.Bio.Data) || !slices.Equal(got.Network.Region, want.Network.Region) || !slices.Equal(got.Mask, want.Mask) {
+		t.Fatalf("%s: the handle's network differs from rnn's", what)
 	}
 }
 
@@ -201,6 +234,16 @@ func TestArraysNetwork(t *testing.T) {
 		}
 		if err := n.SetParam("t", "b", []float32{1}); StatusOf(err) != ErrSize {
 			t.Errorf("short b: %v", err)
+		}
+		if err := n.SetParam("t", "w_out", []float32{0.5, -2}); err != nil {
+			return err
+		}
+		out := make([]float32, 2)
+		if err := n.GetParam("t", "w_out", out); err != nil || out[0] != 0.5 || out[1] != -2 {
+			t.Errorf("w_out after set_param: %v, %v; expected [0.5 -2]", out, err)
+		}
+		if err := n.SetParam("t", "w_out", []float32{1, 1}); err != nil {
+			return err
 		}
 		losses := make([]float64, 3)
 		d := ArraysData{X: []float32{1, 0, 0}, Trials: 1, T: 3, Y: []float32{0, 0, 1}, LossSteps: []int{2}}
@@ -255,5 +298,53 @@ func TestTrainProgressAndCancel(t *testing.T) {
 	}
 	if _, err := Train(h, "out="+out+";threads=100000", nil); StatusOf(err) != ErrInvalid {
 		t.Fatalf("threads bound: %v", err)
+	}
+}
+
+// TestPanicIsInternal: a panic the trainer recovered (rnn.PanicError) is
+// ErrInternal, however it is wrapped.
+func TestPanicIsInternal(t *testing.T) {
+	err := wrap(ErrInvalid, fmt.Errorf("biornn_train_arrays: %w", &rnn.PanicError{Value: "boom", Chunk: 1}))
+	if StatusOf(err) != ErrInternal || !strings.Contains(err.Error(), "boom") {
+		t.Fatalf("got %v (status %d), expected ErrInternal", err, StatusOf(err))
+	}
+}
+
+// TestFreeStopsWorkers: an arrays network trained with several threads keeps
+// its worker goroutines until biornn_free.
+func TestFreeStopsWorkers(t *testing.T) {
+	const h, trials, T = 8, 200, 3 // 200 trials: 4 chunks of rnn.ChunkSize
+	p := rnn.Params{Hidden: h, Inputs: 1, Outputs: 1, WIn: make([]float32, h), WHH: make([]float32, h*h),
+		B: make([]float32, h), WOut: make([]float32, h), BOut: make([]float32, 1)}
+	for i := range p.WHH {
+		p.WHH[i] = 0.01 * float32(i%7)
+	}
+	for i := range p.WIn {
+		p.WIn[i], p.WOut[i] = 0.1, 0.1
+	}
+	x := make([]float32, trials*T)
+	for i := range x {
+		x[i] = float32(i%5) / 5
+	}
+	d := ArraysData{X: x, Trials: trials, T: T, Y: x, LossSteps: []int{T - 1}}
+	if got := rnn.WorkerGoroutines(); got != 0 {
+		t.Fatalf("%d trainer workers left running by earlier tests", got)
+	}
+	hdl, err := NewArraysNetwork(p, nil, "threads=3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = WithNetwork("t", hdl, func(n *Network) error { return n.TrainArrays(d, "lr=0.01", make([]float64, 2)) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rnn.WorkerGoroutines(); got != 2 {
+		t.Fatalf("after training with 3 threads: %d worker goroutines, expected 2", got)
+	}
+	if err := Free(hdl); err != nil {
+		t.Fatal(err)
+	}
+	if got := rnn.WorkerGoroutines(); got != 0 {
+		t.Fatalf("after biornn_free: %d worker goroutines, expected none", got)
 	}
 }

@@ -1,6 +1,8 @@
 package capi
 
 import (
+	"fmt"
+
 	"github.com/biornn/biornn/connectome"
 	"github.com/biornn/biornn/rnn"
 )
@@ -64,7 +66,9 @@ func connectomeSpec(where, name, opts string) (rnn.RunSpec, error) {
 }
 
 // NewConnectomeNetwork loads connectome name, builds the neuron-level network
-// as rnn.Build does and registers it.
+// with rnn.WireConnectome (the code rnn.Run builds with) and registers it.
+// The connectome is loaded here so that a read failure is ErrIO and a bad
+// construction setting ErrInvalid.
 func NewConnectomeNetwork(name, opts string) (Handle, error) {
 	const where = "biornn_network_from_connectome"
 	if name == "" {
@@ -82,70 +86,13 @@ func NewConnectomeNetwork(name, opts string) (Handle, error) {
 	if err != nil {
 		return 0, errorf(ErrIO, "%s: connectome %q: %v", where, name, err)
 	}
-	if err := c.C.CheckSquare(where + ": connectome " + name); err != nil {
-		return 0, errorf(ErrInvalid, "%v", err)
-	}
-	counts := connectome.UniformNeurons(c.C.Rows, full.NeuronsPerRegion)
-	if full.NeuronsFile != "" {
-		if counts, err = connectome.ReadIntsFile(full.NeuronsFile); err != nil {
-			return 0, errorf(ErrIO, "%s: option \"neurons_file\": %v", where, err)
-		}
-		if len(counts) != c.C.Rows {
-			return 0, errorf(ErrInvalid, "%s: option \"neurons_file\" %s: %d counts, expected one per region (%d)", where, full.NeuronsFile, len(counts), c.C.Rows)
-		}
-	}
-	up, err := connectome.Upscale(c.C, connectome.UpscaleOptions{
-		Neurons: counts, TargetSparsity: full.TargetSparsity,
-		Intrinsic: !full.NoIntrinsic, IntrinsicSparsity: full.IntrinsicSparsity, IntrinsicWeight: full.IntrinsicWeight,
-		Homogeneous: full.Homogeneous, KeepDiag: full.KeepDiag, Seed: full.BuildSeed,
-	})
+	wiring, err := rnn.WireConnectome(full, c)
 	if err != nil {
-		return 0, errorf(ErrInvalid, "%s: building the network from %s: %v", where, name, err)
+		// A neurons_file that cannot be read is ErrIO (wrap sees the
+		// *fs.PathError); anything else is a bad setting.
+		return 0, wrap(ErrInvalid, fmt.Errorf("%s: %w", where, err))
 	}
-	w := up.W
-	if isNull(full.Strategy) {
-		if w, err = connectome.Null(full.Strategy, up.W, nullSeed(full.BuildSeed)); err != nil {
-			return 0, errorf(ErrInvalid, "%s: strategy %q: %v", where, full.Strategy, err)
-		}
-	}
-	whh, err := rnn.RecurrentFromBio(w, full.Orientation)
-	if err != nil {
-		return 0, errorf(ErrInvalid, "%s: %v", where, err)
-	}
-	mask := make([]bool, len(whh.Data))
-	for k, v := range whh.Data {
-		mask[k] = v != 0
-	}
-	n := &Network{
-		spec: spec, conn: c.C, regions: c.Regions, w: w, region: up.Region, mask: mask,
-		info: map[string]string{"name": c.Name, "species": c.Species, "citation": c.Citation, "sha256": c.SHA256},
-	}
+	n := &Network{spec: spec, wiring: wiring}
 	n.spec.Strategy, n.spec.Orientation = full.Strategy, full.Orientation
 	return register(n), nil
-}
-
-func isNull(strategy string) bool {
-	for _, m := range connectome.NullModels() {
-		if m == strategy {
-			return true
-		}
-	}
-	return false
-}
-
-// nullSeed is the seed rnn.Build gives a null model: deriveSeed(BuildSeed, 4)
-// of package rnn (splitmix64 mixing). Duplicated here because rnn keeps it
-// unexported; TestMatchesRNNBuild fails if the two drift apart.
-func nullSeed(buildSeed uint64) uint64 {
-	mix := func(x uint64) uint64 {
-		x += 0x9e3779b97f4a7c15
-		x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
-		x = (x ^ (x >> 27)) * 0x94d049bb133111eb
-		return x ^ (x >> 31)
-	}
-	s := mix(buildSeed ^ mix(4))
-	if s == 0 {
-		s = 1
-	}
-	return s
 }

@@ -23,7 +23,7 @@ var StatNames = []string{"neurons", "regions", "connections", "self_loops", "den
 // W_hh orientation.
 func (n *Network) weights() (*connectome.Dense, []bool) {
 	if !n.fromArrays() {
-		return n.w, n.mask
+		return n.wiring.Bio, n.wiring.Mask
 	}
 	p := n.rnn.Params()
 	h := p.Hidden
@@ -47,22 +47,15 @@ func (n *Network) Matrix(where, name string) (int, int, []float64, error) {
 			return 0, 0, nil, errorf(ErrUnsupported, "%s: matrix %q exists only for a network built from a connectome", where, name)
 		}
 		if name == "connectome" {
-			return n.conn.Rows, n.conn.Cols, n.conn.Data, nil
+			c := n.wiring.Connectome.C
+			return c.Rows, c.Cols, c.Data, nil
 		}
-		v := make([]float64, len(n.region))
-		for i, r := range n.region {
-			v[i] = float64(r)
-		}
-		return col(v)
+		return col(ints64(n.wiring.Network.Region))
 	case "w":
 		return h, h, w.Data, nil
 	case "mask":
 		v := make([]float64, len(mask))
-		for i, k := range mask {
-			if k {
-				v[i] = 1
-			}
-		}
+		fromBools(v, mask)
 		return h, h, v, nil
 	case "in_degree", "out_degree", "in_strength", "out_strength":
 		st, err := connectome.ComputeStats(w)
@@ -108,7 +101,7 @@ func (n *Network) Stats(where string) ([]float64, error) {
 	}
 	regions := 0
 	if !n.fromArrays() {
-		regions = n.conn.Rows
+		regions = n.wiring.Connectome.C.Rows
 	}
 	return []float64{float64(st.N), float64(regions), float64(kept), float64(st.SelfLoops),
 		st.Density, st.Reciprocity, st.TotalWeight, st.SpectralRadius}, nil
@@ -126,7 +119,10 @@ func (n *Network) Info(where, key string) (string, error) {
 		}
 		return "connectome", nil
 	case "regions":
-		return strings.Join(n.regions, "\n"), nil
+		if n.fromArrays() {
+			return "", nil
+		}
+		return strings.Join(n.wiring.Connectome.Regions, "\n"), nil
 	case "strategy":
 		return n.spec.Strategy, nil
 	case "orientation":
@@ -147,7 +143,11 @@ func (n *Network) Info(where, key string) (string, error) {
 		}
 		return "", nil
 	case "name", "species", "citation", "sha256":
-		return n.info[key], nil
+		if n.fromArrays() {
+			return "", nil
+		}
+		c := n.wiring.Connectome
+		return map[string]string{"name": c.Name, "species": c.Species, "citation": c.Citation, "sha256": c.SHA256}[key], nil
 	}
 	return "", errorf(ErrInvalid, "%s: unknown key %q (known: %s)", where, key, strings.Join(InfoKeys, ", "))
 }

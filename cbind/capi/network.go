@@ -5,7 +5,6 @@ import (
 	"math"
 	"strings"
 
-	"github.com/biornn/biornn/connectome"
 	"github.com/biornn/biornn/rnn"
 )
 
@@ -16,17 +15,23 @@ import (
 // an arrays network through TrainArrays on the caller's data.
 type Network struct {
 	// From a connectome.
-	spec    rnn.RunSpec // construction settings with defaults filled in
-	conn    *connectome.Dense
-	regions []string
-	info    map[string]string // name, species, citation, sha256, ...
-	w       *connectome.Dense // neuron-level, bio orientation (row = source)
-	region  []int
-	mask    []bool // W_hh orientation (row = target) as the trainer will use it
+	spec rnn.RunSpec // construction settings (BuildSeed fixed, so training rebuilds this network)
+	// wiring is the network as rnn builds it: the connectome, the
+	// neuron-level W after the strategy (Bio, row = source), the region of
+	// each neuron and the mask in W_hh orientation (row = target).
+	wiring *rnn.Wiring
 
 	// From arrays.
 	rnn        *rnn.Network
 	activation string
+}
+
+// close stops the worker goroutines of an arrays network (see
+// rnn.Network.Close); Free calls it.
+func (n *Network) close() {
+	if n.rnn != nil {
+		n.rnn.Close()
+	}
 }
 
 // fromArrays reports whether n was built from caller arrays.
@@ -103,7 +108,7 @@ func (n *Network) Sizes() (in, hidden, out int) {
 	if n.fromArrays() {
 		return n.rnn.Inputs(), n.rnn.Hidden(), n.rnn.Outputs()
 	}
-	return 0, n.w.Rows, 0
+	return 0, n.wiring.Bio.Rows, 0
 }
 
 // ParamShape returns the shape of parameter name.
@@ -119,18 +124,29 @@ func (n *Network) ParamShape(where, name string) (rows, cols int, err error) {
 	return r, c, nil
 }
 
-// GetParam copies parameter name into buf, whose length must match exactly.
-func (n *Network) GetParam(where, name string, buf []float32) error {
+// param returns a copy of the network's parameters and the field of that
+// copy called name, checking that the caller's array (what: "the buffer" or
+// "the data") holds exactly its values.
+func (n *Network) param(where, name, what string, values int) (*rnn.Params, *[]float32, error) {
 	if err := n.needArrays(where); err != nil {
-		return err
+		return nil, nil, err
 	}
 	p := n.rnn.Params()
 	f, r, c, err := paramField(&p, name)
 	if err != nil {
-		return errorf(ErrInvalid, "%s: %v", where, err)
+		return nil, nil, errorf(ErrInvalid, "%s: %v", where, err)
 	}
-	if len(buf) != r*c {
-		return errorf(ErrSize, "%s: parameter %q has %d values (%dx%d), the buffer holds %d", where, name, r*c, r, c, len(buf))
+	if values != r*c {
+		return nil, nil, errorf(ErrSize, "%s: parameter %q has %d values (%dx%d), %s holds %d", where, name, r*c, r, c, what, values)
+	}
+	return &p, f, nil
+}
+
+// GetParam copies parameter name into buf, whose length must match exactly.
+func (n *Network) GetParam(where, name string, buf []float32) error {
+	_, f, err := n.param(where, name, "the buffer", len(buf))
+	if err != nil {
+		return err
 	}
 	copy(buf, *f)
 	return nil
@@ -139,19 +155,12 @@ func (n *Network) GetParam(where, name string, buf []float32) error {
 // SetParam replaces parameter name (W_hh values outside the mask are dropped;
 // the optimizer state is reset).
 func (n *Network) SetParam(where, name string, data []float32) error {
-	if err := n.needArrays(where); err != nil {
+	p, f, err := n.param(where, name, "the data", len(data))
+	if err != nil {
 		return err
 	}
-	p := n.rnn.Params()
-	f, r, c, err := paramField(&p, name)
-	if err != nil {
-		return errorf(ErrInvalid, "%s: %v", where, err)
-	}
-	if len(data) != r*c {
-		return errorf(ErrSize, "%s: parameter %q needs %d values (%dx%d), got %d", where, name, r*c, r, c, len(data))
-	}
 	*f = append([]float32(nil), data...)
-	if err := n.rnn.SetParams(p); err != nil {
+	if err := n.rnn.SetParams(*p); err != nil {
 		return errorf(ErrInvalid, "%s: %v", where, err)
 	}
 	return nil
@@ -220,7 +229,7 @@ func (n *Network) TrainArrays(d ArraysData, opts string, losses []float64) error
 		losses[i] = math.NaN()
 	}
 	if err != nil {
-		return errorf(ErrInvalid, "%s: %v", where, err)
+		return wrap(ErrInvalid, fmt.Errorf("%s: %w", where, err))
 	}
 	return nil
 }
@@ -266,7 +275,7 @@ func (n *Network) Evaluate(d ArraysData, loss string) (float64, float64, error) 
 	}
 	l, acc, err := n.rnn.Evaluate(d.X, [3]int{d.Trials, d.T, n.rnn.Inputs()}, d.Y, loss, d.LossSteps)
 	if err != nil {
-		return 0, 0, errorf(ErrInvalid, "%s: %v", where, err)
+		return 0, 0, wrap(ErrInvalid, fmt.Errorf("%s: %w", where, err))
 	}
 	return l, acc, nil
 }
@@ -285,7 +294,7 @@ func (n *Network) Predict(d ArraysData, out []float32) error {
 	}
 	y, err := n.rnn.Predict(d.X, [3]int{d.Trials, d.T, n.rnn.Inputs()})
 	if err != nil {
-		return errorf(ErrInvalid, "%s: %v", where, err)
+		return wrap(ErrInvalid, fmt.Errorf("%s: %w", where, err))
 	}
 	copy(out, y)
 	return nil

@@ -81,58 +81,53 @@ func (o *options) oneOf(key, def string, allowed ...string) string {
 	return def
 }
 
-func (o *options) int(key string, def int) int {
+// parsed returns the value of key converted by parse, def when the key is
+// absent or the value does not parse (then the first failure is recorded,
+// want saying what was expected).
+func parsed[T any](o *options, key string, def T, want string, parse func(string) (T, bool)) T {
 	v, ok := o.vals[key]
 	if !ok {
 		return def
 	}
-	n, err := strconv.Atoi(v)
-	if err != nil {
-		o.fail(key, "an integer", v)
+	x, ok := parse(v)
+	if !ok {
+		o.fail(key, want, v)
 		return def
 	}
-	return n
+	return x
+}
+
+func (o *options) int(key string, def int) int {
+	return parsed(o, key, def, "an integer", func(v string) (int, bool) {
+		n, err := strconv.Atoi(v)
+		return n, err == nil
+	})
 }
 
 func (o *options) uint64(key string, def uint64) uint64 {
-	v, ok := o.vals[key]
-	if !ok {
-		return def
-	}
-	n, err := strconv.ParseUint(v, 10, 64)
-	if err != nil {
-		o.fail(key, "a non-negative integer", v)
-		return def
-	}
-	return n
+	return parsed(o, key, def, "a non-negative integer", func(v string) (uint64, bool) {
+		n, err := strconv.ParseUint(v, 10, 64)
+		return n, err == nil
+	})
 }
 
 func (o *options) float(key string, def float64) float64 {
-	v, ok := o.vals[key]
-	if !ok {
-		return def
-	}
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-		o.fail(key, "a finite number", v)
-		return def
-	}
-	return f
+	return parsed(o, key, def, "a finite number", func(v string) (float64, bool) {
+		f, err := strconv.ParseFloat(v, 64)
+		return f, err == nil && !math.IsNaN(f) && !math.IsInf(f, 0)
+	})
 }
 
 func (o *options) bool(key string, def bool) bool {
-	v, ok := o.vals[key]
-	if !ok {
-		return def
-	}
-	switch strings.ToLower(v) {
-	case "1", "true", "yes", "on":
-		return true
-	case "0", "false", "no", "off":
-		return false
-	}
-	o.fail(key, "a boolean (true/false, 1/0)", v)
-	return def
+	return parsed(o, key, def, "a boolean (true/false, 1/0)", func(v string) (bool, bool) {
+		switch strings.ToLower(v) {
+		case "1", "true", "yes", "on":
+			return true, true
+		case "0", "false", "no", "off":
+			return false, true
+		}
+		return false, false
+	})
 }
 
 // ints parses a comma-separated list of integers ("4" or "2,3,5").

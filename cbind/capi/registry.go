@@ -60,15 +60,22 @@ func with[T any](where string, h Handle, fn func(T) error) error {
 	return fn(obj)
 }
 
-// Free releases h. A call already running on h finishes normally (it holds
-// its own reference); later calls get ErrHandle.
+// Free releases h: later calls get ErrHandle. A call already running on h
+// finishes first (Free waits for the handle's lock), then the object's
+// resources (a network's worker goroutines) are released.
 func Free(h Handle) error {
 	regMu.Lock()
-	defer regMu.Unlock()
-	if reg[h] == nil {
+	e := reg[h]
+	delete(reg, h)
+	regMu.Unlock()
+	if e == nil {
 		return errorf(ErrHandle, "biornn_free: handle %d is not valid (never created or already freed)", h)
 	}
-	delete(reg, h)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if c, ok := e.obj.(interface{ close() }); ok {
+		c.close()
+	}
 	return nil
 }
 

@@ -406,12 +406,7 @@ func ColumnFloat64(where string, c *Column, dst []float64) error {
 			dst[i] = float64(v)
 		}
 	case ColBool:
-		for i, v := range c.Bool {
-			dst[i] = 0
-			if v {
-				dst[i] = 1
-			}
-		}
+		fromBools(dst, c.Bool)
 	default:
 		return errorf(ErrInvalid, "%s: column %q holds strings, not numbers", where, c.Name)
 	}
@@ -430,14 +425,26 @@ func ColumnInt64(where string, c *Column, dst []int64) error {
 	case ColInt64, ColTimestamp:
 		copy(dst, c.Int64)
 	case ColBool:
-		for i, v := range c.Bool {
-			dst[i] = 0
-			if v {
-				dst[i] = 1
-			}
-		}
+		fromBools(dst, c.Bool)
 	default:
 		return errorf(ErrInvalid, "%s: column %q has type %d; int64 reads need an integer, timestamp or boolean column", where, c.Name, c.Type)
 	}
 	return nil
+}
+
+// ColumnValid writes the column's valid mask into dst: 1 where a value is
+// present, 0 where it is null.
+func ColumnValid(c *Column, dst []uint8) {
+	fromBools(dst, c.Valid)
+}
+
+// fromBools writes v into dst as 1 (true) and 0 (false), the form booleans
+// take in the caller's numeric buffers.
+func fromBools[T float64 | int64 | uint8](dst []T, v []bool) {
+	for i, b := range v {
+		dst[i] = 0
+		if b {
+			dst[i] = 1
+		}
+	}
 }

@@ -3,7 +3,6 @@ package capi
 import (
 	"context"
 	"fmt"
-	"runtime/debug"
 
 	"github.com/biornn/biornn/rnn"
 	"github.com/biornn/biornn/rnn/results"
@@ -15,17 +14,9 @@ import (
 // otherwise it comes from the module's build information ("dev" if none).
 var Version = ""
 
-// LibraryVersion returns Version or the module version of this build, the
-// same rule as the CLI's, so runs from either record comparable versions.
-func LibraryVersion() string {
-	if Version != "" {
-		return Version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
-}
+// LibraryVersion returns Version or the module version of this build
+// (rnn.BuildVersion, the CLI's rule too).
+func LibraryVersion() string { return rnn.BuildVersion(Version) }
 
 // Progress receives each epoch's record and the total epoch count; it
 // returns false to cancel the run.

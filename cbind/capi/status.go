@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+
+	"github.com/biornn/biornn/rnn"
 )
 
 // Status is a C API status code. The values are part of the ABI (see
@@ -40,7 +42,9 @@ func errorf(s Status, format string, args ...any) error {
 	return &Error{Status: s, Msg: fmt.Sprintf(format, args...)}
 }
 
-// wrap gives err the status s unless it already carries one.
+// wrap gives err the status s unless it already carries one, is a
+// cancellation (Cancelled), a panic recovered by the trainer (ErrInternal)
+// or a file error (ErrIO).
 func wrap(s Status, err error) error {
 	if err == nil {
 		return nil
@@ -51,6 +55,10 @@ func wrap(s Status, err error) error {
 	}
 	if errors.Is(err, context.Canceled) {
 		return &Error{Status: Cancelled, Msg: err.Error()}
+	}
+	var panicked *rnn.PanicError
+	if errors.As(err, &panicked) {
+		return &Error{Status: ErrInternal, Msg: err.Error()}
 	}
 	var pe *fs.PathError
 	if errors.As(err, &pe) {

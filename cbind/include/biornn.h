@@ -40,8 +40,9 @@
  *  - Threads: calls on one handle are serialised by a lock per handle; calls
  *    on different handles run in parallel. biornn_train releases its handle
  *    while the run is going, so the progress callback may use it.
- *  - Crashes: every function recovers from internal errors (Go panics) and
- *    returns BIORNN_ERR_INTERNAL instead of taking the process down.
+ *  - Crashes: every function recovers from internal errors (Go panics, also
+ *    on the trainer's worker threads) and returns BIORNN_ERR_INTERNAL instead
+ *    of taking the process down.
  *  - fork(): do not fork() a process after it loaded libbiornn (the Go
  *    runtime's threads do not survive a fork). Use spawn-style process
  *    creation (Python multiprocessing "spawn", R's parallel::makePSOCKcluster).
@@ -306,7 +307,9 @@ int biornn_results_get_strings(biornn_handle res, const char* table,
 
 /* ---- handles --------------------------------------------------------------- */
 
-/* Frees a network or results handle. Freeing twice gives BIORNN_ERR_HANDLE. */
+/* Frees a network or results handle (and a network's worker threads; a call
+ * still running on the handle finishes first). Freeing twice gives
+ * BIORNN_ERR_HANDLE. */
 int biornn_free(biornn_handle h);
 
 #ifdef __cplusplus

@@ -1,0 +1,88 @@
+package rnn
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+)
+
+// PanicError is the error a training or evaluation call returns when the
+// computation panicked (a bug in biornn or a kernel). The panic is recovered
+// on the goroutine where it happened, worker goroutines included, so that the
+// host process (a Python or R session behind the C API) survives.
+type PanicError struct {
+	Value any    // what was passed to panic
+	Chunk int    // the chunk of the batch (ChunkSize trials each) being processed
+	Stack []byte // the stack of the goroutine that panicked
+}
+
+func (e *PanicError) Error() string {
+	return fmt.Sprintf("rnn: internal error (a bug, please report it): panic while processing chunk %d of a batch: %v", e.Chunk, e.Value)
+}
+
+// task asks a worker to process chunks first, first+stride, ... below nch of
+// the network's current job.
+type task struct{ first, stride, nch int }
+
+// workers is a network's pool of Threads-1 goroutines that process chunks
+// beside the caller's goroutine. It is started by the first batch that has
+// work for more than one goroutine and kept, so that a training step starts
+// no goroutine and allocates nothing; tasks and results travel over
+// channels of plain values.
+type workers struct {
+	size    int
+	tasks   chan task
+	done    chan *PanicError // one per task, nil when the task went well
+	stopped sync.WaitGroup   // the goroutines that have not yet returned
+}
+
+// liveWorkers counts the worker goroutines of all networks.
+var liveWorkers atomic.Int64
+
+// WorkerGoroutines returns the number of worker goroutines running for all
+// networks together: sum of Threads-1 over the networks that have run a
+// multi-threaded batch and not been closed since. For leak checks.
+func WorkerGoroutines() int { return int(liveWorkers.Load()) }
+
+// workerPool returns the pool, starting it (or restarting it after SetThreads
+// or Close) with Threads-1 goroutines.
+func (n *Network) workerPool() *workers {
+	if n.pool != nil && n.pool.size == n.threads-1 {
+		return n.pool
+	}
+	n.Close()
+	p := &workers{size: n.threads - 1, tasks: make(chan task), done: make(chan *PanicError, n.threads-1)}
+	p.stopped.Add(p.size)
+	liveWorkers.Add(int64(p.size))
+	for range p.size {
+		go n.serve(p)
+	}
+	n.pool = p
+	return p
+}
+
+// serve is a worker goroutine: it runs until the pool's tasks channel is closed.
+func (n *Network) serve(p *workers) {
+	defer p.stopped.Done()
+	defer liveWorkers.Add(-1)
+	for t := range p.tasks {
+		p.done <- n.runChunks(t.first, t.stride, t.nch)
+	}
+}
+
+// Close stops the network's worker goroutines, if any, and waits until
+// they have returned. A network that has
+// run a batch with Threads > 1 keeps Threads-1 goroutines waiting for the
+// next batch, and they keep the network reachable: call Close when done with
+// it (no finalizer does it for you). Close may be called more than once; the
+// network stays usable, the next multi-threaded batch starts the workers
+// again. Run closes the network it trains; the C API closes a network when
+// its handle is freed. Like every other method, Close must not run
+// concurrently with a call on the same network.
+func (n *Network) Close() {
+	if n.pool != nil {
+		close(n.pool.tasks)
+		n.pool.stopped.Wait()
+		n.pool = nil
+	}
+}
