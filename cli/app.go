@@ -8,9 +8,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
+	"strings"
 
 	"github.com/biornn/biornn/kernels"
+	"github.com/biornn/biornn/rnn"
 	ucli "github.com/urfave/cli/v2"
 )
 
@@ -19,16 +20,9 @@ import (
 // it comes from the module's build information.
 var Version = ""
 
-// version returns Version or the module version of this build.
-func version() string {
-	if Version != "" {
-		return Version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
-}
+// version is the version recorded with runs: Version, else the module
+// version of this build (the same rule as the C library's, see rnn.BuildVersion).
+func version() string { return rnn.BuildVersion(Version) }
 
 // Exit codes of the biornn binary.
 const (
@@ -130,16 +124,32 @@ func onUsageError(c *ucli.Context, err error, _ bool) error {
 	return &UsageError{Err: fmt.Errorf("%w (see '%s --help')", err, name)}
 }
 
-// lookupString returns a flag's value from the innermost command where it
-// was set, else from the innermost command that defines it. Flags such as
-// --data-dir and --kernels exist both globally and on commands.
+// lookupString returns a string flag's value from the innermost command (or
+// the app) where it was set, or from the environment, else "". Flags such as
+// --data-dir and --kernels exist both globally and on commands; none has a
+// default of its own. It never reads an unset flag: on 'bench' commands
+// "kernels" is an alias of the list flag --impl, whose unset value is "[]".
 func lookupString(c *ucli.Context, name string) string {
 	for _, cc := range c.Lineage() {
 		if cc.IsSet(name) {
 			return cc.String(name)
 		}
 	}
-	return c.String(name)
+	return ""
+}
+
+// splitList splits comma-separated entries of a string list flag, so that
+// list flags take both --x a,b and --x a --x b.
+func splitList(in []string) []string {
+	var out []string
+	for _, s := range in {
+		for _, f := range strings.Split(s, ",") {
+			if f = strings.TrimSpace(f); f != "" {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
 }
 
 // stdout and stderr of the running app.

@@ -1,7 +1,7 @@
 package cli
 
 import (
-	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -27,10 +27,12 @@ func benchKernelsCommand() *ucli.Command {
 			&ucli.StringSliceFlag{Name: "kernel", Usage: "kernels to time: " + strings.Join(kbench.Kernels, ",") + " (default all)"},
 			&ucli.DurationFlag{Name: "target", Value: 25 * time.Millisecond, Usage: "time spent on each measurement"},
 			&ucli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed of the random matrices"},
-			&ucli.BoolFlag{Name: "json", Usage: "print the records as a JSON list instead of a table"},
-			&ucli.StringFlag{Name: "out", Usage: "also write the records to this Parquet file (zstd)"},
+			jsonFlag, recordsOutFlag,
 		},
 		Action: func(c *ucli.Context) error {
+			if c.NArg() > 0 {
+				return usagef("bench kernels: unexpected arguments %q (flags go before arguments)", c.Args().Slice())
+			}
 			cfg := kbench.Config{
 				Batches:   c.IntSlice("batch"),
 				Hidden:    c.IntSlice("hidden"),
@@ -40,36 +42,15 @@ func benchKernelsCommand() *ucli.Command {
 				Target:    c.Duration("target"),
 				Seed:      c.Uint64("seed"),
 			}
-			peak, recs, err := kbench.Run(c.Context, cfg)
-			if err != nil {
+			if err := checkOutFile("out", c.String("out")); err != nil {
 				return err
 			}
-			if out := c.String("out"); out != "" {
-				if err := kbench.WriteParquet(out, recs); err != nil {
-					return err
-				}
+			peak, recs, err := kbench.Run(c.Context, cfg)
+			if err != nil {
+				return configFlagError(err, "kbench", map[string]string{
+					"Batches": "batch", "Hidden": "hidden", "Densities": "density", "Impls": "impl", "Kernels": "kernel"})
 			}
-			w := c.App.Writer
-			if c.Bool("json") {
-				return kbench.WriteJSON(w, recs)
-			}
-			if err := kbench.WriteTable(w, peak, recs); err != nil {
-				return fmt.Errorf("bench kernels: %w", err)
-			}
-			return nil
+			return writeRecords(c, "bench kernels", recs, func(w io.Writer) error { return kbench.WriteTable(w, peak, recs) })
 		},
 	}
-}
-
-// splitList splits comma-separated entries of a string list flag.
-func splitList(in []string) []string {
-	var out []string
-	for _, s := range in {
-		for _, f := range strings.Split(s, ",") {
-			if f = strings.TrimSpace(f); f != "" {
-				out = append(out, f)
-			}
-		}
-	}
-	return out
 }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,13 +27,7 @@ func TestBenchKernelsJSON(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	var recs []map[string]any
-	if err := json.Unmarshal([]byte(out), &recs); err != nil {
-		t.Fatalf("not JSON: %v\n%s", err, out)
-	}
-	if len(recs) != 4 {
-		t.Fatalf("want 4 records (2 batches x 2 kernels), got %d", len(recs))
-	}
+	recs := jsonRecords(t, out, 4) // 2 batches x 2 kernels
 	for _, r := range recs {
 		if r["impl"] != "generic" || r["hidden"] != 20.0 || r["density"] != 0.5 {
 			t.Fatalf("record does not follow the flags: %v", r)

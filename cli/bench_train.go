@@ -2,10 +2,9 @@ package cli
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
+	"io"
 
+	"github.com/biornn/biornn/rnn"
 	"github.com/biornn/biornn/rnn/trainbench"
 	ucli "github.com/urfave/cli/v2"
 )
@@ -43,22 +42,21 @@ func benchTrainCommand() *ucli.Command {
 			&ucli.IntFlag{Name: "batch", Value: 128, Usage: "mini-batch size"},
 			&ucli.Uint64Flag{Name: "seed", Value: 1, Usage: "run seed (network build, data and initialisation)"},
 			&ucli.StringFlag{Name: "data-dir", Usage: "folder with the connectome files (overrides the global --data-dir)"},
-			&ucli.BoolFlag{Name: "json", Usage: "print the records as a JSON list instead of a table"},
-			&ucli.StringFlag{Name: "out", Usage: "also write the records to this Parquet file (zstd)"},
+			jsonFlag, recordsOutFlag,
 			&ucli.BoolFlag{Name: "quiet", Usage: "no progress lines on stderr"},
 		},
 		Action: func(c *ucli.Context) error {
 			if c.NArg() > 0 {
-				return fmt.Errorf("bench train: unexpected arguments %q (networks go in --network)", c.Args().Slice())
+				return usagef("bench train: unexpected arguments %q (networks go in --network; flags go before arguments)", c.Args().Slice())
 			}
 			cfg := trainbench.Config{
-				Networks:         benchTrainList(c.StringSlice("network")),
-				Impls:            benchTrainList(c.StringSlice("impl")),
-				Paths:            benchTrainList(c.StringSlice("path")),
+				Networks:         splitList(c.StringSlice("network")),
+				Impls:            splitList(c.StringSlice("impl")),
+				Paths:            splitList(c.StringSlice("path")),
 				Threads:          c.IntSlice("threads"),
 				Epochs:           c.Int("epochs"),
 				Warmup:           c.Int("warmup"),
-				DataDir:          benchTrainLookup(c, "data-dir"),
+				DataDir:          lookupString(c, "data-dir"),
 				Task:             c.String("task"),
 				NBack:            c.Int("nback"),
 				TrialLength:      c.Int("trial-length"),
@@ -73,12 +71,15 @@ func benchTrainCommand() *ucli.Command {
 				Densities:        c.Float64Slice("density"),
 			}
 			if len(cfg.Impls) == 0 {
-				if k := benchTrainLookup(c, "kernels"); k != "" {
+				if k := lookupString(c, "kernels"); k != "" {
 					cfg.Impls = []string{k}
 				}
 			}
-			if cfg.Task == "pic_latent_mem" && cfg.MNISTDir == "" && cfg.DataDir != "" {
-				cfg.MNISTDir = benchTrainMNIST(cfg.DataDir)
+			if cfg.Task == rnn.TaskPicLatentMem {
+				cfg.MNISTDir = mnistDir(cfg.MNISTDir, cfg.DataDir)
+			}
+			if err := checkOutFile("out", c.String("out")); err != nil {
+				return err
 			}
 			if cfg.Warmup == 0 {
 				cfg.Warmup = -1 // the flag's 0 means none; Config's 0 means the default
@@ -107,53 +108,12 @@ func benchTrainCommand() *ucli.Command {
 			}
 			recs, err := trainbench.Run(c.Context, cfg, progress)
 			if err != nil {
-				return fmt.Errorf("bench train: %w", err)
+				return fmt.Errorf("bench train: %w", flagError(c, configFlagError(err, "trainbench", map[string]string{
+					"Impls": "impl", "Paths": "path", "Threads": "threads", "Epochs": "epochs", "Warmup": "warmup",
+					"Activation": "activation", "NeuronsPerRegion": "neurons-per-region", "Densities": "density"}),
+					map[string]string{"Connectome": "network", "PatternLength": "pattern-length", "NBack": "nback", "BatchSize": "batch"}))
 			}
-			if out := c.String("out"); out != "" {
-				if err := trainbench.WriteParquet(out, recs); err != nil {
-					return fmt.Errorf("bench train: %w", err)
-				}
-			}
-			if c.Bool("json") {
-				return trainbench.WriteJSON(c.App.Writer, recs)
-			}
-			return trainbench.WriteTable(c.App.Writer, recs)
+			return writeRecords(c, "bench train", recs, func(w io.Writer) error { return trainbench.WriteTable(w, recs) })
 		},
 	}
-}
-
-// benchTrainMNIST returns the folder mnist-latent inside the data folder
-// (the sweep's default), else the one beside it, else the inside one.
-func benchTrainMNIST(dataDir string) string {
-	inside := filepath.Join(dataDir, "mnist-latent")
-	for _, d := range []string{inside, filepath.Join(filepath.Dir(filepath.Clean(dataDir)), "mnist-latent")} {
-		if st, err := os.Stat(filepath.Join(d, "mnist_latent_50d.npy")); err == nil && !st.IsDir() {
-			return d
-		}
-	}
-	return inside
-}
-
-// benchTrainList splits comma-separated entries of a string list flag.
-func benchTrainList(in []string) []string {
-	var out []string
-	for _, s := range in {
-		for _, f := range strings.Split(s, ",") {
-			if f = strings.TrimSpace(f); f != "" {
-				out = append(out, f)
-			}
-		}
-	}
-	return out
-}
-
-// benchTrainLookup returns a string flag from the innermost command (or the
-// app) where it was set: --data-dir and --kernels also exist globally.
-func benchTrainLookup(c *ucli.Context, name string) string {
-	for _, cc := range c.Lineage() {
-		if cc.IsSet(name) {
-			return cc.String(name)
-		}
-	}
-	return ""
 }

@@ -37,13 +37,7 @@ func TestBenchTrainJSONAndParquet(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	var recs []map[string]any
-	if err := json.Unmarshal([]byte(out), &recs); err != nil {
-		t.Fatalf("not JSON: %v\n%s", err, out)
-	}
-	if len(recs) != 2 {
-		t.Fatalf("want 2 records (sparse, dense), got %d", len(recs))
-	}
+	recs := jsonRecords(t, out, 2) // sparse, dense
 	for k, r := range recs {
 		if r["network"] != "macaque" || r["neurons"] != 116.0 || r["impl"] != "generic" || r["path"] != []string{"sparse", "dense"}[k] ||
 			r["epochs"] != 2.0 || r["batch"] != 8.0 || !(r["epoch_seconds"].(float64) > 0) {

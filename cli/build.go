@@ -3,7 +3,7 @@ package cli
 import (
 	"encoding/csv"
 	"fmt"
-	"os"
+	"io"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -11,7 +11,7 @@ import (
 
 	"github.com/biornn/biornn/connectome"
 	"github.com/biornn/biornn/rnn"
-	"github.com/parquet-go/parquet-go"
+	"github.com/biornn/biornn/rnn/results/recordfile"
 	ucli "github.com/urfave/cli/v2"
 )
 
@@ -31,7 +31,7 @@ func constructionFlags() []ucli.Flag {
 		&ucli.StringFlag{Name: "neurons-file", Usage: "neurons per region from a file (one integer per line, or .npy); overrides --neurons"},
 		&ucli.Float64Flag{Name: "target-sparsity", Value: defTargetSparsity, Usage: "share of a target region's neurons each source neuron reaches, in (0, 1]"},
 		&ucli.Float64Flag{Name: "intrinsic-sparsity", Value: defIntrinsicSparsity, Usage: "target sparsity of the within-region blocks, in (0, 1]"},
-		&ucli.Float64Flag{Name: "intrinsic-weight", Value: defIntrinsicWeight, Usage: "share w in [0, 1) of the weight arriving at a region that stays within it"},
+		&ucli.Float64Flag{Name: "intrinsic-weight", Value: defIntrinsicWeight, Usage: "share w in (0, 1) of the weight arriving at a region that stays within it (for none use --no-intrinsic)"},
 		&ucli.BoolFlag{Name: "no-intrinsic", Usage: "no within-region connections"},
 		&ucli.BoolFlag{Name: "keep-diag", Usage: "keep neuron self-connections"},
 		&ucli.BoolFlag{Name: "homogeneous", Usage: "equal weights within a block instead of a random positive split"},
@@ -108,6 +108,12 @@ func buildCommand() *ucli.Command {
 			if regionsOut != "" && !strings.EqualFold(filepath.Ext(regionsOut), ".npy") {
 				return usagef("--regions-out %s: expected a .npy file", regionsOut)
 			}
+			if err := checkOutFile("out", out); err != nil {
+				return err
+			}
+			if err := checkOutFile("regions-out", regionsOut); err != nil {
+				return err
+			}
 			model := c.String("null")
 			strategy := "bio-random"
 			if model != "" {
@@ -123,11 +129,11 @@ func buildCommand() *ucli.Command {
 			bs.Strategy, bs.BuildSeed = strategy, seed
 			spec, err := rnn.Defaults(bs)
 			if err != nil {
-				return &UsageError{Err: err}
+				return &UsageError{Err: flagError(c, err)}
 			}
 			wiring, err := rnn.BuildWiring(spec)
 			if err != nil {
-				return err
+				return flagError(c, err)
 			}
 			w, region, con := wiring.Bio, wiring.Network.Region, wiring.Connectome
 			st, err := connectome.ComputeStats(w)
@@ -150,7 +156,7 @@ func buildCommand() *ucli.Command {
 			}
 			if out != "" {
 				if err := writeNetwork(out, w, region, names); err != nil {
-					return err
+					return fmt.Errorf("--out: %w", err)
 				}
 				fmt.Fprintf(stdout(c), "wrote %s\n", out)
 			}
@@ -160,7 +166,7 @@ func buildCommand() *ucli.Command {
 					reg[i] = int64(r)
 				}
 				if err := connectome.WriteNPYInt64(regionsOut, reg); err != nil {
-					return err
+					return fmt.Errorf("--regions-out: %w", err)
 				}
 				fmt.Fprintf(stdout(c), "wrote %s\n", regionsOut)
 			}
@@ -195,7 +201,7 @@ func writeNetwork(path string, w *connectome.Dense, region []int, names []string
 	case ".npy":
 		return connectome.WriteNPY(path, []int{w.Rows, w.Cols}, w.Data)
 	case ".csv":
-		return writeAtomic(path, func(f *os.File) error {
+		return recordfile.Write(path, func(f io.Writer) error {
 			cw := csv.NewWriter(f)
 			rec := make([]string, w.Cols)
 			for i := 0; i < w.Rows; i++ {
@@ -217,36 +223,7 @@ func writeNetwork(path string, w *connectome.Dense, region []int, names []string
 				}
 			}
 		}
-		return writeAtomic(path, func(f *os.File) error {
-			pw := parquet.NewGenericWriter[edgeRow](f, parquet.Compression(&parquet.Zstd))
-			if _, err := pw.Write(rows); err != nil {
-				return err
-			}
-			return pw.Close()
-		})
+		return recordfile.WriteParquet(path, rows)
 	}
 	return usagef("--out %s: expected a .npy, .csv or .parquet file name", path)
-}
-
-// writeAtomic writes a file through a temporary name in the same folder.
-func writeAtomic(path string, write func(*os.File) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	tmp := f.Name()
-	if err := write(f); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
 }

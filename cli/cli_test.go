@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -48,6 +50,19 @@ func mustRun(t *testing.T, args ...string) (string, string) {
 		t.Fatalf("biornn %s: %v\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), err, out, errs)
 	}
 	return out, errs
+}
+
+// jsonRecords decodes a benchmark's --json output and checks the count.
+func jsonRecords(t *testing.T, out string, want int) []map[string]any {
+	t.Helper()
+	var recs []map[string]any
+	if err := json.Unmarshal([]byte(out), &recs); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if len(recs) != want {
+		t.Fatalf("want %d records, got %d:\n%s", want, len(recs), out)
+	}
+	return recs
 }
 
 func TestVersionAndHelp(t *testing.T) {
@@ -94,14 +109,30 @@ func TestConnectomesAndShow(t *testing.T) {
 		}
 	}
 	out, _ = mustRun(t, "connectome", "show", "--data-dir", sharedData, "macaque")
-	for _, want := range []string{"regions      29", "nnz          536", "V1", "not measured", "Cerebral Cortex", "sha256"} {
-		if !strings.Contains(out, want) {
+	for _, want := range []string{`\nregions +29\n`, `\nnnz +536\n`, "V1", "not measured", "Cerebral Cortex", "sha256"} {
+		if !regexp.MustCompile(want).MatchString(out) {
 			t.Errorf("connectome show lacks %q:\n%s", want, out)
 		}
 	}
+	// The key-value block is aligned: every value starts in the same column.
+	col := -1
+	for _, l := range strings.Split(out, "\n") {
+		if l == "" {
+			break // the per-region table follows
+		}
+		k := strings.Index(l, "  ")
+		if k < 0 {
+			t.Fatalf("key-value line without padding: %q", l)
+		}
+		v := k + len(l[k:]) - len(strings.TrimLeft(l[k:], " "))
+		if col >= 0 && v != col {
+			t.Errorf("unaligned line %q (value at %d, want %d)", l, v, col)
+		}
+		col = v
+	}
 	// A file works too (the derived CSV of the same matrix).
 	out, _ = mustRun(t, "connectome", "show", filepath.Join(sharedData, "C_Macaque_Normalized.csv"))
-	if !strings.Contains(out, "nnz          536") {
+	if !regexp.MustCompile(`\nnnz +536\n`).MatchString(out) {
 		t.Errorf("connectome show FILE:\n%s", out)
 	}
 }

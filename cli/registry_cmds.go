@@ -119,26 +119,31 @@ func showConnectome(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	w := stdout(c)
-	fmt.Fprintf(w, "name         %s\n", con.Name)
-	if ds, err := connectome.Lookup(name); err == nil {
-		fmt.Fprintf(w, "species      %s\n", ds.Species)
-		fmt.Fprintf(w, "description  %s\n", ds.Description)
-		fmt.Fprintf(w, "citation     %s", ds.Citation)
-		if ds.DOI != "" {
-			fmt.Fprintf(w, ", doi:%s", ds.DOI)
-		}
-		fmt.Fprintln(w)
-	}
-	fmt.Fprintf(w, "orientation  %s\n", con.Orientation)
-	fmt.Fprintf(w, "source       %s\n", con.Source)
-	fmt.Fprintf(w, "sha256       %s\n", con.SHA256)
 	st, err := connectome.ComputeStats(con.C)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "regions      %d\nnnz          %d\ndensity      %.6g\nreciprocity  %.6g\nspectral_radius %.6g\n",
+	w := stdout(c)
+	// Key-value lines, aligned as one block.
+	kv := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(kv, "name\t%s\n", con.Name)
+	if ds, err := connectome.Lookup(name); err == nil {
+		fmt.Fprintf(kv, "species\t%s\n", ds.Species)
+		fmt.Fprintf(kv, "description\t%s\n", ds.Description)
+		fmt.Fprintf(kv, "citation\t%s", ds.Citation)
+		if ds.DOI != "" {
+			fmt.Fprintf(kv, ", doi:%s", ds.DOI)
+		}
+		fmt.Fprintln(kv)
+	}
+	fmt.Fprintf(kv, "orientation\t%s\n", con.Orientation)
+	fmt.Fprintf(kv, "source\t%s\n", con.Source)
+	fmt.Fprintf(kv, "sha256\t%s\n", con.SHA256)
+	fmt.Fprintf(kv, "regions\t%d\nnnz\t%d\ndensity\t%.6g\nreciprocity\t%.6g\nspectral_radius\t%.6g\n",
 		st.N, st.NNZ, st.Density, st.Reciprocity, st.SpectralRadius)
+	if err := kv.Flush(); err != nil {
+		return err
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "\nindex\tregion\tout_degree\tin_degree\tout_strength\tin_strength\tneuron_density")
 	for i, r := range con.Regions {

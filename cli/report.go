@@ -2,11 +2,10 @@ package cli
 
 import (
 	"fmt"
-	"io"
-	"os"
 
 	"github.com/biornn/biornn/rnn/report"
 	"github.com/biornn/biornn/rnn/results"
+	"github.com/biornn/biornn/rnn/results/recordfile"
 	ucli "github.com/urfave/cli/v2"
 )
 
@@ -28,6 +27,11 @@ func reportCommand() *ucli.Command {
 			if c.NArg() != 1 {
 				return usagef("report: expected one results folder DIR (got %q); flags go before DIR, e.g. 'biornn report --plots plots results'", c.Args().Slice())
 			}
+			for _, f := range []string{"csv", "markdown"} {
+				if err := checkOutFile(f, c.String(f)); err != nil {
+					return err
+				}
+			}
 			dir := c.Args().First()
 			runs, epochs, err := results.Read(dir)
 			if err != nil {
@@ -38,13 +42,13 @@ func reportCommand() *ucli.Command {
 				return err
 			}
 			if p := c.String("csv"); p != "" {
-				if err := writeWith(p, rep.WriteCSV); err != nil {
+				if err := recordfile.Write(p, rep.WriteCSV); err != nil {
 					return err
 				}
 				fmt.Fprintf(stderr(c), "wrote %s\n", p)
 			}
 			if p := c.String("markdown"); p != "" {
-				if err := writeWith(p, rep.WriteMarkdown); err != nil {
+				if err := recordfile.Write(p, rep.WriteMarkdown); err != nil {
 					return err
 				}
 				fmt.Fprintf(stderr(c), "wrote %s\n", p)
@@ -59,9 +63,4 @@ func reportCommand() *ucli.Command {
 			return nil
 		},
 	}
-}
-
-// writeWith writes a file whole through a temporary name.
-func writeWith(path string, write func(io.Writer) error) error {
-	return writeAtomic(path, func(f *os.File) error { return write(f) })
 }

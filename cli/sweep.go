@@ -34,7 +34,7 @@ func sweepCommand() *ucli.Command {
 			&ucli.IntFlag{Name: "workers", Usage: "runs in parallel", DefaultText: "one per core"},
 			&ucli.StringFlag{Name: "shard", Usage: "run only shard i of n (i/n, 0 <= i < n; default: from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT)"},
 			&ucli.BoolFlag{Name: "dry-run", Usage: "list the runs (and which are done) without training"},
-			&ucli.StringFlag{Name: "mnist-dir", EnvVars: []string{"BIORNN_MNIST"}, Usage: "pic_latent_mem data folder (default: $BIORNN_MNIST, else <data dir>/mnist-latent)"},
+			&ucli.StringFlag{Name: "mnist-dir", EnvVars: []string{"BIORNN_MNIST"}, Usage: "pic_latent_mem data folder (default: $BIORNN_MNIST, else mnist-latent inside, else beside, the data folder)"},
 			&ucli.StringFlag{Name: "data-dir", Usage: "folder with the connectome data sets (overrides the global --data-dir)"},
 			&ucli.BoolFlag{Name: "no-report", Usage: "do not print the summary table at the end"},
 			&ucli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no line per run"},
@@ -86,12 +86,13 @@ func sweepAction(c *ucli.Context) error {
 			return err
 		}
 	}
+	source := "sweep preset " + c.String("preset")
+	if c.NArg() == 1 {
+		source = "sweep config " + c.Args().First()
+	}
 	plan, err := sweep.Plan(cfg, rnn.Defaults)
 	if err != nil {
-		if c.NArg() == 1 {
-			return fmt.Errorf("sweep config %s: %w", c.Args().First(), err)
-		}
-		return fmt.Errorf("sweep preset %s: %w", c.String("preset"), err)
+		return fmt.Errorf("%s: %w", source, err)
 	}
 	shard, shards := 0, 1
 	if s := c.String("shard"); s != "" {
@@ -109,9 +110,9 @@ func sweepAction(c *ucli.Context) error {
 	if name == "" {
 		name = "sweep"
 	}
-	fmt.Fprintf(stderr(c), "%s: %d runs", name, len(plan))
+	fmt.Fprintf(stderr(c), "%s: %s", name, nRuns(len(plan)))
 	if shards > 1 {
-		fmt.Fprintf(stderr(c), ", shard %d/%d: %d runs", shard, shards, len(mine))
+		fmt.Fprintf(stderr(c), ", shard %d/%d: %s", shard, shards, nRuns(len(mine)))
 	}
 	fmt.Fprintf(stderr(c), ", results in %s\n", out)
 
@@ -128,13 +129,18 @@ func sweepAction(c *ucli.Context) error {
 		return tw.Flush()
 	}
 
+	// Stop before training when the data cannot be read, naming the key,
+	// rather than failing every run with the same message.
+	if err := sweep.Check(mine, func(s rnn.RunSpec) error { _, err := rnn.BuildWiring(s); return err }); err != nil {
+		return fmt.Errorf("%s: %w", source, err)
+	}
 	opts := sweep.Options{Out: out, Workers: c.Int("workers"), Run: rnn.Run, Version: version()}
 	if !c.Bool("quiet") {
 		opts.Log = stderr(c)
 	}
 	sum, err := sweep.Execute(c.Context, mine, opts)
-	fmt.Fprintf(stderr(c), "%s: %d runs: %d new, %d already done, %d failed, %.1f s\n",
-		name, sum.Planned, sum.Done, sum.Skipped, sum.Failed, sum.Seconds)
+	fmt.Fprintf(stderr(c), "%s: %s: %d new, %d already done, %d failed, %s\n",
+		name, nRuns(sum.Planned), sum.Done, sum.Skipped, sum.Failed, sweep.Seconds(sum.Seconds))
 	if err != nil {
 		return err
 	}
@@ -142,7 +148,7 @@ func sweepAction(c *ucli.Context) error {
 		for _, f := range sum.Failures {
 			fmt.Fprintln(stderr(c), "  ", f)
 		}
-		return fmt.Errorf("%d of %d runs failed (listed above); fix the cause and run the same command again to retry them", sum.Failed, sum.Planned)
+		return fmt.Errorf("%d of %s failed (listed above); fix the cause and run the same command again to retry them", sum.Failed, nRuns(sum.Planned))
 	}
 	if c.Bool("no-report") || shards > 1 {
 		return nil
@@ -176,4 +182,12 @@ func usesPictures(cfg *sweep.Config) bool {
 		}
 	}
 	return false
+}
+
+// nRuns is "1 run" or "N runs".
+func nRuns(n int) string {
+	if n == 1 {
+		return "1 run"
+	}
+	return fmt.Sprintf("%d runs", n)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/biornn/biornn/connectome"
 	"github.com/biornn/biornn/rnn"
 	"github.com/biornn/biornn/rnn/results"
+	"github.com/biornn/biornn/rnn/sweep"
 	"github.com/schollz/progressbar/v3"
 	ucli "github.com/urfave/cli/v2"
 	"golang.org/x/term"
@@ -44,7 +45,7 @@ func trainCommand() *ucli.Command {
 		&ucli.IntFlag{Name: "threads", Value: 1, Usage: "threads for this run"},
 		&ucli.StringFlag{Name: "kernels", Usage: "compute kernels (overrides the global --kernels)"},
 		&ucli.StringFlag{Name: "path", Value: "auto", Usage: "recurrent product: auto, sparse or dense"},
-		&ucli.StringFlag{Name: "mnist-dir", EnvVars: []string{"BIORNN_MNIST"}, Usage: "pic_latent_mem: folder with mnist_latent_50d.npy and mnist_labels.npy (default: $BIORNN_MNIST, else <data dir>/mnist-latent)"},
+		&ucli.StringFlag{Name: "mnist-dir", EnvVars: []string{"BIORNN_MNIST"}, Usage: "pic_latent_mem: folder with mnist_latent_50d.npy and mnist_labels.npy (default: $BIORNN_MNIST, else mnist-latent inside, else beside, the data folder)"},
 		&ucli.StringFlag{Name: "out", Value: "results", Usage: "results folder (Parquet dataset: OUT/runs, OUT/epochs)"},
 		&ucli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the final summary"},
 	)
@@ -111,7 +112,7 @@ func checkMNIST(dir string) error {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			return fmt.Errorf("pic_latent_mem needs the MNIST latent vectors: %s not found in %s; "+
 				"pass --mnist-dir DIR or set BIORNN_MNIST to the folder holding %s and %s, "+
-				"or put them in the folder mnist-latent inside the data folder",
+				"or put that folder, named mnist-latent, inside or beside the data folder",
 				f, dir, rnn.MNISTLatentFile, rnn.MNISTLabelsFile)
 		}
 	}
@@ -119,12 +120,22 @@ func checkMNIST(dir string) error {
 }
 
 // mnistDir resolves the picture task's data folder: the flag (or
-// BIORNN_MNIST), else mnist-latent inside the connectome data folder.
+// BIORNN_MNIST), else the folder mnist-latent inside the connectome data
+// folder, else the one beside it (as in a checkout next to a shared data
+// folder holding connectomes/ and mnist-latent/); when neither holds the
+// data, the inside one, for checkMNIST's message.
 func mnistDir(flag, dataDir string) string {
 	if flag != "" {
 		return flag
 	}
-	return filepath.Join(connectome.ResolveDataDir(dataDir), "mnist-latent")
+	data := filepath.Clean(connectome.ResolveDataDir(dataDir))
+	inside := filepath.Join(data, "mnist-latent")
+	for _, d := range []string{inside, filepath.Join(filepath.Dir(data), "mnist-latent")} {
+		if st, err := os.Stat(filepath.Join(d, rnn.MNISTLatentFile)); err == nil && !st.IsDir() {
+			return d
+		}
+	}
+	return inside
 }
 
 func trainAction(c *ucli.Context) error {
@@ -137,7 +148,7 @@ func trainAction(c *ucli.Context) error {
 	}
 	full, err := rnn.Defaults(spec)
 	if err != nil {
-		return &UsageError{Err: err} // a setting given on the command line is impossible
+		return &UsageError{Err: flagError(c, err)} // a setting given on the command line is impossible
 	}
 	id := results.RunID(full)
 	out := c.String("out")
@@ -167,8 +178,8 @@ func trainAction(c *ucli.Context) error {
 		every := max(1, full.Epochs/10)
 		onEpoch = func(e rnn.EpochRecord) {
 			if e.Epoch%every == 0 || e.Epoch == full.Epochs {
-				fmt.Fprintf(w, "epoch %d/%d train loss %.6g val loss %.6g%s (%.2f s)\n", e.Epoch, full.Epochs,
-					e.TrainLoss, e.ValLoss, accText(e.ValAccuracy), e.Seconds)
+				fmt.Fprintf(w, "epoch %d/%d train loss %.6g val loss %.6g%s (%s)\n", e.Epoch, full.Epochs,
+					e.TrainLoss, e.ValLoss, accText(e.ValAccuracy), sweep.Seconds(e.Seconds))
 			}
 		}
 	}
@@ -177,7 +188,7 @@ func trainAction(c *ucli.Context) error {
 		bar.Finish()
 	}
 	if err != nil {
-		return err
+		return flagError(c, err)
 	}
 	if err := results.Write(out, id, res, version()); err != nil {
 		return err
@@ -193,16 +204,12 @@ func accText(a float64) string {
 	return fmt.Sprintf(" val accuracy %.3f", a)
 }
 
-// summaryLine is train's one-line result.
+// summaryLine is train's one-line result (the sweep's per-run line with the
+// network's size and the kernels used).
 func summaryLine(id string, r *rnn.RunResult) string {
 	s := r.Spec
-	speed := "not reached"
-	if r.SpeedEpoch >= 0 {
-		speed = fmt.Sprint(r.SpeedEpoch)
-	}
-	return fmt.Sprintf("run %s: %s %s %s: min val loss %.6g @ epoch %d, speed epoch %s, %.1f s (%d neurons, %d connections, %s/%s)",
-		id, s.Connectome, s.Task, s.Strategy, r.MinValLoss, r.MinValEpoch, speed, r.WallSeconds,
-		r.Neurons, r.Connections, r.KernelSet, r.PathUsed)
+	return fmt.Sprintf("run %s: %s %s %s: %s (%d neurons, %d connections, %s/%s)",
+		id, s.Connectome, s.Task, s.Strategy, sweep.Outcome(r), r.Neurons, r.Connections, r.KernelSet, r.PathUsed)
 }
 
 // isTerminal reports whether w is a terminal (for the progress bar).

@@ -17,6 +17,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/biornn/biornn/kernels"
@@ -132,22 +133,22 @@ func Run(ctx context.Context, cfg Config) (Peak, []Record, error) {
 	}
 	for _, k := range cfg.Kernels {
 		if !slices.Contains(Kernels, k) {
-			return Peak{}, nil, fmt.Errorf("kbench: unknown kernel %q (known: %v)", k, Kernels)
+			return Peak{}, nil, fmt.Errorf("kbench: Kernels: unknown kernel %q (known: %s)", k, strings.Join(Kernels, ", "))
 		}
 	}
 	for _, b := range cfg.Batches {
 		if b <= 0 {
-			return Peak{}, nil, fmt.Errorf("kbench: batch must be positive, got %d", b)
+			return Peak{}, nil, fmt.Errorf("kbench: Batches: %d: expected a batch size >= 1", b)
 		}
 	}
 	for _, h := range cfg.Hidden {
 		if h <= 0 {
-			return Peak{}, nil, fmt.Errorf("kbench: hidden must be positive, got %d", h)
+			return Peak{}, nil, fmt.Errorf("kbench: Hidden: %d: expected a number of neurons >= 1", h)
 		}
 	}
 	for _, d := range cfg.Densities {
 		if !(d > 0 && d <= 1) {
-			return Peak{}, nil, fmt.Errorf("kbench: density must be in (0, 1], got %v", d)
+			return Peak{}, nil, fmt.Errorf("kbench: Densities: %v: expected a share of kept weights in (0, 1]", d)
 		}
 	}
 	impls := kernels.All()
@@ -156,7 +157,7 @@ func Run(ctx context.Context, cfg Config) (Peak, []Record, error) {
 		for _, name := range cfg.Impls {
 			im, err := kernels.Get(name)
 			if err != nil {
-				return Peak{}, nil, fmt.Errorf("kbench: %w", err)
+				return Peak{}, nil, fmt.Errorf("kbench: Impls: %w", err)
 			}
 			impls = append(impls, im)
 		}

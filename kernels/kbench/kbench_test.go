@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/biornn/biornn/kernels"
+	"github.com/biornn/biornn/rnn/results/recordfile"
 	"github.com/parquet-go/parquet-go"
 )
 
@@ -35,7 +36,7 @@ func TestRunSmallGrid(t *testing.T) {
 	}
 
 	path := filepath.Join(t.TempDir(), "k.parquet")
-	if err := WriteParquet(path, recs); err != nil {
+	if err := recordfile.WriteParquet(path, recs); err != nil {
 		t.Fatal(err)
 	}
 	back, err := parquet.ReadFile[Record](path)
@@ -46,7 +47,7 @@ func TestRunSmallGrid(t *testing.T) {
 		t.Fatalf("parquet round trip: %d rows, row 3 %+v vs %+v", len(back), back[3], recs[3])
 	}
 	var buf bytes.Buffer
-	if err := WriteJSON(&buf, recs); err != nil {
+	if err := recordfile.WriteJSON(&buf, recs); err != nil {
 		t.Fatal(err)
 	}
 	var js []map[string]any

@@ -241,8 +241,11 @@ func paramNums(p string) []int {
 	return out
 }
 
-// columns returns the table's header and one formatted record per row.
-func (rep *Report) columns(fmtNum func(float64, int) string) ([]string, [][]string) {
+// groupHead returns the header of the columns that identify a row's group:
+// connectome, task and parameter always, the optimizer settings and the
+// other settings only when they vary across the report (else they would
+// repeat one value on every row).
+func (rep *Report) groupHead() []string {
 	head := []string{"connectome", "task", "param"}
 	for _, v := range []string{"optimizer", "lr", "activation"} {
 		if rep.Varying[v] {
@@ -252,24 +255,36 @@ func (rep *Report) columns(fmtNum func(float64, int) string) ([]string, [][]stri
 	if rep.Varying["other"] {
 		head = append(head, "settings")
 	}
+	return head
+}
+
+// groupCells returns row r's cells under groupHead.
+func (rep *Report) groupCells(r Row) []string {
+	rec := []string{r.Connectome, r.Task, r.Param}
+	if rep.Varying["optimizer"] {
+		rec = append(rec, r.Optimizer)
+	}
+	if rep.Varying["lr"] {
+		rec = append(rec, strconv.FormatFloat(r.LR, 'g', -1, 64))
+	}
+	if rep.Varying["activation"] {
+		rec = append(rec, r.Activation)
+	}
+	if rep.Varying["other"] {
+		rec = append(rec, r.Other)
+	}
+	return rec
+}
+
+// columns returns the table's header and one formatted record per row.
+func (rep *Report) columns(fmtNum func(float64, int) string) ([]string, [][]string) {
+	head := rep.groupHead()
 	head = append(head, "strategy", "n", "loss_median", "loss_q1", "loss_q3",
 		"n_speed", "speed_median", "speed_q1", "speed_q3",
 		"vs", "loss_delta", "loss_p", "speed_delta", "speed_p")
 	var recs [][]string
 	for _, r := range rep.Rows {
-		rec := []string{r.Connectome, r.Task, r.Param}
-		if rep.Varying["optimizer"] {
-			rec = append(rec, r.Optimizer)
-		}
-		if rep.Varying["lr"] {
-			rec = append(rec, strconv.FormatFloat(r.LR, 'g', -1, 64))
-		}
-		if rep.Varying["activation"] {
-			rec = append(rec, r.Activation)
-		}
-		if rep.Varying["other"] {
-			rec = append(rec, r.Other)
-		}
+		rec := rep.groupCells(r)
 		rec = append(rec, r.Strategy, strconv.Itoa(r.N),
 			fmtNum(r.LossMedian, 4), fmtNum(r.LossQ1, 4), fmtNum(r.LossQ3, 4),
 			strconv.Itoa(r.NSpeed), fmtNum(r.SpeedMedian, 4), fmtNum(r.SpeedQ1, 4), fmtNum(r.SpeedQ3, 4),
@@ -298,31 +313,11 @@ func full(x float64, _ int) string {
 // compact returns the human-readable table: each metric as
 // "median [q1, q3]" and each comparison as "delta (p)".
 func (rep *Report) compact() ([]string, [][]string) {
-	head := []string{"connectome", "task", "param"}
-	for _, v := range []string{"optimizer", "lr", "activation"} {
-		if rep.Varying[v] {
-			head = append(head, v)
-		}
-	}
-	if rep.Varying["other"] {
-		head = append(head, "settings")
-	}
+	head := rep.groupHead()
 	head = append(head, "strategy", "n", "min val loss: median [IQR]", "speed epoch: median [IQR]", "vs", "loss delta (p)", "speed delta (p)")
 	var recs [][]string
 	for _, r := range rep.Rows {
-		rec := []string{r.Connectome, r.Task, r.Param}
-		if rep.Varying["optimizer"] {
-			rec = append(rec, r.Optimizer)
-		}
-		if rep.Varying["lr"] {
-			rec = append(rec, strconv.FormatFloat(r.LR, 'g', -1, 64))
-		}
-		if rep.Varying["activation"] {
-			rec = append(rec, r.Activation)
-		}
-		if rep.Varying["other"] {
-			rec = append(rec, r.Other)
-		}
+		rec := rep.groupCells(r)
 		speed := fmt.Sprintf("%s [%s, %s]", short(r.SpeedMedian, 4), short(r.SpeedQ1, 4), short(r.SpeedQ3, 4))
 		if r.NSpeed < r.N {
 			speed += fmt.Sprintf(" (%d of %d reached)", r.NSpeed, r.N)

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/biornn/biornn/rnn"
+	"github.com/biornn/biornn/rnn/results/recordfile"
 	"github.com/parquet-go/parquet-go"
 )
 
@@ -37,7 +38,7 @@ const (
 // tmpPrefix marks files that are still being written; readers ignore them
 // and CleanTemp deletes them. The leading dot also hides them from pyarrow,
 // which skips files starting with "." or "_".
-const tmpPrefix = ".tmp-"
+const tmpPrefix = recordfile.TempPrefix
 
 // Status values of a run row.
 const (
@@ -250,40 +251,15 @@ func validID(id string) bool {
 	return true
 }
 
-// writeTable writes rows to folder/<runID>.parquet via a temporary file in
-// the same folder (a rename within one folder is atomic on POSIX systems).
+// writeTable writes rows to folder/<runID>.parquet, whole or not at all
+// (recordfile's temporary names are tmpPrefix + run id + "-" + digits, which
+// CleanIncomplete recognises).
 func writeTable[T any](folder, runID string, rows []T) error {
 	if err := os.MkdirAll(folder, 0o755); err != nil {
 		return fmt.Errorf("results: creating %s: %w", folder, err)
 	}
-	final := filepath.Join(folder, runID+".parquet")
-	f, err := os.CreateTemp(folder, tmpPrefix+runID+"-*.parquet")
-	if err != nil {
-		return fmt.Errorf("results: creating a temporary file in %s: %w", folder, err)
-	}
-	tmp := f.Name()
-	fail := func(err error) error {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("results: writing %s: %w", final, err)
-	}
-	w := parquet.NewGenericWriter[T](f, parquet.Compression(&parquet.Zstd))
-	if _, err := w.Write(rows); err != nil {
-		return fail(err)
-	}
-	if err := w.Close(); err != nil {
-		return fail(err)
-	}
-	if err := f.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("results: writing %s: %w", final, err)
-	}
-	if err := os.Rename(tmp, final); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("results: renaming %s to %s: %w", tmp, final, err)
+	if err := recordfile.WriteParquet(filepath.Join(folder, runID+".parquet"), rows); err != nil {
+		return fmt.Errorf("results: %w", err)
 	}
 	return nil
 }
@@ -345,6 +321,14 @@ func CleanIncomplete(dir string, ids map[string]bool) (removed int, err error) {
 // runs, sorted by run id (and epoch). Epoch files without a runs file (a run
 // interrupted between its two renames) are ignored.
 func Read(dir string) (runs []RunRow, epochs []EpochRow, err error) {
+	switch st, err := os.Stat(dir); {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, nil, fmt.Errorf("results: folder %s does not exist (expected a results folder written by 'biornn train --out' or 'biornn sweep --out')", dir)
+	case err != nil:
+		return nil, nil, fmt.Errorf("results: %w", err)
+	case !st.IsDir():
+		return nil, nil, fmt.Errorf("results: %s is a file, expected a results folder (holding %s/ and %s/)", dir, RunsTable, EpochsTable)
+	}
 	runFiles, err := tableFiles(filepath.Join(dir, RunsTable))
 	if err != nil {
 		return nil, nil, err

@@ -190,6 +190,19 @@ func TestReadErrors(t *testing.T) {
 	if _, _, err := Read(dir); err == nil || !strings.Contains(err.Error(), "no runs") {
 		t.Fatalf("empty folder: err = %v", err)
 	}
+	// A missing folder and a file in its place each get their own message
+	// (not "no runs", which sent users looking inside a folder that is not there).
+	missing := filepath.Join(dir, "missing")
+	if _, _, err := Read(missing); err == nil || !strings.Contains(err.Error(), missing+" does not exist") {
+		t.Fatalf("missing folder: err = %v", err)
+	}
+	file := filepath.Join(dir, "file.toml")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Read(file); err == nil || !strings.Contains(err.Error(), file+" is a file, expected a results folder") {
+		t.Fatalf("file instead of folder: err = %v", err)
+	}
 	ids := writeRuns(t, dir, 1)
 	p := filepath.Join(dir, RunsTable, ids[0]+".parquet")
 	if err := os.WriteFile(p, []byte("not parquet"), 0o644); err != nil {

@@ -15,6 +15,7 @@ import (
 	"math"
 	"os"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -124,7 +125,7 @@ func Parse(name string, text []byte) (*Config, error) {
 	var c Config
 	md, err := toml.NewDecoder(bytes.NewReader(text)).Decode(&c)
 	if err != nil {
-		return nil, fmt.Errorf("sweep config %s: %w", name, err)
+		return nil, fmt.Errorf("sweep config %s: %w", name, decodeError(err))
 	}
 	if und := md.Undecoded(); len(und) > 0 {
 		keys := make([]string, len(und))
@@ -137,11 +138,60 @@ func Parse(name string, text []byte) (*Config, error) {
 		}
 		return nil, errors.New(msg)
 	}
+	if err := checkExplicitZeros(&c, md); err != nil {
+		return nil, fmt.Errorf("sweep config %s: %w", name, err)
+	}
 	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("sweep config %s: %w", name, err)
 	}
 	return &c, nil
 }
+
+// checkExplicitZeros rejects a 0 written out for a setting where 0 means
+// "the default" in a RunSpec: without it, "epochs = 0" would silently train
+// 500 epochs and "target_sparsity = 0" would build the paper's 0.8.
+func checkExplicitZeros(c *Config, md toml.MetaData) error {
+	f := &c.Fixed
+	for _, v := range []struct {
+		key  []string
+		zero bool
+		want string
+	}{
+		{[]string{"repetitions"}, c.Repetitions == 0, "a count >= 1"},
+		{[]string{"fixed", "neurons_per_region"}, f.NeuronsPerRegion == 0, "a count >= 1"},
+		{[]string{"fixed", "trials"}, f.Trials == 0, "a count >= 1"},
+		{[]string{"fixed", "batch_size"}, f.BatchSize == 0, "a count >= 1"},
+		{[]string{"fixed", "epochs"}, f.Epochs == 0, "a count >= 1"},
+		{[]string{"fixed", "threads"}, f.Threads == 0, "a count >= 1"},
+		{[]string{"fixed", "target_sparsity"}, f.TargetSparsity == 0, "a value in (0, 1]"},
+		{[]string{"fixed", "intrinsic_sparsity"}, f.IntrinsicSparsity == 0, "a value in (0, 1]"},
+		{[]string{"fixed", "intrinsic_weight"}, f.IntrinsicWeight == 0, "a value in (0, 1) (for no within-region weights set no_intrinsic = true)"},
+		{[]string{"fixed", "spectral_radius"}, f.SpectralRadius == 0, "a value > 0"},
+	} {
+		if v.zero && md.IsDefined(v.key...) {
+			return fmt.Errorf("%s = 0: expected %s (or leave it out for the default)", strings.Join(v.key, "."), v.want)
+		}
+	}
+	return nil
+}
+
+// decodeError puts the key first in a TOML decoding error ("toml: line 5
+// (last key "fixed.epochs"): incompatible types: ..." becomes "fixed.epochs
+// (line 5): incompatible types: ..."), and reminds that grid values are lists.
+func decodeError(err error) error {
+	// The decoder returns these as plain text (not a toml.ParseError).
+	m := typeErrorRE.FindStringSubmatch(err.Error())
+	if m == nil {
+		return err
+	}
+	msg := fmt.Sprintf("%s (line %s): %s", m[2], m[1], m[3])
+	if strings.HasPrefix(m[2], "grid.") {
+		msg += "; every grid key takes a list, e.g. lr = [1e-4, 1e-3]"
+	}
+	return &renamedError{msg: msg, err: err}
+}
+
+var typeErrorRE = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]+)"\): (incompatible types: .*)$`)
 
 // keyHint suggests where a misplaced key belongs.
 func keyHint(k toml.Key) string {

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 
 	"github.com/biornn/biornn/rnn"
 	"github.com/biornn/biornn/rnn/results"
@@ -27,14 +26,50 @@ type Planned struct {
 }
 
 // Describe gives a short human-readable label of the run's grid position.
+// Settings still empty (a spec before defaults, in an error from Plan) are
+// left out rather than printed as blanks and zeros.
 func (p Planned) Describe() string {
 	s := p.Spec
-	param := fmt.Sprintf("L=%d", s.PatternLength)
-	if s.Task != "seq_mem" && s.Task != "" {
-		param = fmt.Sprintf("n=%d L=%d", s.NBack, s.TrialLength)
+	var parts []string
+	add := func(ok bool, format string, args ...any) {
+		if ok {
+			parts = append(parts, fmt.Sprintf(format, args...))
+		}
 	}
-	return fmt.Sprintf("%s %s %s %s %s lr=%g %s seed=%d", s.Connectome, s.Task, param, s.Strategy,
-		s.Optimizer, s.LR, s.Activation, s.Seed)
+	add(s.Connectome != "", "%s", s.Connectome)
+	add(s.Task != "", "%s", s.Task)
+	if s.Task == "" || s.Task == "seq_mem" {
+		add(s.PatternLength != 0, "L=%d", s.PatternLength)
+	} else {
+		add(s.NBack != 0, "n=%d", s.NBack)
+		add(s.TrialLength != 0, "L=%d", s.TrialLength)
+	}
+	add(s.Strategy != "", "%s", s.Strategy)
+	add(s.Optimizer != "", "%s", s.Optimizer)
+	add(s.LR != 0, "lr=%g", s.LR)
+	add(s.Activation != "", "%s", s.Activation)
+	add(true, "seed=%d", s.Seed)
+	return strings.Join(parts, " ")
+}
+
+// Outcome is the one-line result of a finished run, the same in the sweep's
+// per-run lines and in 'biornn train': the minimum validation loss and its
+// epoch, the training-speed epoch (or "not reached") and the wall time.
+func Outcome(r *rnn.RunResult) string {
+	speed := "not reached"
+	if r.SpeedEpoch >= 0 {
+		speed = strconv.Itoa(r.SpeedEpoch)
+	}
+	return fmt.Sprintf("min val loss %.6g @ epoch %d, speed epoch %s, %s", r.MinValLoss, r.MinValEpoch, speed, Seconds(r.WallSeconds))
+}
+
+// Seconds formats a duration for the progress lines: three significant
+// digits below 10 s (short test runs take milliseconds), whole seconds above.
+func Seconds(s float64) string {
+	if s < 10 {
+		return strconv.FormatFloat(s, 'g', 3, 64) + " s"
+	}
+	return strconv.FormatFloat(s, 'f', 0, 64) + " s"
 }
 
 // Plan expands a config into runs. canonical fills defaults and validates a
@@ -49,7 +84,7 @@ func Plan(c *Config, canonical func(rnn.RunSpec) (rnn.RunSpec, error)) ([]Planne
 		if canonical != nil {
 			full, err := canonical(s)
 			if err != nil {
-				return nil, fmt.Errorf("run %d (%s): %w%s", i, Planned{Spec: s}.Describe(), err, keyHintFor(err))
+				return nil, fmt.Errorf("run %d (%s): %w", i, Planned{Spec: s}.Describe(), RenameFields(err, configKey))
 			}
 			s = full
 		}
@@ -64,30 +99,43 @@ func Plan(c *Config, canonical func(rnn.RunSpec) (rnn.RunSpec, error)) ([]Planne
 	return plan, nil
 }
 
-// keyHintFor names the config key behind a "RunSpec.Field" in an error of
-// the trainer's validation.
-func keyHintFor(err error) string {
-	msg := err.Error()
-	k := strings.Index(msg, "RunSpec.")
-	if k < 0 {
-		return ""
+// Check builds one network per connectome of the plan with build
+// (rnn.BuildWiring in the CLI) before any training, so that a missing data
+// folder, an unknown connectome or a bad neurons file stops the sweep at once
+// with the config key at fault, instead of failing every run alike. The
+// construction settings other than the connectome are shared by all runs,
+// so one bio-random build per connectome covers them.
+func Check(plan []Planned, build func(rnn.RunSpec) error) error {
+	seen := map[string]bool{}
+	for _, p := range plan {
+		if seen[p.Spec.Connectome] {
+			continue
+		}
+		seen[p.Spec.Connectome] = true
+		s := p.Spec
+		s.Strategy = rnn.StrategyBioRandom
+		if err := build(s); err != nil {
+			return fmt.Errorf("run %d (%s): %w", p.Index, p.Describe(), RenameFields(err, configKey))
+		}
 	}
-	name := msg[k+len("RunSpec."):]
-	if e := strings.IndexFunc(name, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }); e >= 0 {
-		name = name[:e]
-	}
+	return nil
+}
+
+// configKey returns the sweep config key of a RunSpec field, for
+// RenameFields.
+func configKey(field string) (string, bool) {
 	for _, sec := range []struct {
 		prefix string
 		t      reflect.Type
 	}{{"grid.", reflect.TypeOf(Grid{})}, {"fixed.", reflect.TypeOf(Fixed{})}} {
-		if f, ok := sec.t.FieldByName(name); ok {
-			return " (config key " + sec.prefix + f.Tag.Get("toml") + ")"
+		if f, ok := sec.t.FieldByName(field); ok {
+			return sec.prefix + f.Tag.Get("toml"), true
 		}
 	}
-	if name == "Seed" {
-		return " (config key seeds)"
+	if field == "Seed" {
+		return "seeds", true
 	}
-	return ""
+	return "", false
 }
 
 // ParseShard reads "i/n" (0 <= i < n).
@@ -224,8 +272,7 @@ func Execute(ctx context.Context, plan []Planned, opts Options) (Summary, error)
 				switch {
 				case err == nil:
 					sum.Done++
-					logf("[%d/%d] %s %s: min val loss %.6g @ epoch %d, speed epoch %d, %.1f s", k, len(plan),
-						p.ID, p.Describe(), res.MinValLoss, res.MinValEpoch, res.SpeedEpoch, res.WallSeconds)
+					logf("[%d/%d] %s %s: %s", k, len(plan), p.ID, p.Describe(), Outcome(res))
 				case ctx.Err() == nil:
 					sum.Failed++
 					sum.Failures = append(sum.Failures, fmt.Errorf("run %s (%s): %w", p.ID, p.Describe(), err))

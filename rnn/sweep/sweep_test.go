@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -77,6 +78,13 @@ func TestParseErrorsNameTheKey(t *testing.T) {
 		{"seed zero", "seeds=[0]\n[grid]\nconnectome=[\"macaque\"]", "seeds[0]"},
 		{"both", "seeds=[1]\nrepetitions=2\n[grid]\nconnectome=[\"macaque\"]", "repetitions"},
 		{"syntax", "[grid\n", "bad.toml"},
+		// A 0 written out where 0 would silently mean the default.
+		{"zero epochs", "[grid]\nconnectome=[\"macaque\"]\n[fixed]\nepochs=0", "fixed.epochs = 0: expected a count >= 1"},
+		{"zero reps", "repetitions=0\n[grid]\nconnectome=[\"macaque\"]", "repetitions = 0"},
+		{"zero sparsity", "[grid]\nconnectome=[\"macaque\"]\n[fixed]\ntarget_sparsity=0.0", "fixed.target_sparsity = 0"},
+		// Type errors put the key first.
+		{"scalar type", "[grid]\nconnectome=[\"macaque\"]\n[fixed]\nepochs=\"many\"", "bad.toml: fixed.epochs (line 4): incompatible types"},
+		{"grid scalar", "[grid]\nconnectome=[\"macaque\"]\nlr=1e-3", "every grid key takes a list"},
 	}
 	for _, tc := range cases {
 		_, err := Parse("bad.toml", []byte(tc.text))
@@ -229,7 +237,7 @@ func TestPlanRejectsRunsThatCoincide(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 	_, err = Plan(c, func(s rnn.RunSpec) (rnn.RunSpec, error) { return s, errors.New("rnn: RunSpec.BatchSize = 7: bad") })
-	if err == nil || !strings.Contains(err.Error(), "BatchSize = 7") || !strings.Contains(err.Error(), "config key fixed.batch_size") {
+	if err == nil || !strings.Contains(err.Error(), ": fixed.batch_size = 7: bad") || strings.Contains(err.Error(), "RunSpec") {
 		t.Fatalf("canonical error: %v", err)
 	}
 }
@@ -290,6 +298,19 @@ func TestExecuteResumeAndFailures(t *testing.T) {
 	}
 	if !strings.Contains(log.String(), "FAILED") || !strings.Contains(log.String(), "broken on purpose") {
 		t.Errorf("log lacks the failures:\n%s", log.String())
+	}
+	// One line per finished run in a fixed format that scripts can grep:
+	// position, run id, grid point, then the outcome or FAILED and the cause.
+	lineRE := regexp.MustCompile(`^\[\d+/\d+\] (FAILED )?[0-9a-f]{16} (macaque|human) \S+ [^:]*seed=\d+: ` +
+		`(min val loss \S+ @ epoch \d+, speed epoch (\d+|not reached), [0-9.e+-]+ s|.*broken on purpose.*)$`)
+	lines := strings.Split(strings.TrimSpace(log.String()), "\n")
+	if len(lines) != len(plan) {
+		t.Errorf("%d log lines for %d runs:\n%s", len(lines), len(plan), log.String())
+	}
+	for _, l := range lines {
+		if !lineRE.MatchString(l) {
+			t.Errorf("log line %q does not match %s", l, lineRE)
+		}
 	}
 	if _, err := os.Stat(mine); err == nil {
 		t.Error("this plan's temp file was not removed")

@@ -1,50 +1,10 @@
 package trainbench
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"text/tabwriter"
-
-	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/compress/zstd"
 )
-
-// WriteJSON writes the records as one JSON array (an empty array for none).
-func WriteJSON(w io.Writer, recs []Record) error {
-	if recs == nil {
-		recs = []Record{}
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(recs)
-}
-
-// WriteParquet writes the records to path as one zstd-compressed Parquet
-// file, one row per record with the columns of Record. It is written under a
-// temporary name in the same folder and renamed when complete, so a failed
-// write never leaves a half file.
-func WriteParquet(path string, recs []Record) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("trainbench: writing %s: %w", path, err)
-	}
-	tmp := f.Name()
-	err = parquet.Write(f, recs, parquet.Compression(&zstd.Codec{}))
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("trainbench: writing %s: %w", path, err)
-	}
-	return nil
-}
 
 // WriteTable prints the records as an aligned text table: per-epoch
 // milliseconds for paper records, and the time per unit of work for scaling

@@ -11,6 +11,7 @@ import (
 
 	"github.com/biornn/biornn/connectome"
 	"github.com/biornn/biornn/kernels"
+	"github.com/biornn/biornn/rnn/results/recordfile"
 	"github.com/parquet-go/parquet-go"
 )
 
@@ -87,7 +88,7 @@ func TestOutputs(t *testing.T) {
 		t.Fatalf("thread count changed the result: %v vs %v", recs[0].FinalValLoss, recs[1].FinalValLoss)
 	}
 	path := filepath.Join(t.TempDir(), "b.parquet")
-	if err := WriteParquet(path, recs); err != nil {
+	if err := recordfile.WriteParquet(path, recs); err != nil {
 		t.Fatal(err)
 	}
 	back, err := parquet.ReadFile[Record](path)
@@ -95,7 +96,7 @@ func TestOutputs(t *testing.T) {
 		t.Fatalf("parquet round trip: %v, %+v vs %+v", err, back, recs)
 	}
 	var buf bytes.Buffer
-	if err := WriteJSON(&buf, recs); err != nil {
+	if err := recordfile.WriteJSON(&buf, recs); err != nil {
 		t.Fatal(err)
 	}
 	var js []map[string]any
@@ -106,7 +107,7 @@ func TestOutputs(t *testing.T) {
 	if err := WriteTable(&buf, recs); err != nil || !strings.Contains(buf.String(), "ms/epoch") || !strings.Contains(buf.String(), "macaque") {
 		t.Fatalf("table: %v\n%s", err, buf.String())
 	}
-	if err := WriteParquet(filepath.Join(t.TempDir(), "missing", "b.parquet"), recs); err == nil {
+	if err := recordfile.WriteParquet(filepath.Join(t.TempDir(), "missing", "b.parquet"), recs); err == nil {
 		t.Fatal("writing into a missing folder succeeded")
 	}
 }
