@@ -16,6 +16,12 @@ func spmmAVX2(rowPtr *int32, rows int, colIdx *int32, nnz int, val *float32, x *
 //go:noescape
 func sddmmAVX2(rowPtr *int32, rows int, colIdx *int32, a *float32, b *float32, brows int, out *float32, n int) bool
 
+// sddmmrAVX2 is SDDMM for 0 < n <= 32 with a's row held in registers; it returns false on a column index >= brows.
+// Requires rows > 0 and every rowPtr entry in [0, len(colIdx)].
+//
+//go:noescape
+func sddmmrAVX2(rowPtr *int32, rows int, colIdx *int32, a *float32, b *float32, brows int, out *float32, n int) bool
+
 // spmvAVX2 is SpMM for a batch of one; it returns false on a column index >= xrows.
 // Requires rows > 0, 1 <= xrows < 2^31 and every rowPtr entry in [0, len(colIdx)].
 //
@@ -93,6 +99,19 @@ func spmmAVX512(rowPtr *int32, rows int, colIdx *int32, nnz int, val *float32, x
 //
 //go:noescape
 func sddmmAVX512(rowPtr *int32, rows int, colIdx *int32, a *float32, b *float32, brows int, out *float32, n int) bool
+
+// sddmmrAVX512 is SDDMM for 0 < n <= 64 with a's row held in registers; it returns false on a column index >= brows.
+// Requires rows > 0 and every rowPtr entry in [0, len(colIdx)].
+//
+//go:noescape
+func sddmmrAVX512(rowPtr *int32, rows int, colIdx *int32, a *float32, b *float32, brows int, out *float32, n int) bool
+
+// spmmsddmmAVX512 is SpMM of val and x into y fused with SDDMM of a and x into out, for 0 < n <= 64;
+// it returns false on a column index >= xrows.
+// Requires rows > 0 and every rowPtr entry in [0, len(colIdx)].
+//
+//go:noescape
+func spmmsddmmAVX512(rowPtr *int32, rows int, colIdx *int32, val *float32, x *float32, xrows int, y *float32, a *float32, out *float32, n int) bool
 
 // spmvAVX512 is SpMM for a batch of one; it returns false on a column index >= xrows.
 // Requires rows > 0, 1 <= xrows < 2^31 and every rowPtr entry in [0, len(colIdx)].

@@ -1141,6 +1141,436 @@ fail:
 	VZEROUPPER
 	RET
 
+// func sddmmrAVX2(rowPtr *int32, rows int, colIdx *int32, a *float32, b *float32, brows int, out *float32, n int) bool
+// Requires: AVX, FMA3
+TEXT ·sddmmrAVX2(SB), NOSPLIT, $0-65
+	MOVQ    n+56(FP), AX
+	LEAQ    -1(AX), CX
+	ANDQ    $0x00000007, CX
+	INCQ    CX
+	LEAQ    tailmask<>+0(SB), DX
+	MOVQ    $0x00000008, BX
+	SUBQ    CX, BX
+	VMOVDQU (DX)(BX*4), Y0
+	ADDQ    $0x00000007, AX
+	SHRQ    $0x03, AX
+	CMPQ    AX, $0x00000001
+	JE      r_1
+	CMPQ    AX, $0x00000002
+	JE      r_2
+	CMPQ    AX, $0x00000003
+	JE      r_3
+	CMPQ    AX, $0x00000004
+	JE      r_4
+	JMP     fail
+
+r_1:
+	MOVQ n+56(FP), AX
+	SHLQ $0x02, AX
+	MOVQ rowPtr+0(FP), CX
+	MOVQ a+24(FP), DX
+	MOVQ rows+8(FP), BX
+
+r_1_row:
+	VMASKMOVPS (DX), Y0, Y2
+	MOVQ       colIdx+16(FP), SI
+	MOVLQSX    (CX), DI
+	MOVLQSX    4(CX), R8
+
+r_1_nz4:
+	LEAQ         4(DI), R9
+	CMPQ         R9, R8
+	JG           r_1_nz1
+	VXORPS       Y3, Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	MOVLQZX      (SI)(DI*4), R9
+	CMPQ         R9, brows+40(FP)
+	JAE          fail
+	IMULQ        AX, R9
+	ADDQ         b+32(FP), R9
+	VMASKMOVPS   (R9), Y0, Y1
+	VFMADD231PS  Y1, Y2, Y3
+	MOVLQZX      4(SI)(DI*4), R9
+	CMPQ         R9, brows+40(FP)
+	JAE          fail
+	IMULQ        AX, R9
+	ADDQ         b+32(FP), R9
+	VMASKMOVPS   (R9), Y0, Y1
+	VFMADD231PS  Y1, Y2, Y4
+	MOVLQZX      8(SI)(DI*4), R9
+	CMPQ         R9, brows+40(FP)
+	JAE          fail
+	IMULQ        AX, R9
+	ADDQ         b+32(FP), R9
+	VMASKMOVPS   (R9), Y0, Y1
+	VFMADD231PS  Y1, Y2, Y5
+	MOVLQZX      12(SI)(DI*4), R9
+	CMPQ         R9, brows+40(FP)
+	JAE          fail
+	IMULQ        AX, R9
+	ADDQ         b+32(FP), R9
+	VMASKMOVPS   (R9), Y0, Y1
+	VFMADD231PS  Y1, Y2, Y6
+	MOVQ         out+48(FP), R9
+	VHADDPS      Y4, Y3, Y3
+	VHADDPS      Y6, Y5, Y5
+	VHADDPS      Y5, Y3, Y3
+	VEXTRACTF128 $0x01, Y3, X1
+	VADDPS       X1, X3, X3
+	VADDPS       (R9)(DI*4), X3, X3
+	VMOVUPS      X3, (R9)(DI*4)
+	ADDQ         $0x04, DI
+	JMP          r_1_nz4
+
+r_1_nz1:
+	CMPQ         DI, R8
+	JGE          r_1_rowdone
+	VXORPS       Y3, Y3, Y3
+	MOVLQZX      (SI)(DI*4), R9
+	CMPQ         R9, brows+40(FP)
+	JAE          fail
+	IMULQ        AX, R9
+	ADDQ         b+32(FP), R9
+	VMASKMOVPS   (R9), Y0, Y1
+	VFMADD231PS  Y1, Y2, Y3
+	MOVQ         out+48(FP), R9
+	VEXTRACTF128 $0x01, Y3, X1
+	VADDPS       X1, X3, X3
+	VPERMILPS    $0x4e, X3, X1
+	VADDPS       X1, X3, X3
+	VPERMILPS    $0xb1, X3, X1
+	VADDSS       X1, X3, X3
+	VADDSS       (R9)(DI*4), X3, X3
+	VMOVSS       X3, (R9)(DI*4)
+	INCQ         DI
+	JMP          r_1_nz1
+
+r_1_rowdone:
+	ADDQ $0x04, CX
+	ADDQ AX, DX
+	DECQ BX
+	JNZ  r_1_row
+	JMP  ok
+
+r_2:
+	MOVQ n+56(FP), AX
+	SHLQ $0x02, AX
+	MOVQ rowPtr+0(FP), CX
+	MOVQ a+24(FP), DX
+	MOVQ rows+8(FP), BX
+
+r_2_row:
+	VMOVUPS    (DX), Y2
+	VMASKMOVPS 32(DX), Y0, Y3
+	MOVQ       colIdx+16(FP), SI
+	MOVLQSX    (CX), DI
+	MOVLQSX    4(CX), R8
+
+r_2_nz4:
+	LEAQ         4(DI), R9
+	CMPQ         R9, R8
+	JG           r_2_nz1
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	MOVLQZX      (SI)(DI*4), R9
+	CMPQ         R9, brows+40(FP)
+	JAE          fail
+	IMULQ        AX, R9
+	ADDQ         b+32(FP), R9
+	VFMADD231PS  (R9), Y2, Y4
+	VMASKMOVPS   32(R9), Y0, Y1
+	VFMADD231PS  Y1, Y3, Y4
+	MOVLQZX      4(SI)(DI*4), R9
+	CMPQ         R9, brows+40(FP)
+	JAE          fail
+	IMULQ        AX, R9
+	ADDQ         b+32(FP), R9
+	VFMADD231PS  (R9), Y2, Y5
+	VMASKMOVPS   32(R9), Y0, Y1
+	VFMADD231PS  Y1, Y3, Y5
+	MOVLQZX      8(SI)(DI*4), R9
+	CMPQ         R9, brows+40(FP)
+	JAE          fail
+	IMULQ        AX, R9
+	ADDQ         b+32(FP), R9
+	VFMADD231PS  (R9), Y2, Y6
+	VMASKMOVPS   32(R9), Y0, Y1
+	VFMADD231PS  Y1, Y3, Y6
+	MOVLQZX      12(SI)(DI*4), R9
+	CMPQ         R9, brows+40(FP)
+	JAE          fail
+	IMULQ        AX, R9
+	ADDQ         b+32(FP), R9
+	VFMADD231PS  (R9), Y2, Y7
+	VMASKMOVPS   32(R9), Y0, Y1
+	VFMADD231PS  Y1, Y3, Y7
+	MOVQ         out+48(FP), R9
+	VHADDPS      Y5, Y4, Y4
+	VHADDPS      Y7, Y6, Y6
+	VHADDPS      Y6, Y4, Y4
+	VEXTRACTF128 $0x01, Y4, X1
+	VADDPS       X1, X4, X4
+	VADDPS       (R9)(DI*4), X4, X4
+	VMOVUPS      X4, (R9)(DI*4)
+	ADDQ         $0x04, DI
+	JMP          r_2_nz4
+
+r_2_nz1:
+	CMPQ         DI, R8
+	JGE          r_2_rowdone
+	VXORPS       Y4, Y4, Y4
+	MOVLQZX      (SI)(DI*4), R9
+	CMPQ         R9, brows+40(FP)
+	JAE          fail
+	IMULQ        AX, R9
+	ADDQ         b+32(FP), R9
+	VFMADD231PS  (R9), Y2, Y4
+	VMASKMOVPS   32(R9), Y0, Y1
+	VFMADD231PS  Y1, Y3, Y4
+	MOVQ         out+48(FP), R9
+	VEXTRACTF128 $0x01, Y4, X1
+	VADDPS       X1, X4, X4
+	VPERMILPS    $0x4e, X4, X1
+	VADDPS       X1, X4, X4
+	VPERMILPS    $0xb1, X4, X1
+	VADDSS       X1, X4, X4
+	VADDSS       (R9)(DI*4), X4, X4
+	VMOVSS       X4, (R9)(DI*4)
+	INCQ         DI
+	JMP          r_2_nz1
+
+r_2_rowdone:
+	ADDQ $0x04, CX
+	ADDQ AX, DX
+	DECQ BX
+	JNZ  r_2_row
+	JMP  ok
+
+r_3:
+	MOVQ n+56(FP), AX
+	SHLQ $0x02, AX
+	MOVQ rowPtr+0(FP), CX
+	MOVQ a+24(FP), DX
+	MOVQ rows+8(FP), BX
+
+r_3_row:
+	VMOVUPS    (DX), Y2
+	VMOVUPS    32(DX), Y3
+	VMASKMOVPS 64(DX), Y0, Y4
+	MOVQ       colIdx+16(FP), SI
+	MOVLQSX    (CX), DI
+	MOVLQSX    4(CX), R8
+
+r_3_nz4:
+	LEAQ         4(DI), R9
+	CMPQ         R9, R8
+	JG           r_3_nz1
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VXORPS       Y8, Y8, Y8
+	MOVLQZX      (SI)(DI*4), R9
+	CMPQ         R9, brows+40(FP)
+	JAE          fail
+	IMULQ        AX, R9
+	ADDQ         b+32(FP), R9
+	VFMADD231PS  (R9), Y2, Y5
+	VFMADD231PS  32(R9), Y3, Y5
+	VMASKMOVPS   64(R9), Y0, Y1
+	VFMADD231PS  Y1, Y4, Y5
+	MOVLQZX      4(SI)(DI*4), R9
+	CMPQ         R9, brows+40(FP)
+	JAE          fail
+	IMULQ        AX, R9
+	ADDQ         b+32(FP), R9
+	VFMADD231PS  (R9), Y2, Y6
+	VFMADD231PS  32(R9), Y3, Y6
+	VMASKMOVPS   64(R9), Y0, Y1
+	VFMADD231PS  Y1, Y4, Y6
+	MOVLQZX      8(SI)(DI*4), R9
+	CMPQ         R9, brows+40(FP)
+	JAE          fail
+	IMULQ        AX, R9
+	ADDQ         b+32(FP), R9
+	VFMADD231PS  (R9), Y2, Y7
+	VFMADD231PS  32(R9), Y3, Y7
+	VMASKMOVPS   64(R9), Y0, Y1
+	VFMADD231PS  Y1, Y4, Y7
+	MOVLQZX      12(SI)(DI*4), R9
+	CMPQ         R9, brows+40(FP)
+	JAE          fail
+	IMULQ        AX, R9
+	ADDQ         b+32(FP), R9
+	VFMADD231PS  (R9), Y2, Y8
+	VFMADD231PS  32(R9), Y3, Y8
+	VMASKMOVPS   64(R9), Y0, Y1
+	VFMADD231PS  Y1, Y4, Y8
+	MOVQ         out+48(FP), R9
+	VHADDPS      Y6, Y5, Y5
+	VHADDPS      Y8, Y7, Y7
+	VHADDPS      Y7, Y5, Y5
+	VEXTRACTF128 $0x01, Y5, X1
+	VADDPS       X1, X5, X5
+	VADDPS       (R9)(DI*4), X5, X5
+	VMOVUPS      X5, (R9)(DI*4)
+	ADDQ         $0x04, DI
+	JMP          r_3_nz4
+
+r_3_nz1:
+	CMPQ         DI, R8
+	JGE          r_3_rowdone
+	VXORPS       Y5, Y5, Y5
+	MOVLQZX      (SI)(DI*4), R9
+	CMPQ         R9, brows+40(FP)
+	JAE          fail
+	IMULQ        AX, R9
+	ADDQ         b+32(FP), R9
+	VFMADD231PS  (R9), Y2, Y5
+	VFMADD231PS  32(R9), Y3, Y5
+	VMASKMOVPS   64(R9), Y0, Y1
+	VFMADD231PS  Y1, Y4, Y5
+	MOVQ         out+48(FP), R9
+	VEXTRACTF128 $0x01, Y5, X1
+	VADDPS       X1, X5, X5
+	VPERMILPS    $0x4e, X5, X1
+	VADDPS       X1, X5, X5
+	VPERMILPS    $0xb1, X5, X1
+	VADDSS       X1, X5, X5
+	VADDSS       (R9)(DI*4), X5, X5
+	VMOVSS       X5, (R9)(DI*4)
+	INCQ         DI
+	JMP          r_3_nz1
+
+r_3_rowdone:
+	ADDQ $0x04, CX
+	ADDQ AX, DX
+	DECQ BX
+	JNZ  r_3_row
+	JMP  ok
+
+r_4:
+	MOVQ n+56(FP), AX
+	SHLQ $0x02, AX
+	MOVQ rowPtr+0(FP), CX
+	MOVQ a+24(FP), DX
+	MOVQ rows+8(FP), BX
+
+r_4_row:
+	VMOVUPS    (DX), Y2
+	VMOVUPS    32(DX), Y3
+	VMOVUPS    64(DX), Y4
+	VMASKMOVPS 96(DX), Y0, Y5
+	MOVQ       colIdx+16(FP), SI
+	MOVLQSX    (CX), DI
+	MOVLQSX    4(CX), R8
+
+r_4_nz4:
+	LEAQ         4(DI), R9
+	CMPQ         R9, R8
+	JG           r_4_nz1
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VXORPS       Y8, Y8, Y8
+	VXORPS       Y9, Y9, Y9
+	MOVLQZX      (SI)(DI*4), R9
+	CMPQ         R9, brows+40(FP)
+	JAE          fail
+	IMULQ        AX, R9
+	ADDQ         b+32(FP), R9
+	VFMADD231PS  (R9), Y2, Y6
+	VFMADD231PS  32(R9), Y3, Y6
+	VFMADD231PS  64(R9), Y4, Y6
+	VMASKMOVPS   96(R9), Y0, Y1
+	VFMADD231PS  Y1, Y5, Y6
+	MOVLQZX      4(SI)(DI*4), R9
+	CMPQ         R9, brows+40(FP)
+	JAE          fail
+	IMULQ        AX, R9
+	ADDQ         b+32(FP), R9
+	VFMADD231PS  (R9), Y2, Y7
+	VFMADD231PS  32(R9), Y3, Y7
+	VFMADD231PS  64(R9), Y4, Y7
+	VMASKMOVPS   96(R9), Y0, Y1
+	VFMADD231PS  Y1, Y5, Y7
+	MOVLQZX      8(SI)(DI*4), R9
+	CMPQ         R9, brows+40(FP)
+	JAE          fail
+	IMULQ        AX, R9
+	ADDQ         b+32(FP), R9
+	VFMADD231PS  (R9), Y2, Y8
+	VFMADD231PS  32(R9), Y3, Y8
+	VFMADD231PS  64(R9), Y4, Y8
+	VMASKMOVPS   96(R9), Y0, Y1
+	VFMADD231PS  Y1, Y5, Y8
+	MOVLQZX      12(SI)(DI*4), R9
+	CMPQ         R9, brows+40(FP)
+	JAE          fail
+	IMULQ        AX, R9
+	ADDQ         b+32(FP), R9
+	VFMADD231PS  (R9), Y2, Y9
+	VFMADD231PS  32(R9), Y3, Y9
+	VFMADD231PS  64(R9), Y4, Y9
+	VMASKMOVPS   96(R9), Y0, Y1
+	VFMADD231PS  Y1, Y5, Y9
+	MOVQ         out+48(FP), R9
+	VHADDPS      Y7, Y6, Y6
+	VHADDPS      Y9, Y8, Y8
+	VHADDPS      Y8, Y6, Y6
+	VEXTRACTF128 $0x01, Y6, X1
+	VADDPS       X1, X6, X6
+	VADDPS       (R9)(DI*4), X6, X6
+	VMOVUPS      X6, (R9)(DI*4)
+	ADDQ         $0x04, DI
+	JMP          r_4_nz4
+
+r_4_nz1:
+	CMPQ         DI, R8
+	JGE          r_4_rowdone
+	VXORPS       Y6, Y6, Y6
+	MOVLQZX      (SI)(DI*4), R9
+	CMPQ         R9, brows+40(FP)
+	JAE          fail
+	IMULQ        AX, R9
+	ADDQ         b+32(FP), R9
+	VFMADD231PS  (R9), Y2, Y6
+	VFMADD231PS  32(R9), Y3, Y6
+	VFMADD231PS  64(R9), Y4, Y6
+	VMASKMOVPS   96(R9), Y0, Y1
+	VFMADD231PS  Y1, Y5, Y6
+	MOVQ         out+48(FP), R9
+	VEXTRACTF128 $0x01, Y6, X1
+	VADDPS       X1, X6, X6
+	VPERMILPS    $0x4e, X6, X1
+	VADDPS       X1, X6, X6
+	VPERMILPS    $0xb1, X6, X1
+	VADDSS       X1, X6, X6
+	VADDSS       (R9)(DI*4), X6, X6
+	VMOVSS       X6, (R9)(DI*4)
+	INCQ         DI
+	JMP          r_4_nz1
+
+r_4_rowdone:
+	ADDQ $0x04, CX
+	ADDQ AX, DX
+	DECQ BX
+	JNZ  r_4_row
+
+ok:
+	MOVQ $0x00000001, AX
+	MOVB AL, ret+64(FP)
+	VZEROUPPER
+	RET
+
+fail:
+	XORQ AX, AX
+	MOVB AL, ret+64(FP)
+	VZEROUPPER
+	RET
+
 // func spmvAVX2(rowPtr *int32, rows int, colIdx *int32, val *float32, x *float32, xrows int, y *float32) bool
 // Requires: AVX, AVX2, FMA3
 TEXT ·spmvAVX2(SB), NOSPLIT, $0-57
@@ -4451,6 +4881,1072 @@ rowdone:
 fail:
 	XORQ AX, AX
 	MOVB AL, ret+64(FP)
+	VZEROUPPER
+	RET
+
+// func sddmmrAVX512(rowPtr *int32, rows int, colIdx *int32, a *float32, b *float32, brows int, out *float32, n int) bool
+// Requires: AVX, AVX512DQ, AVX512F, BMI2
+TEXT ·sddmmrAVX512(SB), NOSPLIT, $0-65
+	MOVQ  n+56(FP), AX
+	LEAQ  -1(AX), CX
+	ANDQ  $0x0000000f, CX
+	INCQ  CX
+	MOVQ  $0x00000001, DX
+	SHLXQ CX, DX, DX
+	DECQ  DX
+	KMOVW DX, K1
+	ADDQ  $0x0000000f, AX
+	SHRQ  $0x04, AX
+	CMPQ  AX, $0x00000001
+	JE    r_1
+	CMPQ  AX, $0x00000002
+	JE    r_2
+	CMPQ  AX, $0x00000003
+	JE    r_3
+	CMPQ  AX, $0x00000004
+	JE    r_4
+	JMP   fail
+
+r_1:
+	MOVQ n+56(FP), AX
+	SHLQ $0x02, AX
+	MOVQ rowPtr+0(FP), CX
+	MOVQ a+24(FP), DX
+	MOVQ rows+8(FP), BX
+
+r_1_row:
+	VMOVUPS.Z (DX), K1, Z0
+	MOVQ      colIdx+16(FP), SI
+	MOVLQSX   (CX), DI
+	MOVLQSX   4(CX), R8
+
+r_1_nz4:
+	LEAQ          4(DI), R9
+	CMPQ          R9, R8
+	JG            r_1_nz1
+	VXORPS        Z1, Z1, Z1
+	VXORPS        Z2, Z2, Z2
+	VXORPS        Z3, Z3, Z3
+	VXORPS        Z4, Z4, Z4
+	MOVLQZX       (SI)(DI*4), R9
+	CMPQ          R9, brows+40(FP)
+	JAE           fail
+	IMULQ         AX, R9
+	ADDQ          b+32(FP), R9
+	VFMADD231PS   (R9), Z0, K1, Z1
+	MOVLQZX       4(SI)(DI*4), R9
+	CMPQ          R9, brows+40(FP)
+	JAE           fail
+	IMULQ         AX, R9
+	ADDQ          b+32(FP), R9
+	VFMADD231PS   (R9), Z0, K1, Z2
+	MOVLQZX       8(SI)(DI*4), R9
+	CMPQ          R9, brows+40(FP)
+	JAE           fail
+	IMULQ         AX, R9
+	ADDQ          b+32(FP), R9
+	VFMADD231PS   (R9), Z0, K1, Z3
+	MOVLQZX       12(SI)(DI*4), R9
+	CMPQ          R9, brows+40(FP)
+	JAE           fail
+	IMULQ         AX, R9
+	ADDQ          b+32(FP), R9
+	VFMADD231PS   (R9), Z0, K1, Z4
+	MOVQ          out+48(FP), R9
+	VEXTRACTF64X4 $0x01, Z1, Y5
+	VADDPS        Y5, Y1, Y1
+	VEXTRACTF64X4 $0x01, Z2, Y5
+	VADDPS        Y5, Y2, Y2
+	VEXTRACTF64X4 $0x01, Z3, Y5
+	VADDPS        Y5, Y3, Y3
+	VEXTRACTF64X4 $0x01, Z4, Y5
+	VADDPS        Y5, Y4, Y4
+	VHADDPS       Y2, Y1, Y1
+	VHADDPS       Y4, Y3, Y3
+	VHADDPS       Y3, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X2
+	VADDPS        X2, X1, X1
+	VADDPS        (R9)(DI*4), X1, X1
+	VMOVUPS       X1, (R9)(DI*4)
+	ADDQ          $0x04, DI
+	JMP           r_1_nz4
+
+r_1_nz1:
+	CMPQ          DI, R8
+	JGE           r_1_rowdone
+	VXORPS        Z1, Z1, Z1
+	MOVLQZX       (SI)(DI*4), R9
+	CMPQ          R9, brows+40(FP)
+	JAE           fail
+	IMULQ         AX, R9
+	ADDQ          b+32(FP), R9
+	VFMADD231PS   (R9), Z0, K1, Z1
+	MOVQ          out+48(FP), R9
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VADDPS        Y2, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X2
+	VADDPS        X2, X1, X1
+	VPERMILPS     $0x4e, X1, X2
+	VADDPS        X2, X1, X1
+	VPERMILPS     $0xb1, X1, X2
+	VADDSS        X2, X1, X1
+	VADDSS        (R9)(DI*4), X1, X1
+	VMOVSS        X1, (R9)(DI*4)
+	INCQ          DI
+	JMP           r_1_nz1
+
+r_1_rowdone:
+	ADDQ $0x04, CX
+	ADDQ AX, DX
+	DECQ BX
+	JNZ  r_1_row
+	JMP  ok
+
+r_2:
+	MOVQ n+56(FP), AX
+	SHLQ $0x02, AX
+	MOVQ rowPtr+0(FP), CX
+	MOVQ a+24(FP), DX
+	MOVQ rows+8(FP), BX
+
+r_2_row:
+	VMOVUPS   (DX), Z0
+	VMOVUPS.Z 64(DX), K1, Z1
+	MOVQ      colIdx+16(FP), SI
+	MOVLQSX   (CX), DI
+	MOVLQSX   4(CX), R8
+
+r_2_nz4:
+	LEAQ          4(DI), R9
+	CMPQ          R9, R8
+	JG            r_2_nz1
+	VXORPS        Z2, Z2, Z2
+	VXORPS        Z3, Z3, Z3
+	VXORPS        Z4, Z4, Z4
+	VXORPS        Z5, Z5, Z5
+	MOVLQZX       (SI)(DI*4), R9
+	CMPQ          R9, brows+40(FP)
+	JAE           fail
+	IMULQ         AX, R9
+	ADDQ          b+32(FP), R9
+	VFMADD231PS   (R9), Z0, Z2
+	VFMADD231PS   64(R9), Z1, K1, Z2
+	MOVLQZX       4(SI)(DI*4), R9
+	CMPQ          R9, brows+40(FP)
+	JAE           fail
+	IMULQ         AX, R9
+	ADDQ          b+32(FP), R9
+	VFMADD231PS   (R9), Z0, Z3
+	VFMADD231PS   64(R9), Z1, K1, Z3
+	MOVLQZX       8(SI)(DI*4), R9
+	CMPQ          R9, brows+40(FP)
+	JAE           fail
+	IMULQ         AX, R9
+	ADDQ          b+32(FP), R9
+	VFMADD231PS   (R9), Z0, Z4
+	VFMADD231PS   64(R9), Z1, K1, Z4
+	MOVLQZX       12(SI)(DI*4), R9
+	CMPQ          R9, brows+40(FP)
+	JAE           fail
+	IMULQ         AX, R9
+	ADDQ          b+32(FP), R9
+	VFMADD231PS   (R9), Z0, Z5
+	VFMADD231PS   64(R9), Z1, K1, Z5
+	MOVQ          out+48(FP), R9
+	VEXTRACTF64X4 $0x01, Z2, Y6
+	VADDPS        Y6, Y2, Y2
+	VEXTRACTF64X4 $0x01, Z3, Y6
+	VADDPS        Y6, Y3, Y3
+	VEXTRACTF64X4 $0x01, Z4, Y6
+	VADDPS        Y6, Y4, Y4
+	VEXTRACTF64X4 $0x01, Z5, Y6
+	VADDPS        Y6, Y5, Y5
+	VHADDPS       Y3, Y2, Y2
+	VHADDPS       Y5, Y4, Y4
+	VHADDPS       Y4, Y2, Y2
+	VEXTRACTF128  $0x01, Y2, X3
+	VADDPS        X3, X2, X2
+	VADDPS        (R9)(DI*4), X2, X2
+	VMOVUPS       X2, (R9)(DI*4)
+	ADDQ          $0x04, DI
+	JMP           r_2_nz4
+
+r_2_nz1:
+	CMPQ          DI, R8
+	JGE           r_2_rowdone
+	VXORPS        Z2, Z2, Z2
+	MOVLQZX       (SI)(DI*4), R9
+	CMPQ          R9, brows+40(FP)
+	JAE           fail
+	IMULQ         AX, R9
+	ADDQ          b+32(FP), R9
+	VFMADD231PS   (R9), Z0, Z2
+	VFMADD231PS   64(R9), Z1, K1, Z2
+	MOVQ          out+48(FP), R9
+	VEXTRACTF64X4 $0x01, Z2, Y3
+	VADDPS        Y3, Y2, Y2
+	VEXTRACTF128  $0x01, Y2, X3
+	VADDPS        X3, X2, X2
+	VPERMILPS     $0x4e, X2, X3
+	VADDPS        X3, X2, X2
+	VPERMILPS     $0xb1, X2, X3
+	VADDSS        X3, X2, X2
+	VADDSS        (R9)(DI*4), X2, X2
+	VMOVSS        X2, (R9)(DI*4)
+	INCQ          DI
+	JMP           r_2_nz1
+
+r_2_rowdone:
+	ADDQ $0x04, CX
+	ADDQ AX, DX
+	DECQ BX
+	JNZ  r_2_row
+	JMP  ok
+
+r_3:
+	MOVQ n+56(FP), AX
+	SHLQ $0x02, AX
+	MOVQ rowPtr+0(FP), CX
+	MOVQ a+24(FP), DX
+	MOVQ rows+8(FP), BX
+
+r_3_row:
+	VMOVUPS   (DX), Z0
+	VMOVUPS   64(DX), Z1
+	VMOVUPS.Z 128(DX), K1, Z2
+	MOVQ      colIdx+16(FP), SI
+	MOVLQSX   (CX), DI
+	MOVLQSX   4(CX), R8
+
+r_3_nz4:
+	LEAQ          4(DI), R9
+	CMPQ          R9, R8
+	JG            r_3_nz1
+	VXORPS        Z3, Z3, Z3
+	VXORPS        Z4, Z4, Z4
+	VXORPS        Z5, Z5, Z5
+	VXORPS        Z6, Z6, Z6
+	MOVLQZX       (SI)(DI*4), R9
+	CMPQ          R9, brows+40(FP)
+	JAE           fail
+	IMULQ         AX, R9
+	ADDQ          b+32(FP), R9
+	VFMADD231PS   (R9), Z0, Z3
+	VFMADD231PS   64(R9), Z1, Z3
+	VFMADD231PS   128(R9), Z2, K1, Z3
+	MOVLQZX       4(SI)(DI*4), R9
+	CMPQ          R9, brows+40(FP)
+	JAE           fail
+	IMULQ         AX, R9
+	ADDQ          b+32(FP), R9
+	VFMADD231PS   (R9), Z0, Z4
+	VFMADD231PS   64(R9), Z1, Z4
+	VFMADD231PS   128(R9), Z2, K1, Z4
+	MOVLQZX       8(SI)(DI*4), R9
+	CMPQ          R9, brows+40(FP)
+	JAE           fail
+	IMULQ         AX, R9
+	ADDQ          b+32(FP), R9
+	VFMADD231PS   (R9), Z0, Z5
+	VFMADD231PS   64(R9), Z1, Z5
+	VFMADD231PS   128(R9), Z2, K1, Z5
+	MOVLQZX       12(SI)(DI*4), R9
+	CMPQ          R9, brows+40(FP)
+	JAE           fail
+	IMULQ         AX, R9
+	ADDQ          b+32(FP), R9
+	VFMADD231PS   (R9), Z0, Z6
+	VFMADD231PS   64(R9), Z1, Z6
+	VFMADD231PS   128(R9), Z2, K1, Z6
+	MOVQ          out+48(FP), R9
+	VEXTRACTF64X4 $0x01, Z3, Y7
+	VADDPS        Y7, Y3, Y3
+	VEXTRACTF64X4 $0x01, Z4, Y7
+	VADDPS        Y7, Y4, Y4
+	VEXTRACTF64X4 $0x01, Z5, Y7
+	VADDPS        Y7, Y5, Y5
+	VEXTRACTF64X4 $0x01, Z6, Y7
+	VADDPS        Y7, Y6, Y6
+	VHADDPS       Y4, Y3, Y3
+	VHADDPS       Y6, Y5, Y5
+	VHADDPS       Y5, Y3, Y3
+	VEXTRACTF128  $0x01, Y3, X4
+	VADDPS        X4, X3, X3
+	VADDPS        (R9)(DI*4), X3, X3
+	VMOVUPS       X3, (R9)(DI*4)
+	ADDQ          $0x04, DI
+	JMP           r_3_nz4
+
+r_3_nz1:
+	CMPQ          DI, R8
+	JGE           r_3_rowdone
+	VXORPS        Z3, Z3, Z3
+	MOVLQZX       (SI)(DI*4), R9
+	CMPQ          R9, brows+40(FP)
+	JAE           fail
+	IMULQ         AX, R9
+	ADDQ          b+32(FP), R9
+	VFMADD231PS   (R9), Z0, Z3
+	VFMADD231PS   64(R9), Z1, Z3
+	VFMADD231PS   128(R9), Z2, K1, Z3
+	MOVQ          out+48(FP), R9
+	VEXTRACTF64X4 $0x01, Z3, Y4
+	VADDPS        Y4, Y3, Y3
+	VEXTRACTF128  $0x01, Y3, X4
+	VADDPS        X4, X3, X3
+	VPERMILPS     $0x4e, X3, X4
+	VADDPS        X4, X3, X3
+	VPERMILPS     $0xb1, X3, X4
+	VADDSS        X4, X3, X3
+	VADDSS        (R9)(DI*4), X3, X3
+	VMOVSS        X3, (R9)(DI*4)
+	INCQ          DI
+	JMP           r_3_nz1
+
+r_3_rowdone:
+	ADDQ $0x04, CX
+	ADDQ AX, DX
+	DECQ BX
+	JNZ  r_3_row
+	JMP  ok
+
+r_4:
+	MOVQ n+56(FP), AX
+	SHLQ $0x02, AX
+	MOVQ rowPtr+0(FP), CX
+	MOVQ a+24(FP), DX
+	MOVQ rows+8(FP), BX
+
+r_4_row:
+	VMOVUPS   (DX), Z0
+	VMOVUPS   64(DX), Z1
+	VMOVUPS   128(DX), Z2
+	VMOVUPS.Z 192(DX), K1, Z3
+	MOVQ      colIdx+16(FP), SI
+	MOVLQSX   (CX), DI
+	MOVLQSX   4(CX), R8
+
+r_4_nz4:
+	LEAQ          4(DI), R9
+	CMPQ          R9, R8
+	JG            r_4_nz1
+	VXORPS        Z4, Z4, Z4
+	VXORPS        Z5, Z5, Z5
+	VXORPS        Z6, Z6, Z6
+	VXORPS        Z7, Z7, Z7
+	MOVLQZX       (SI)(DI*4), R9
+	CMPQ          R9, brows+40(FP)
+	JAE           fail
+	IMULQ         AX, R9
+	ADDQ          b+32(FP), R9
+	VFMADD231PS   (R9), Z0, Z4
+	VFMADD231PS   64(R9), Z1, Z4
+	VFMADD231PS   128(R9), Z2, Z4
+	VFMADD231PS   192(R9), Z3, K1, Z4
+	MOVLQZX       4(SI)(DI*4), R9
+	CMPQ          R9, brows+40(FP)
+	JAE           fail
+	IMULQ         AX, R9
+	ADDQ          b+32(FP), R9
+	VFMADD231PS   (R9), Z0, Z5
+	VFMADD231PS   64(R9), Z1, Z5
+	VFMADD231PS   128(R9), Z2, Z5
+	VFMADD231PS   192(R9), Z3, K1, Z5
+	MOVLQZX       8(SI)(DI*4), R9
+	CMPQ          R9, brows+40(FP)
+	JAE           fail
+	IMULQ         AX, R9
+	ADDQ          b+32(FP), R9
+	VFMADD231PS   (R9), Z0, Z6
+	VFMADD231PS   64(R9), Z1, Z6
+	VFMADD231PS   128(R9), Z2, Z6
+	VFMADD231PS   192(R9), Z3, K1, Z6
+	MOVLQZX       12(SI)(DI*4), R9
+	CMPQ          R9, brows+40(FP)
+	JAE           fail
+	IMULQ         AX, R9
+	ADDQ          b+32(FP), R9
+	VFMADD231PS   (R9), Z0, Z7
+	VFMADD231PS   64(R9), Z1, Z7
+	VFMADD231PS   128(R9), Z2, Z7
+	VFMADD231PS   192(R9), Z3, K1, Z7
+	MOVQ          out+48(FP), R9
+	VEXTRACTF64X4 $0x01, Z4, Y8
+	VADDPS        Y8, Y4, Y4
+	VEXTRACTF64X4 $0x01, Z5, Y8
+	VADDPS        Y8, Y5, Y5
+	VEXTRACTF64X4 $0x01, Z6, Y8
+	VADDPS        Y8, Y6, Y6
+	VEXTRACTF64X4 $0x01, Z7, Y8
+	VADDPS        Y8, Y7, Y7
+	VHADDPS       Y5, Y4, Y4
+	VHADDPS       Y7, Y6, Y6
+	VHADDPS       Y6, Y4, Y4
+	VEXTRACTF128  $0x01, Y4, X5
+	VADDPS        X5, X4, X4
+	VADDPS        (R9)(DI*4), X4, X4
+	VMOVUPS       X4, (R9)(DI*4)
+	ADDQ          $0x04, DI
+	JMP           r_4_nz4
+
+r_4_nz1:
+	CMPQ          DI, R8
+	JGE           r_4_rowdone
+	VXORPS        Z4, Z4, Z4
+	MOVLQZX       (SI)(DI*4), R9
+	CMPQ          R9, brows+40(FP)
+	JAE           fail
+	IMULQ         AX, R9
+	ADDQ          b+32(FP), R9
+	VFMADD231PS   (R9), Z0, Z4
+	VFMADD231PS   64(R9), Z1, Z4
+	VFMADD231PS   128(R9), Z2, Z4
+	VFMADD231PS   192(R9), Z3, K1, Z4
+	MOVQ          out+48(FP), R9
+	VEXTRACTF64X4 $0x01, Z4, Y5
+	VADDPS        Y5, Y4, Y4
+	VEXTRACTF128  $0x01, Y4, X5
+	VADDPS        X5, X4, X4
+	VPERMILPS     $0x4e, X4, X5
+	VADDPS        X5, X4, X4
+	VPERMILPS     $0xb1, X4, X5
+	VADDSS        X5, X4, X4
+	VADDSS        (R9)(DI*4), X4, X4
+	VMOVSS        X4, (R9)(DI*4)
+	INCQ          DI
+	JMP           r_4_nz1
+
+r_4_rowdone:
+	ADDQ $0x04, CX
+	ADDQ AX, DX
+	DECQ BX
+	JNZ  r_4_row
+
+ok:
+	MOVQ $0x00000001, AX
+	MOVB AL, ret+64(FP)
+	VZEROUPPER
+	RET
+
+fail:
+	XORQ AX, AX
+	MOVB AL, ret+64(FP)
+	VZEROUPPER
+	RET
+
+// func spmmsddmmAVX512(rowPtr *int32, rows int, colIdx *int32, val *float32, x *float32, xrows int, y *float32, a *float32, out *float32, n int) bool
+// Requires: AVX, AVX512DQ, AVX512F, BMI2
+TEXT ·spmmsddmmAVX512(SB), NOSPLIT, $0-81
+	MOVQ  n+72(FP), AX
+	LEAQ  -1(AX), CX
+	ANDQ  $0x0000000f, CX
+	INCQ  CX
+	MOVQ  $0x00000001, DX
+	SHLXQ CX, DX, DX
+	DECQ  DX
+	KMOVW DX, K1
+	ADDQ  $0x0000000f, AX
+	SHRQ  $0x04, AX
+	CMPQ  AX, $0x00000001
+	JE    f_1
+	CMPQ  AX, $0x00000002
+	JE    f_2
+	CMPQ  AX, $0x00000003
+	JE    f_3
+	CMPQ  AX, $0x00000004
+	JE    f_4
+	JMP   fail
+
+f_1:
+	MOVQ n+72(FP), AX
+	SHLQ $0x02, AX
+	MOVQ rowPtr+0(FP), CX
+	MOVQ a+56(FP), DX
+	MOVQ y+48(FP), BX
+	MOVQ rows+8(FP), SI
+
+f_1_row:
+	VMOVUPS.Z (DX), K1, Z0
+	VXORPS    Z1, Z1, Z1
+	MOVQ      colIdx+16(FP), DI
+	MOVQ      val+24(FP), R8
+	MOVLQSX   (CX), R9
+	MOVLQSX   4(CX), R10
+
+f_1_nz4:
+	LEAQ          4(R9), R11
+	CMPQ          R11, R10
+	JG            f_1_nz1
+	VXORPS        Z2, Z2, Z2
+	VXORPS        Z3, Z3, Z3
+	VXORPS        Z4, Z4, Z4
+	VXORPS        Z5, Z5, Z5
+	MOVLQZX       (DI)(R9*4), R11
+	CMPQ          R11, xrows+40(FP)
+	JAE           fail
+	IMULQ         AX, R11
+	ADDQ          x+32(FP), R11
+	VBROADCASTSS  (R8)(R9*4), Z6
+	VMOVUPS.Z     (R11), K1, Z7
+	VFMADD231PS   Z7, Z6, Z1
+	VFMADD231PS   Z7, Z0, Z2
+	MOVLQZX       4(DI)(R9*4), R11
+	CMPQ          R11, xrows+40(FP)
+	JAE           fail
+	IMULQ         AX, R11
+	ADDQ          x+32(FP), R11
+	VBROADCASTSS  4(R8)(R9*4), Z6
+	VMOVUPS.Z     (R11), K1, Z7
+	VFMADD231PS   Z7, Z6, Z1
+	VFMADD231PS   Z7, Z0, Z3
+	MOVLQZX       8(DI)(R9*4), R11
+	CMPQ          R11, xrows+40(FP)
+	JAE           fail
+	IMULQ         AX, R11
+	ADDQ          x+32(FP), R11
+	VBROADCASTSS  8(R8)(R9*4), Z6
+	VMOVUPS.Z     (R11), K1, Z7
+	VFMADD231PS   Z7, Z6, Z1
+	VFMADD231PS   Z7, Z0, Z4
+	MOVLQZX       12(DI)(R9*4), R11
+	CMPQ          R11, xrows+40(FP)
+	JAE           fail
+	IMULQ         AX, R11
+	ADDQ          x+32(FP), R11
+	VBROADCASTSS  12(R8)(R9*4), Z6
+	VMOVUPS.Z     (R11), K1, Z7
+	VFMADD231PS   Z7, Z6, Z1
+	VFMADD231PS   Z7, Z0, Z5
+	MOVQ          out+64(FP), R11
+	VEXTRACTF64X4 $0x01, Z2, Y6
+	VADDPS        Y6, Y2, Y2
+	VEXTRACTF64X4 $0x01, Z3, Y6
+	VADDPS        Y6, Y3, Y3
+	VEXTRACTF64X4 $0x01, Z4, Y6
+	VADDPS        Y6, Y4, Y4
+	VEXTRACTF64X4 $0x01, Z5, Y6
+	VADDPS        Y6, Y5, Y5
+	VHADDPS       Y3, Y2, Y2
+	VHADDPS       Y5, Y4, Y4
+	VHADDPS       Y4, Y2, Y2
+	VEXTRACTF128  $0x01, Y2, X3
+	VADDPS        X3, X2, X2
+	VADDPS        (R11)(R9*4), X2, X2
+	VMOVUPS       X2, (R11)(R9*4)
+	ADDQ          $0x04, R9
+	JMP           f_1_nz4
+
+f_1_nz1:
+	CMPQ          R9, R10
+	JGE           f_1_rowdone
+	VXORPS        Z2, Z2, Z2
+	MOVLQZX       (DI)(R9*4), R11
+	CMPQ          R11, xrows+40(FP)
+	JAE           fail
+	IMULQ         AX, R11
+	ADDQ          x+32(FP), R11
+	VBROADCASTSS  (R8)(R9*4), Z3
+	VMOVUPS.Z     (R11), K1, Z4
+	VFMADD231PS   Z4, Z3, Z1
+	VFMADD231PS   Z4, Z0, Z2
+	MOVQ          out+64(FP), R11
+	VEXTRACTF64X4 $0x01, Z2, Y3
+	VADDPS        Y3, Y2, Y2
+	VEXTRACTF128  $0x01, Y2, X3
+	VADDPS        X3, X2, X2
+	VPERMILPS     $0x4e, X2, X3
+	VADDPS        X3, X2, X2
+	VPERMILPS     $0xb1, X2, X3
+	VADDSS        X3, X2, X2
+	VADDSS        (R11)(R9*4), X2, X2
+	VMOVSS        X2, (R11)(R9*4)
+	INCQ          R9
+	JMP           f_1_nz1
+
+f_1_rowdone:
+	VMOVUPS.Z (BX), K1, Z0
+	VADDPS    Z0, Z1, Z1
+	VMOVUPS   Z1, K1, (BX)
+	ADDQ      $0x04, CX
+	ADDQ      AX, DX
+	ADDQ      AX, BX
+	DECQ      SI
+	JNZ       f_1_row
+	JMP       ok
+
+f_2:
+	MOVQ n+72(FP), AX
+	SHLQ $0x02, AX
+	MOVQ rowPtr+0(FP), CX
+	MOVQ a+56(FP), DX
+	MOVQ y+48(FP), BX
+	MOVQ rows+8(FP), SI
+
+f_2_row:
+	VMOVUPS   (DX), Z0
+	VMOVUPS.Z 64(DX), K1, Z1
+	VXORPS    Z2, Z2, Z2
+	VXORPS    Z3, Z3, Z3
+	MOVQ      colIdx+16(FP), DI
+	MOVQ      val+24(FP), R8
+	MOVLQSX   (CX), R9
+	MOVLQSX   4(CX), R10
+
+f_2_nz4:
+	LEAQ          4(R9), R11
+	CMPQ          R11, R10
+	JG            f_2_nz1
+	VXORPS        Z4, Z4, Z4
+	VXORPS        Z5, Z5, Z5
+	VXORPS        Z6, Z6, Z6
+	VXORPS        Z7, Z7, Z7
+	MOVLQZX       (DI)(R9*4), R11
+	CMPQ          R11, xrows+40(FP)
+	JAE           fail
+	IMULQ         AX, R11
+	ADDQ          x+32(FP), R11
+	VBROADCASTSS  (R8)(R9*4), Z8
+	VMOVUPS       (R11), Z9
+	VFMADD231PS   Z9, Z8, Z2
+	VFMADD231PS   Z9, Z0, Z4
+	VMOVUPS.Z     64(R11), K1, Z9
+	VFMADD231PS   Z9, Z8, Z3
+	VFMADD231PS   Z9, Z1, Z4
+	MOVLQZX       4(DI)(R9*4), R11
+	CMPQ          R11, xrows+40(FP)
+	JAE           fail
+	IMULQ         AX, R11
+	ADDQ          x+32(FP), R11
+	VBROADCASTSS  4(R8)(R9*4), Z8
+	VMOVUPS       (R11), Z9
+	VFMADD231PS   Z9, Z8, Z2
+	VFMADD231PS   Z9, Z0, Z5
+	VMOVUPS.Z     64(R11), K1, Z9
+	VFMADD231PS   Z9, Z8, Z3
+	VFMADD231PS   Z9, Z1, Z5
+	MOVLQZX       8(DI)(R9*4), R11
+	CMPQ          R11, xrows+40(FP)
+	JAE           fail
+	IMULQ         AX, R11
+	ADDQ          x+32(FP), R11
+	VBROADCASTSS  8(R8)(R9*4), Z8
+	VMOVUPS       (R11), Z9
+	VFMADD231PS   Z9, Z8, Z2
+	VFMADD231PS   Z9, Z0, Z6
+	VMOVUPS.Z     64(R11), K1, Z9
+	VFMADD231PS   Z9, Z8, Z3
+	VFMADD231PS   Z9, Z1, Z6
+	MOVLQZX       12(DI)(R9*4), R11
+	CMPQ          R11, xrows+40(FP)
+	JAE           fail
+	IMULQ         AX, R11
+	ADDQ          x+32(FP), R11
+	VBROADCASTSS  12(R8)(R9*4), Z8
+	VMOVUPS       (R11), Z9
+	VFMADD231PS   Z9, Z8, Z2
+	VFMADD231PS   Z9, Z0, Z7
+	VMOVUPS.Z     64(R11), K1, Z9
+	VFMADD231PS   Z9, Z8, Z3
+	VFMADD231PS   Z9, Z1, Z7
+	MOVQ          out+64(FP), R11
+	VEXTRACTF64X4 $0x01, Z4, Y8
+	VADDPS        Y8, Y4, Y4
+	VEXTRACTF64X4 $0x01, Z5, Y8
+	VADDPS        Y8, Y5, Y5
+	VEXTRACTF64X4 $0x01, Z6, Y8
+	VADDPS        Y8, Y6, Y6
+	VEXTRACTF64X4 $0x01, Z7, Y8
+	VADDPS        Y8, Y7, Y7
+	VHADDPS       Y5, Y4, Y4
+	VHADDPS       Y7, Y6, Y6
+	VHADDPS       Y6, Y4, Y4
+	VEXTRACTF128  $0x01, Y4, X5
+	VADDPS        X5, X4, X4
+	VADDPS        (R11)(R9*4), X4, X4
+	VMOVUPS       X4, (R11)(R9*4)
+	ADDQ          $0x04, R9
+	JMP           f_2_nz4
+
+f_2_nz1:
+	CMPQ          R9, R10
+	JGE           f_2_rowdone
+	VXORPS        Z4, Z4, Z4
+	MOVLQZX       (DI)(R9*4), R11
+	CMPQ          R11, xrows+40(FP)
+	JAE           fail
+	IMULQ         AX, R11
+	ADDQ          x+32(FP), R11
+	VBROADCASTSS  (R8)(R9*4), Z5
+	VMOVUPS       (R11), Z6
+	VFMADD231PS   Z6, Z5, Z2
+	VFMADD231PS   Z6, Z0, Z4
+	VMOVUPS.Z     64(R11), K1, Z6
+	VFMADD231PS   Z6, Z5, Z3
+	VFMADD231PS   Z6, Z1, Z4
+	MOVQ          out+64(FP), R11
+	VEXTRACTF64X4 $0x01, Z4, Y5
+	VADDPS        Y5, Y4, Y4
+	VEXTRACTF128  $0x01, Y4, X5
+	VADDPS        X5, X4, X4
+	VPERMILPS     $0x4e, X4, X5
+	VADDPS        X5, X4, X4
+	VPERMILPS     $0xb1, X4, X5
+	VADDSS        X5, X4, X4
+	VADDSS        (R11)(R9*4), X4, X4
+	VMOVSS        X4, (R11)(R9*4)
+	INCQ          R9
+	JMP           f_2_nz1
+
+f_2_rowdone:
+	VADDPS    (BX), Z2, Z2
+	VMOVUPS   Z2, (BX)
+	VMOVUPS.Z 64(BX), K1, Z0
+	VADDPS    Z0, Z3, Z3
+	VMOVUPS   Z3, K1, 64(BX)
+	ADDQ      $0x04, CX
+	ADDQ      AX, DX
+	ADDQ      AX, BX
+	DECQ      SI
+	JNZ       f_2_row
+	JMP       ok
+
+f_3:
+	MOVQ n+72(FP), AX
+	SHLQ $0x02, AX
+	MOVQ rowPtr+0(FP), CX
+	MOVQ a+56(FP), DX
+	MOVQ y+48(FP), BX
+	MOVQ rows+8(FP), SI
+
+f_3_row:
+	VMOVUPS   (DX), Z0
+	VMOVUPS   64(DX), Z1
+	VMOVUPS.Z 128(DX), K1, Z2
+	VXORPS    Z3, Z3, Z3
+	VXORPS    Z4, Z4, Z4
+	VXORPS    Z5, Z5, Z5
+	MOVQ      colIdx+16(FP), DI
+	MOVQ      val+24(FP), R8
+	MOVLQSX   (CX), R9
+	MOVLQSX   4(CX), R10
+
+f_3_nz4:
+	LEAQ          4(R9), R11
+	CMPQ          R11, R10
+	JG            f_3_nz1
+	VXORPS        Z6, Z6, Z6
+	VXORPS        Z7, Z7, Z7
+	VXORPS        Z8, Z8, Z8
+	VXORPS        Z9, Z9, Z9
+	MOVLQZX       (DI)(R9*4), R11
+	CMPQ          R11, xrows+40(FP)
+	JAE           fail
+	IMULQ         AX, R11
+	ADDQ          x+32(FP), R11
+	VBROADCASTSS  (R8)(R9*4), Z10
+	VMOVUPS       (R11), Z11
+	VFMADD231PS   Z11, Z10, Z3
+	VFMADD231PS   Z11, Z0, Z6
+	VMOVUPS       64(R11), Z11
+	VFMADD231PS   Z11, Z10, Z4
+	VFMADD231PS   Z11, Z1, Z6
+	VMOVUPS.Z     128(R11), K1, Z11
+	VFMADD231PS   Z11, Z10, Z5
+	VFMADD231PS   Z11, Z2, Z6
+	MOVLQZX       4(DI)(R9*4), R11
+	CMPQ          R11, xrows+40(FP)
+	JAE           fail
+	IMULQ         AX, R11
+	ADDQ          x+32(FP), R11
+	VBROADCASTSS  4(R8)(R9*4), Z10
+	VMOVUPS       (R11), Z11
+	VFMADD231PS   Z11, Z10, Z3
+	VFMADD231PS   Z11, Z0, Z7
+	VMOVUPS       64(R11), Z11
+	VFMADD231PS   Z11, Z10, Z4
+	VFMADD231PS   Z11, Z1, Z7
+	VMOVUPS.Z     128(R11), K1, Z11
+	VFMADD231PS   Z11, Z10, Z5
+	VFMADD231PS   Z11, Z2, Z7
+	MOVLQZX       8(DI)(R9*4), R11
+	CMPQ          R11, xrows+40(FP)
+	JAE           fail
+	IMULQ         AX, R11
+	ADDQ          x+32(FP), R11
+	VBROADCASTSS  8(R8)(R9*4), Z10
+	VMOVUPS       (R11), Z11
+	VFMADD231PS   Z11, Z10, Z3
+	VFMADD231PS   Z11, Z0, Z8
+	VMOVUPS       64(R11), Z11
+	VFMADD231PS   Z11, Z10, Z4
+	VFMADD231PS   Z11, Z1, Z8
+	VMOVUPS.Z     128(R11), K1, Z11
+	VFMADD231PS   Z11, Z10, Z5
+	VFMADD231PS   Z11, Z2, Z8
+	MOVLQZX       12(DI)(R9*4), R11
+	CMPQ          R11, xrows+40(FP)
+	JAE           fail
+	IMULQ         AX, R11
+	ADDQ          x+32(FP), R11
+	VBROADCASTSS  12(R8)(R9*4), Z10
+	VMOVUPS       (R11), Z11
+	VFMADD231PS   Z11, Z10, Z3
+	VFMADD231PS   Z11, Z0, Z9
+	VMOVUPS       64(R11), Z11
+	VFMADD231PS   Z11, Z10, Z4
+	VFMADD231PS   Z11, Z1, Z9
+	VMOVUPS.Z     128(R11), K1, Z11
+	VFMADD231PS   Z11, Z10, Z5
+	VFMADD231PS   Z11, Z2, Z9
+	MOVQ          out+64(FP), R11
+	VEXTRACTF64X4 $0x01, Z6, Y10
+	VADDPS        Y10, Y6, Y6
+	VEXTRACTF64X4 $0x01, Z7, Y10
+	VADDPS        Y10, Y7, Y7
+	VEXTRACTF64X4 $0x01, Z8, Y10
+	VADDPS        Y10, Y8, Y8
+	VEXTRACTF64X4 $0x01, Z9, Y10
+	VADDPS        Y10, Y9, Y9
+	VHADDPS       Y7, Y6, Y6
+	VHADDPS       Y9, Y8, Y8
+	VHADDPS       Y8, Y6, Y6
+	VEXTRACTF128  $0x01, Y6, X7
+	VADDPS        X7, X6, X6
+	VADDPS        (R11)(R9*4), X6, X6
+	VMOVUPS       X6, (R11)(R9*4)
+	ADDQ          $0x04, R9
+	JMP           f_3_nz4
+
+f_3_nz1:
+	CMPQ          R9, R10
+	JGE           f_3_rowdone
+	VXORPS        Z6, Z6, Z6
+	MOVLQZX       (DI)(R9*4), R11
+	CMPQ          R11, xrows+40(FP)
+	JAE           fail
+	IMULQ         AX, R11
+	ADDQ          x+32(FP), R11
+	VBROADCASTSS  (R8)(R9*4), Z7
+	VMOVUPS       (R11), Z8
+	VFMADD231PS   Z8, Z7, Z3
+	VFMADD231PS   Z8, Z0, Z6
+	VMOVUPS       64(R11), Z8
+	VFMADD231PS   Z8, Z7, Z4
+	VFMADD231PS   Z8, Z1, Z6
+	VMOVUPS.Z     128(R11), K1, Z8
+	VFMADD231PS   Z8, Z7, Z5
+	VFMADD231PS   Z8, Z2, Z6
+	MOVQ          out+64(FP), R11
+	VEXTRACTF64X4 $0x01, Z6, Y7
+	VADDPS        Y7, Y6, Y6
+	VEXTRACTF128  $0x01, Y6, X7
+	VADDPS        X7, X6, X6
+	VPERMILPS     $0x4e, X6, X7
+	VADDPS        X7, X6, X6
+	VPERMILPS     $0xb1, X6, X7
+	VADDSS        X7, X6, X6
+	VADDSS        (R11)(R9*4), X6, X6
+	VMOVSS        X6, (R11)(R9*4)
+	INCQ          R9
+	JMP           f_3_nz1
+
+f_3_rowdone:
+	VADDPS    (BX), Z3, Z3
+	VMOVUPS   Z3, (BX)
+	VADDPS    64(BX), Z4, Z4
+	VMOVUPS   Z4, 64(BX)
+	VMOVUPS.Z 128(BX), K1, Z0
+	VADDPS    Z0, Z5, Z5
+	VMOVUPS   Z5, K1, 128(BX)
+	ADDQ      $0x04, CX
+	ADDQ      AX, DX
+	ADDQ      AX, BX
+	DECQ      SI
+	JNZ       f_3_row
+	JMP       ok
+
+f_4:
+	MOVQ n+72(FP), AX
+	SHLQ $0x02, AX
+	MOVQ rowPtr+0(FP), CX
+	MOVQ a+56(FP), DX
+	MOVQ y+48(FP), BX
+	MOVQ rows+8(FP), SI
+
+f_4_row:
+	VMOVUPS   (DX), Z0
+	VMOVUPS   64(DX), Z1
+	VMOVUPS   128(DX), Z2
+	VMOVUPS.Z 192(DX), K1, Z3
+	VXORPS    Z4, Z4, Z4
+	VXORPS    Z5, Z5, Z5
+	VXORPS    Z6, Z6, Z6
+	VXORPS    Z7, Z7, Z7
+	MOVQ      colIdx+16(FP), DI
+	MOVQ      val+24(FP), R8
+	MOVLQSX   (CX), R9
+	MOVLQSX   4(CX), R10
+
+f_4_nz4:
+	LEAQ          4(R9), R11
+	CMPQ          R11, R10
+	JG            f_4_nz1
+	VXORPS        Z8, Z8, Z8
+	VXORPS        Z9, Z9, Z9
+	VXORPS        Z10, Z10, Z10
+	VXORPS        Z11, Z11, Z11
+	MOVLQZX       (DI)(R9*4), R11
+	CMPQ          R11, xrows+40(FP)
+	JAE           fail
+	IMULQ         AX, R11
+	ADDQ          x+32(FP), R11
+	VBROADCASTSS  (R8)(R9*4), Z12
+	VMOVUPS       (R11), Z13
+	VFMADD231PS   Z13, Z12, Z4
+	VFMADD231PS   Z13, Z0, Z8
+	VMOVUPS       64(R11), Z13
+	VFMADD231PS   Z13, Z12, Z5
+	VFMADD231PS   Z13, Z1, Z8
+	VMOVUPS       128(R11), Z13
+	VFMADD231PS   Z13, Z12, Z6
+	VFMADD231PS   Z13, Z2, Z8
+	VMOVUPS.Z     192(R11), K1, Z13
+	VFMADD231PS   Z13, Z12, Z7
+	VFMADD231PS   Z13, Z3, Z8
+	MOVLQZX       4(DI)(R9*4), R11
+	CMPQ          R11, xrows+40(FP)
+	JAE           fail
+	IMULQ         AX, R11
+	ADDQ          x+32(FP), R11
+	VBROADCASTSS  4(R8)(R9*4), Z12
+	VMOVUPS       (R11), Z13
+	VFMADD231PS   Z13, Z12, Z4
+	VFMADD231PS   Z13, Z0, Z9
+	VMOVUPS       64(R11), Z13
+	VFMADD231PS   Z13, Z12, Z5
+	VFMADD231PS   Z13, Z1, Z9
+	VMOVUPS       128(R11), Z13
+	VFMADD231PS   Z13, Z12, Z6
+	VFMADD231PS   Z13, Z2, Z9
+	VMOVUPS.Z     192(R11), K1, Z13
+	VFMADD231PS   Z13, Z12, Z7
+	VFMADD231PS   Z13, Z3, Z9
+	MOVLQZX       8(DI)(R9*4), R11
+	CMPQ          R11, xrows+40(FP)
+	JAE           fail
+	IMULQ         AX, R11
+	ADDQ          x+32(FP), R11
+	VBROADCASTSS  8(R8)(R9*4), Z12
+	VMOVUPS       (R11), Z13
+	VFMADD231PS   Z13, Z12, Z4
+	VFMADD231PS   Z13, Z0, Z10
+	VMOVUPS       64(R11), Z13
+	VFMADD231PS   Z13, Z12, Z5
+	VFMADD231PS   Z13, Z1, Z10
+	VMOVUPS       128(R11), Z13
+	VFMADD231PS   Z13, Z12, Z6
+	VFMADD231PS   Z13, Z2, Z10
+	VMOVUPS.Z     192(R11), K1, Z13
+	VFMADD231PS   Z13, Z12, Z7
+	VFMADD231PS   Z13, Z3, Z10
+	MOVLQZX       12(DI)(R9*4), R11
+	CMPQ          R11, xrows+40(FP)
+	JAE           fail
+	IMULQ         AX, R11
+	ADDQ          x+32(FP), R11
+	VBROADCASTSS  12(R8)(R9*4), Z12
+	VMOVUPS       (R11), Z13
+	VFMADD231PS   Z13, Z12, Z4
+	VFMADD231PS   Z13, Z0, Z11
+	VMOVUPS       64(R11), Z13
+	VFMADD231PS   Z13, Z12, Z5
+	VFMADD231PS   Z13, Z1, Z11
+	VMOVUPS       128(R11), Z13
+	VFMADD231PS   Z13, Z12, Z6
+	VFMADD231PS   Z13, Z2, Z11
+	VMOVUPS.Z     192(R11), K1, Z13
+	VFMADD231PS   Z13, Z12, Z7
+	VFMADD231PS   Z13, Z3, Z11
+	MOVQ          out+64(FP), R11
+	VEXTRACTF64X4 $0x01, Z8, Y12
+	VADDPS        Y12, Y8, Y8
+	VEXTRACTF64X4 $0x01, Z9, Y12
+	VADDPS        Y12, Y9, Y9
+	VEXTRACTF64X4 $0x01, Z10, Y12
+	VADDPS        Y12, Y10, Y10
+	VEXTRACTF64X4 $0x01, Z11, Y12
+	VADDPS        Y12, Y11, Y11
+	VHADDPS       Y9, Y8, Y8
+	VHADDPS       Y11, Y10, Y10
+	VHADDPS       Y10, Y8, Y8
+	VEXTRACTF128  $0x01, Y8, X9
+	VADDPS        X9, X8, X8
+	VADDPS        (R11)(R9*4), X8, X8
+	VMOVUPS       X8, (R11)(R9*4)
+	ADDQ          $0x04, R9
+	JMP           f_4_nz4
+
+f_4_nz1:
+	CMPQ          R9, R10
+	JGE           f_4_rowdone
+	VXORPS        Z8, Z8, Z8
+	MOVLQZX       (DI)(R9*4), R11
+	CMPQ          R11, xrows+40(FP)
+	JAE           fail
+	IMULQ         AX, R11
+	ADDQ          x+32(FP), R11
+	VBROADCASTSS  (R8)(R9*4), Z9
+	VMOVUPS       (R11), Z10
+	VFMADD231PS   Z10, Z9, Z4
+	VFMADD231PS   Z10, Z0, Z8
+	VMOVUPS       64(R11), Z10
+	VFMADD231PS   Z10, Z9, Z5
+	VFMADD231PS   Z10, Z1, Z8
+	VMOVUPS       128(R11), Z10
+	VFMADD231PS   Z10, Z9, Z6
+	VFMADD231PS   Z10, Z2, Z8
+	VMOVUPS.Z     192(R11), K1, Z10
+	VFMADD231PS   Z10, Z9, Z7
+	VFMADD231PS   Z10, Z3, Z8
+	MOVQ          out+64(FP), R11
+	VEXTRACTF64X4 $0x01, Z8, Y9
+	VADDPS        Y9, Y8, Y8
+	VEXTRACTF128  $0x01, Y8, X9
+	VADDPS        X9, X8, X8
+	VPERMILPS     $0x4e, X8, X9
+	VADDPS        X9, X8, X8
+	VPERMILPS     $0xb1, X8, X9
+	VADDSS        X9, X8, X8
+	VADDSS        (R11)(R9*4), X8, X8
+	VMOVSS        X8, (R11)(R9*4)
+	INCQ          R9
+	JMP           f_4_nz1
+
+f_4_rowdone:
+	VADDPS    (BX), Z4, Z4
+	VMOVUPS   Z4, (BX)
+	VADDPS    64(BX), Z5, Z5
+	VMOVUPS   Z5, 64(BX)
+	VADDPS    128(BX), Z6, Z6
+	VMOVUPS   Z6, 128(BX)
+	VMOVUPS.Z 192(BX), K1, Z0
+	VADDPS    Z0, Z7, Z7
+	VMOVUPS   Z7, K1, 192(BX)
+	ADDQ      $0x04, CX
+	ADDQ      AX, DX
+	ADDQ      AX, BX
+	DECQ      SI
+	JNZ       f_4_row
+
+ok:
+	MOVQ $0x00000001, AX
+	MOVB AL, ret+80(FP)
+	VZEROUPPER
+	RET
+
+fail:
+	XORQ AX, AX
+	MOVB AL, ret+80(FP)
 	VZEROUPPER
 	RET
 

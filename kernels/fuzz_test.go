@@ -31,6 +31,17 @@ func FuzzSDDMM(f *testing.F) {
 	})
 }
 
+func FuzzSpMMSDDMM(f *testing.F) {
+	f.Add(uint64(1), uint8(3), uint8(5), uint8(17), uint8(128))
+	f.Add(uint64(4), uint8(30), uint8(50), uint8(64), uint8(200))
+	f.Fuzz(func(t *testing.T, seed uint64, rows, cols, n, density uint8) {
+		for _, im := range All() {
+			r := rand.New(rand.NewPCG(seed, 4))
+			spmmSDDMMCase(t, im, r, int(rows%64), 1+int(cols%64), int(n)%160, float64(density)/255)
+		}
+	})
+}
+
 func FuzzGemm(f *testing.F) {
 	f.Add(uint64(1), uint8(7), uint8(70), uint8(5), false)
 	f.Add(uint64(2), uint8(13), uint8(3), uint8(33), true)

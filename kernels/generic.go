@@ -8,6 +8,7 @@ var Generic = &Impl{
 	Name:         "generic",
 	SpMM:         spmmGeneric,
 	SDDMM:        sddmmGeneric,
+	SpMMSDDMM:    spmmSDDMMGeneric,
 	Gemm:         gemmGeneric,
 	GemmNT:       gemmNTGeneric,
 	BiasTanh:     biasTanhGeneric,
@@ -47,6 +48,11 @@ func sddmmGeneric(rowPtr, colIdx []int32, a, b, out []float32, n int) {
 			out[k] += s
 		}
 	}
+}
+
+func spmmSDDMMGeneric(rowPtr, colIdx []int32, val, x, y, a, out []float32, n int) {
+	spmmGeneric(rowPtr, colIdx, val, x, y, n)
+	sddmmGeneric(rowPtr, colIdx, a, x, out, n)
 }
 
 func gemmGeneric(m, n, k int, a, b, c []float32) {

@@ -33,6 +33,15 @@ type Impl struct {
 	// kept position k of row i.
 	SDDMM func(rowPtr, colIdx []int32, a, b, out []float32, n int)
 
+	// SpMMSDDMM is SpMM(rowPtr, colIdx, val, x, y, n) and SDDMM(rowPtr,
+	// colIdx, a, x, out, n) in one call: both read the rows x[colIdx[k],:],
+	// which the assembly loads once for both. Generic makes the two calls
+	// (bit-identical to them); the assembly agrees with them within float32
+	// rounding. On the transposed CSR this is a backward step's
+	// dL/dh_{t-1} = W^T dP_t and the weight gradient at the kept positions
+	// (in transposed order).
+	SpMMSDDMM func(rowPtr, colIdx []int32, val, x, y, a, out []float32, n int)
+
 	// Gemm: C(m x n) += A(m x k) * B(k x n), all row-major and contiguous.
 	Gemm func(m, n, k int, a, b, c []float32)
 

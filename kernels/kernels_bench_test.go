@@ -20,7 +20,9 @@ func BenchmarkSpMM(b *testing.B) {
 		for _, c := range []struct {
 			hidden, batch int
 			density       float64
-		}{{512, 128, 0.1}, {1024, 128, 0.1}, {512, 16, 0.1}, {512, 1, 0.1}} {
+		}{{512, 128, 0.1}, {1024, 128, 0.1}, {512, 16, 0.1}, {512, 1, 0.1},
+			// The paper's networks at the trainer's chunk of 64 trials.
+			{116, 64, 0.5}, {220, 64, 0.475}, {228, 64, 0.16}} {
 			b.Run(fmt.Sprintf("%s/h%d/b%d/d%g", im.Name, c.hidden, c.batch, c.density), func(b *testing.B) {
 				r := rand.New(rand.NewPCG(1, 1))
 				rowPtr, colIdx, val := randCSR(r, c.hidden, c.hidden, c.density)
@@ -37,16 +39,53 @@ func BenchmarkSpMM(b *testing.B) {
 
 func BenchmarkSDDMM(b *testing.B) {
 	for _, im := range All() {
-		b.Run(fmt.Sprintf("%s/h512/b128/d0.1", im.Name), func(b *testing.B) {
+		for _, c := range []struct {
+			hidden, batch int
+			density       float64
+		}{{512, 128, 0.1}, {220, 64, 0.475}, {220, 640, 0.475}} {
+			b.Run(fmt.Sprintf("%s/h%d/b%d/d%g", im.Name, c.hidden, c.batch, c.density), func(b *testing.B) {
+				r := rand.New(rand.NewPCG(1, 1))
+				rowPtr, colIdx, val := randCSR(r, c.hidden, c.hidden, c.density)
+				x := randSlice(r, c.hidden*c.batch)
+				y := randSlice(r, c.hidden*c.batch)
+				out := make([]float32, len(val))
+				for b.Loop() {
+					im.SDDMM(rowPtr, colIdx, x, y, out, c.batch)
+				}
+				reportGFLOPS(b, 2*float64(len(val))*float64(c.batch))
+			})
+		}
+	}
+}
+
+// BenchmarkSpMMSDDMM: the fused backward kernel against its two separate
+// calls (4 flops per kept weight and batch column either way).
+func BenchmarkSpMMSDDMM(b *testing.B) {
+	for _, im := range All() {
+		for _, c := range []struct {
+			hidden, batch int
+			density       float64
+		}{{116, 64, 0.5}, {220, 64, 0.475}, {228, 64, 0.16}} {
 			r := rand.New(rand.NewPCG(1, 1))
-			rowPtr, colIdx, val := randCSR(r, 512, 512, 0.1)
-			x := randSlice(r, 512*128)
-			out := make([]float32, len(val))
-			for b.Loop() {
-				im.SDDMM(rowPtr, colIdx, x, x, out, 128)
-			}
-			reportGFLOPS(b, 2*float64(len(val))*128)
-		})
+			rowPtr, colIdx, val := randCSR(r, c.hidden, c.hidden, c.density)
+			x, a := randSlice(r, c.hidden*c.batch), randSlice(r, c.hidden*c.batch)
+			y, out := make([]float32, c.hidden*c.batch), make([]float32, len(val))
+			flops := 4 * float64(len(val)) * float64(c.batch)
+			name := fmt.Sprintf("%s/h%d/b%d/d%g", im.Name, c.hidden, c.batch, c.density)
+			b.Run(name+"/fused", func(b *testing.B) {
+				for b.Loop() {
+					im.SpMMSDDMM(rowPtr, colIdx, val, x, y, a, out, c.batch)
+				}
+				reportGFLOPS(b, flops)
+			})
+			b.Run(name+"/separate", func(b *testing.B) {
+				for b.Loop() {
+					im.SpMM(rowPtr, colIdx, val, x, y, c.batch)
+					im.SDDMM(rowPtr, colIdx, a, x, out, c.batch)
+				}
+				reportGFLOPS(b, flops)
+			})
+		}
 	}
 }
 

@@ -93,7 +93,7 @@ func TestRegistry(t *testing.T) {
 		if err != nil || got != im {
 			t.Fatalf("Get(%q) = %v, %v", im.Name, got, err)
 		}
-		if im.SpMM == nil || im.SDDMM == nil || im.Gemm == nil || im.GemmNT == nil || im.BiasTanh == nil ||
+		if im.SpMM == nil || im.SDDMM == nil || im.SpMMSDDMM == nil || im.Gemm == nil || im.GemmNT == nil || im.BiasTanh == nil ||
 			im.BiasReLU == nil || im.TanhBackward == nil || im.ReLUBackward == nil || im.RowSums == nil ||
 			im.Adam == nil || im.RMSprop == nil || im.SGD == nil {
 			t.Fatalf("%s: Impl not fully populated", im.Name)
@@ -192,6 +192,74 @@ func TestSDDMM(t *testing.T) {
 		for _, n := range []int{1, 16, 128, 133} {
 			sddmmCase(t, im, r, 30, 200, n, 0.1)
 		}
+		// Around the register-row kernel's limits (n <= 32 with AVX2, 64
+		// with AVX-512), dense enough for many four-nonzero blocks per row.
+		for _, n := range []int{31, 32, 33, 48, 63, 64, 65} {
+			sddmmCase(t, im, r, 30, 60, n, 0.5)
+		}
+	})
+}
+
+// spmmSDDMMCase checks one fused SpMMSDDMM call of im against the generic
+// SpMM and SDDMM calls it stands for, with guards around y and out.
+func spmmSDDMMCase(t *testing.T, im *Impl, r *rand.Rand, rows, cols, n int, density float64) {
+	t.Helper()
+	rowPtr, colIdx, val := randCSR(r, rows, cols, density)
+	nnz := len(val)
+	x, _ := guarded(cols*n, r.IntN(16))
+	copy(x, randSlice(r, cols*n))
+	a, _ := guarded(rows*n, r.IntN(16))
+	copy(a, randSlice(r, rows*n))
+	y0, out0 := randSlice(r, rows*n), randSlice(r, nnz)
+	wantY, wantOut := append([]float32(nil), y0...), append([]float32(nil), out0...)
+	Generic.SpMM(rowPtr, colIdx, val, x, wantY, n)
+	Generic.SDDMM(rowPtr, colIdx, a, x, wantOut, n)
+	yo, oo := r.IntN(16), r.IntN(16)
+	y, ybuf := guarded(rows*n, yo)
+	copy(y, y0)
+	out, obuf := guarded(nnz, oo)
+	copy(out, out0)
+	im.SpMMSDDMM(rowPtr, colIdx, val, x, y, a, out, n)
+	what := fmt.Sprintf("SpMMSDDMM rows=%d cols=%d n=%d nnz=%d", rows, cols, n, nnz)
+	checkGuards(t, what+" y", ybuf, yo, rows*n)
+	checkGuards(t, what+" out", obuf, oo, nnz)
+	for i := 0; i < rows; i++ {
+		for b := 0; b < n; b++ {
+			sum := math.Abs(float64(y0[i*n+b]))
+			for k := rowPtr[i]; k < rowPtr[i+1]; k++ {
+				sum += math.Abs(float64(val[k]) * float64(x[int(colIdx[k])*n+b]))
+			}
+			if !closeEnough(y[i*n+b], wantY[i*n+b], int(rowPtr[i+1]-rowPtr[i]), sum) {
+				t.Fatalf("%s: y[%d,%d] = %v, generic %v", what, i, b, y[i*n+b], wantY[i*n+b])
+			}
+		}
+		for k := rowPtr[i]; k < rowPtr[i+1]; k++ {
+			j := int(colIdx[k])
+			sum := math.Abs(float64(out0[k]))
+			for c := 0; c < n; c++ {
+				sum += math.Abs(float64(a[i*n+c]) * float64(x[j*n+c]))
+			}
+			if !closeEnough(out[k], wantOut[k], n, sum) {
+				t.Fatalf("%s: out[%d] = %v, generic %v", what, k, out[k], wantOut[k])
+			}
+		}
+	}
+}
+
+func TestSpMMSDDMM(t *testing.T) {
+	forImpls(t, func(t *testing.T, im *Impl) {
+		r := rand.New(rand.NewPCG(31, 32))
+		for _, n := range sizes() {
+			for rep := 0; rep < 3; rep++ {
+				spmmSDDMMCase(t, im, r, r.IntN(9), 1+r.IntN(12), n, r.Float64())
+			}
+		}
+		// Dense rows (many four-nonzero blocks) around the fused kernel's
+		// limit (n <= 64), and a call split into several row chunks.
+		for _, n := range []int{1, 16, 31, 48, 63, 64, 65, 128} {
+			spmmSDDMMCase(t, im, r, 30, 60, n, 0.5)
+		}
+		spmmSDDMMCase(t, im, r, 400, 300, 64, 0.2)
 	})
 }
 
@@ -310,6 +378,8 @@ func TestBadIndexPanics(t *testing.T) {
 					mustPanic(t, "SpMM "+what, func() { im.SpMM(rowPtr, colIdx, val, x, y, n) })
 					out := make([]float32, 21)
 					mustPanic(t, "SDDMM "+what, func() { im.SDDMM(rowPtr, colIdx, y, x, out, n) })
+					a := make([]float32, n)
+					mustPanic(t, "SpMMSDDMM "+what, func() { im.SpMMSDDMM(rowPtr, colIdx, val, x, y, a, out, n) })
 				}
 			}
 		}
@@ -335,6 +405,13 @@ func TestShortSlicesPanic(t *testing.T) {
 		mustPanic(t, "SpMM short y", func() { im.SpMM(rowPtr, colIdx, val, x, make([]float32, 15), 8) })
 		mustPanic(t, "SpMM rowPtr past nnz", func() { im.SpMM([]int32{0, 3}, colIdx, []float32{1, 1, 1}, x, make([]float32, 8), 8) })
 		mustPanic(t, "SDDMM short a", func() { im.SDDMM(rowPtr, colIdx, make([]float32, 15), x, make([]float32, 2), 8) })
+		for _, n := range []int{8, 33} {
+			x := make([]float32, 2*n)
+			full, short := make([]float32, 2*n), make([]float32, 2*n-1)
+			mustPanic(t, "SpMMSDDMM short y", func() { im.SpMMSDDMM(rowPtr, colIdx, val, x, short, full, make([]float32, 2), n) })
+			mustPanic(t, "SpMMSDDMM short a", func() { im.SpMMSDDMM(rowPtr, colIdx, val, x, full, short, make([]float32, 2), n) })
+			mustPanic(t, "SpMMSDDMM short out", func() { im.SpMMSDDMM(rowPtr, colIdx, val, x, full, full, make([]float32, 1), n) })
+		}
 		mustPanic(t, "Gemm short c", func() { im.Gemm(2, 8, 2, make([]float32, 4), x, make([]float32, 15)) })
 		mustPanic(t, "GemmNT short b", func() { im.GemmNT(2, 8, 2, make([]float32, 4), make([]float32, 15), make([]float32, 16)) })
 		mustPanic(t, "Gemm huge n", func() { im.Gemm(2, 1<<62, 2, make([]float32, 4), x, x) })
@@ -357,12 +434,19 @@ func TestRowSplit(t *testing.T) {
 		im.SDDMM(rowPtr, colIdx, whole, x, outW, n)
 		im.SDDMM(rowPtr[:cut+1], colIdx, whole[:cut*n], x, outS, n)
 		im.SDDMM(rowPtr[cut:], colIdx, whole[cut*n:], x, outS, n)
+		// The fused kernel at n = 45 (its register path with AVX-512).
+		av := randSlice(r, rows*n)
+		fyW, fyS := make([]float32, rows*n), make([]float32, rows*n)
+		foW, foS := make([]float32, len(val)), make([]float32, len(val))
+		im.SpMMSDDMM(rowPtr, colIdx, val, x, fyW, av, foW, n)
+		im.SpMMSDDMM(rowPtr[:cut+1], colIdx, val, x, fyS[:cut*n], av[:cut*n], foS, n)
+		im.SpMMSDDMM(rowPtr[cut:], colIdx, val, x, fyS[cut*n:], av[cut*n:], foS, n)
 		a := randSlice(r, rows*cols)
 		cW, cS := make([]float32, rows*n), make([]float32, rows*n)
 		im.Gemm(rows, n, cols, a, x, cW)
 		im.Gemm(cut, n, cols, a[:cut*cols], x, cS[:cut*n])
 		im.Gemm(rows-cut, n, cols, a[cut*cols:], x, cS[cut*n:])
-		for _, p := range [][2][]float32{{whole, split}, {outW, outS}, {cW, cS}} {
+		for _, p := range [][2][]float32{{whole, split}, {outW, outS}, {fyW, fyS}, {foW, foS}, {cW, cS}} {
 			for i := range p[0] {
 				if math.Float32bits(p[0][i]) != math.Float32bits(p[1][i]) {
 					t.Fatalf("split result differs at %d: %v vs %v", i, p[1][i], p[0][i])
@@ -382,10 +466,13 @@ func TestNoAllocs(t *testing.T) {
 		x, y := randSlice(r, rows*n), make([]float32, rows*n)
 		p, g, m, v := randSlice(r, 100), randSlice(r, 100), make([]float32, 100), make([]float32, 100)
 		bias, out, c := randSlice(r, rows), make([]float32, len(val)), make([]float32, rows*rows)
+		x64, y64 := randSlice(r, rows*64), make([]float32, rows*64) // the fused kernel's n
 		calls := map[string]func(){
 			"SpMM":     func() { im.SpMM(rowPtr, colIdx, val, x, y, n) },
 			"SpMV":     func() { im.SpMM(rowPtr, colIdx, val, x, y, 1) },
 			"SDDMM":    func() { im.SDDMM(rowPtr, colIdx, x, y, out, n) },
+			"Fused":    func() { im.SpMMSDDMM(rowPtr, colIdx, val, x, y, x, out, n) },
+			"Fused64":  func() { im.SpMMSDDMM(rowPtr, colIdx, val, x64, y64, x64, out, 64) },
 			"Gemm":     func() { im.Gemm(rows, n, rows, c, x, y) },
 			"GemmNT":   func() { im.GemmNT(rows, rows, n, x, y, c) },
 			"BiasTanh": func() { im.BiasTanh(y, bias, n) },

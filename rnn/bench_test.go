@@ -42,7 +42,7 @@ func BenchmarkEpoch(b *testing.B) {
 // DenseDensity.
 func BenchmarkPathDensity(b *testing.B) {
 	for _, h := range []int{116, 220, 400} {
-		for _, d := range []float64{0.05, 0.1, 0.2, 0.3, 0.5} {
+		for _, d := range []float64{0.05, 0.1, 0.2, 0.3, 0.5, 0.6, 0.7, 0.8} {
 			for _, path := range []string{PathSparse, PathDense} {
 				b.Run(fmt.Sprintf("h=%d/density=%g/%s", h, d, path), func(b *testing.B) {
 					p, mask, x, shape, y, steps := randomNet(1, h, 2, 1, 128, 7, d, LossMSE)

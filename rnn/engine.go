@@ -8,23 +8,24 @@ import (
 // workspace holds one chunk's buffers. Sizes are fixed at allocation
 // (capacity tcap steps x ccap trials), so the epoch loop never allocates.
 // With m trials in the chunk, a per-step matrix is rows x m (neuron-major,
-// trials contiguous), and a stacked matrix is rows x ((T-1)*m): row i holds
-// step 1's m values, then step 2's, and so on, so that the recurrent weight
-// gradient of all steps comes out of one kernel call (step 0 has no
-// recurrent input).
+// trials contiguous), and a stacked matrix (dense path only) is rows x
+// ((T-1)*m): row i holds step 1's m values, then step 2's, and so on, so that
+// the recurrent weight gradient of all steps comes out of one kernel call
+// (step 0 has no recurrent input).
 type workspace struct {
 	tcap, ccap int
 
 	x   []float32 // [T][I][m] inputs
 	st  []float32 // [T][H][m] states h_t
-	hps []float32 // [H][(T-1)*m] states h_0..h_{T-2} stacked (the h_{t-1} of steps 1..T-1)
+	hps []float32 // dense path: [H][(T-1)*m] states h_0..h_{T-2} stacked (the h_{t-1} of steps 1..T-1)
 	dp  []float32 // [T][H][m] dLoss/d(pre-activation)
-	dps []float32 // [H][(T-1)*m] dp of steps 1..T-1, stacked
+	dps []float32 // dense path: [H][(T-1)*m] dp of steps 1..T-1, stacked
 	dh  []float32 // [H][m] dLoss/dh_t being accumulated
 	y   []float32 // [T][O][m] outputs
 	dy  []float32 // [T][O][m] dLoss/dy_t at the loss steps
 
 	grad   []float32 // this chunk's gradient, theta's layout
+	gT     []float32 // sparse path: recurrent gradient in transposed-CSR order
 	gDense []float32 // dense path: H x H recurrent gradient before the gather
 
 	loss    float64 // sum of the chunk's loss terms
@@ -37,14 +38,16 @@ func (n *Network) newWorkspace(tcap, ccap int) *workspace {
 	tc := tcap * ccap
 	w.x = make([]float32, tc*in)
 	w.st = make([]float32, tc*h)
-	w.hps = make([]float32, tc*h)
 	w.dp = make([]float32, tc*h)
-	w.dps = make([]float32, tc*h)
 	w.dh = make([]float32, ccap*h)
 	w.y = make([]float32, tc*o)
 	w.dy = make([]float32, tc*o)
 	w.grad = make([]float32, len(n.theta))
-	if n.path == PathDense {
+	if n.path == PathSparse {
+		w.gT = make([]float32, len(n.vals))
+	} else {
+		w.hps = make([]float32, tc*h)
+		w.dps = make([]float32, tc*h)
 		w.gDense = make([]float32, h*h)
 	}
 	return w
@@ -196,19 +199,27 @@ func (n *Network) runChunk(k int) {
 	}
 }
 
-// gather copies the chunk's inputs into the per-step layout.
+// gather copies the chunk's inputs into the per-step layout (a transpose
+// of the trials' [T*I] rows). It goes by blocks of gatherBlock trials, so that
+// the block's input rows and the output cache lines they fill (one line per
+// step and input) stay in L1 while the block is copied, instead of every
+// trial writing one float to each of T*I lines.
 func (n *Network) gather(w *workspace, ds *Dataset, trials []int) {
 	T, in, m := ds.T, n.in, len(trials)
-	for b, tr := range trials {
-		xt := ds.X[tr*T*in : (tr+1)*T*in]
-		for t := 0; t < T; t++ {
-			for i := 0; i < in; i++ {
-				v := xt[t*in+i]
-				w.x[(t*in+i)*m+b] = v
+	ti := T * in
+	for b0 := 0; b0 < m; b0 += gatherBlock {
+		blk := trials[b0:min(b0+gatherBlock, m)]
+		for r := 0; r < ti; r++ {
+			dst := w.x[r*m+b0 : r*m+b0+len(blk)]
+			for b, tr := range blk {
+				dst[b] = ds.X[tr*ti+r]
 			}
 		}
 	}
 }
+
+// gatherBlock is 16 trials: one 64-byte line of each output row.
+const gatherBlock = 16
 
 // forward computes h_t = act(W_in x_t + W_hh h_{t-1} + b) for every step,
 // and the outputs at the loss steps (at every step when j.out is set).
@@ -314,9 +325,10 @@ func (n *Network) scatterOutputs(w *workspace, j *job, lo, m int) {
 
 // backward is BPTT over the chunk: from the last step down, dL/dh_t
 // collects the readout gradient at loss steps and W_hh^T dL/dp_{t+1}; the
-// input, bias and readout gradients are summed per step, the recurrent one
-// over all steps at once at the end (SDDMM at the kept positions, or a dense
-// GemmNT then a gather).
+// input, bias and readout gradients are summed per step, and so is the
+// recurrent one on the sparse path (SDDMM at the kept positions, fused with
+// the W^T product, then mapped back to vals' order by permT); the dense path
+// computes it over all steps at once at the end (GemmNT then a gather).
 func (n *Network) backward(w *workspace, j *job, m int) {
 	im := n.impl
 	h, in, o, T := n.h, n.in, n.out, j.ds.T
@@ -331,6 +343,7 @@ func (n *Network) backward(w *workspace, j *job, m int) {
 
 	dh := w.dh[:hm]
 	clear(dh)
+	clear(w.gT)
 	for t := T - 1; t >= 0; t-- {
 		st := w.st[t*hm : (t+1)*hm]
 		if j.isLoss[t] {
@@ -350,15 +363,28 @@ func (n *Network) backward(w *workspace, j *job, m int) {
 		if t > 0 {
 			clear(dh)
 			if n.path == PathSparse {
-				im.SpMM(n.rowPtrT, n.colIdxT, n.valsT, dpt, dh, m)
+				// dL/dh_{t-1} = W^T dP_t and this step's recurrent weight
+				// gradient in one pass over the transposed CSR: both read
+				// the rows of dP_t at the same nonzeros (the fused kernel
+				// loads each once). Per step rather than over stacked
+				// steps: no stacking copy, and dP_t and h_{t-1} are still
+				// in cache. The gradient comes out in transposed order.
+				im.SpMMSDDMM(n.rowPtrT, n.colIdxT, n.valsT, dpt, dh, w.st[(t-1)*hm:t*hm], w.gT, m)
 			} else {
 				im.Gemm(h, m, h, n.wdT, dpt, dh)
 			}
 		}
 	}
 
-	// Stack dP_t and h_{t-1} over the steps 1..T-1, then one kernel call
-	// for the recurrent weight gradient.
+	if n.path == PathSparse {
+		for k, p := range n.permT {
+			gVals[p] += w.gT[k]
+		}
+		return
+	}
+	// Dense path: stack dP_t and h_{t-1} over the steps 1..T-1, then one
+	// GemmNT for the recurrent weight gradient (long dot products are what
+	// the dense kernel is fast at).
 	if T < 2 {
 		return
 	}
@@ -371,17 +397,13 @@ func (n *Network) backward(w *workspace, j *job, m int) {
 		}
 	}
 	dps, hps := w.dps[:h*tm], w.hps[:h*tm]
-	if n.path == PathSparse {
-		im.SDDMM(n.rowPtr, n.colIdx, dps, hps, gVals, tm)
-	} else {
-		gd := w.gDense
-		clear(gd)
-		im.GemmNT(h, h, tm, dps, hps, gd)
-		for i := 0; i < h; i++ {
-			row := gd[i*h : (i+1)*h]
-			for k := n.rowPtr[i]; k < n.rowPtr[i+1]; k++ {
-				gVals[k] = row[n.colIdx[k]]
-			}
+	gd := w.gDense
+	clear(gd)
+	im.GemmNT(h, h, tm, dps, hps, gd)
+	for i := 0; i < h; i++ {
+		row := gd[i*h : (i+1)*h]
+		for k := n.rowPtr[i]; k < n.rowPtr[i+1]; k++ {
+			gVals[k] = row[n.colIdx[k]]
 		}
 	}
 }

@@ -308,3 +308,29 @@ func TestBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestAutoPath pins the auto rule: sparse up to DenseDensity of the
+// positions kept (the paper's connectomes, at 16% to 50%, train sparse),
+// dense above it and below 32 neurons.
+func TestAutoPath(t *testing.T) {
+	for _, c := range []struct {
+		h       int
+		density float64
+		want    string
+	}{{116, 0.5, PathSparse}, {220, 0.45, PathSparse}, {100, 0.75, PathDense}, {16, 0.2, PathDense}} {
+		p, mask, _, _, _, _ := randomNet(1, c.h, 1, 1, 1, 2, c.density, LossMSE)
+		kept := 0
+		for _, m := range mask {
+			if m {
+				kept++
+			}
+		}
+		n, err := NewNetwork(p, mask, "tanh", nil, PathAuto)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n.Path() != c.want {
+			t.Errorf("H=%d, %d of %d kept: auto path %s, expected %s", c.h, kept, c.h*c.h, n.Path(), c.want)
+		}
+	}
+}

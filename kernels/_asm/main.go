@@ -204,6 +204,10 @@ func main() {
 	for _, s := range []isa{avx2, avx512} {
 		genSpMM(s)
 		genSDDMM(s)
+		genSDDMMRegs(s)
+		if s.wide {
+			genSpMMSDDMM(s) // AVX2 has too few registers: its wrapper makes two calls
+		}
 		genSpMV(s)
 		genSDDMV(s)
 		genGemm(s)

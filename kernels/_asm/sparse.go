@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
@@ -359,4 +361,260 @@ func sddmmBlock(s isa, p string, q int, ci, k, ap GPVirtual, mask Register, nbyt
 	x := acc[0][0].AsX()
 	VADDPS(Mem{Base: out, Index: k, Scale: 4}, x, x)
 	VMOVUPS(x, Mem{Base: out, Index: k, Scale: 4})
+}
+
+// sddmmRegsMax is the most vectors of a row that genSDDMMRegs holds in
+// registers (n <= sddmmRegsMax*w).
+const sddmmRegsMax = 4
+
+// genSDDMMRegs emits SDDMM for short rows (0 < n <= sddmmRegsMax*w, the
+// trainer's per-step call at a chunk of 64 trials): a[i,:] is loaded into V =
+// ceil(n/w) registers once per row (the last one masked, zero beyond n), so
+// a block of four nonzeros costs only the 4V loads of its b rows for 4V FMAs
+// (genSDDMM reloads a for each block: 1.25 loads per FMA). Each nonzero has
+// one accumulator (four independent chains per block; the next block's
+// chains overlap them out of order); the four dot products are reduced
+// together and added to out[k:k+4]. V is dispatched once per call to a loop
+// emitted for each V.
+func genSDDMMRegs(s isa) {
+	TEXT("sddmmr"+s.name, NOSPLIT, "func(rowPtr *int32, rows int, colIdx *int32, a *float32, b *float32, brows int, out *float32, n int) bool")
+	Pragma("noescape")
+	Doc("sddmmr"+s.name+" is SDDMM for 0 < n <= "+fmt.Sprint(sddmmRegsMax*s.w)+" with a's row held in registers; it returns false on a column index >= brows.",
+		"Requires rows > 0 and every rowPtr entry in [0, len(colIdx)].")
+	n := ld("n")
+	lanes := GP64()
+	LEAQ(Mem{Base: n, Disp: -1}, lanes)
+	ANDQ(U32(s.w-1), lanes)
+	INCQ(lanes)
+	mask := s.mask(lanes)
+	nv := GP64()
+	MOVQ(n, nv)
+	ADDQ(U32(s.w-1), nv)
+	SHRQ(U8(log2(s.w)), nv)
+	for v := 1; v <= sddmmRegsMax; v++ {
+		CMPQ(nv, U32(v))
+		JE(LabelRef(lbl("r", v)))
+	}
+	JMP(LabelRef("fail")) // n outside (0, sddmmRegsMax*w]: the wrapper never calls so
+	for v := 1; v <= sddmmRegsMax; v++ {
+		Label(lbl("r", v))
+		sddmmRegsLoop(s, lbl("r", v), v, mask)
+	}
+	Label("ok")
+	retBool(true)
+	Label("fail")
+	retBool(false)
+}
+
+// sddmmRegsLoop runs every row with V vectors of a in registers.
+func sddmmRegsLoop(s isa, p string, V int, mask Register) {
+	nbytes := GP64()
+	Load(Param("n"), nbytes)
+	SHLQ(U8(2), nbytes)
+	rpp := ld("rowPtr")
+	ap := ld("a")
+	left := ld("rows")
+	var tmp VecVirtual
+	if !s.wide {
+		tmp = s.vec()
+	}
+	av := s.vecs(V)
+	Label(p + "_row")
+	for v := 0; v < V-1; v++ {
+		VMOVUPS(Mem{Base: ap, Disp: v * s.vb()}, av[v])
+	}
+	s.loadMasked(Mem{Base: ap, Disp: (V - 1) * s.vb()}, mask, av[V-1])
+	ci := ld("colIdx")
+	k, ke := GP64(), GP64()
+	MOVLQSX(Mem{Base: rpp}, k)
+	MOVLQSX(Mem{Base: rpp, Disp: 4}, ke)
+	block := func(q int) {
+		acc := s.vecs(q)
+		zero(acc)
+		for c := 0; c < q; c++ {
+			bp := GP64()
+			MOVLQZX(Mem{Base: ci, Index: k, Scale: 4, Disp: 4 * c}, bp)
+			CMPQ(bp, paramAddr("brows"))
+			JAE(LabelRef("fail"))
+			IMULQ(nbytes, bp)
+			ADDQ(paramAddr("b"), bp)
+			for v := 0; v < V; v++ {
+				var mk Register
+				if v == V-1 {
+					mk = mask
+				}
+				s.fmaMem(Mem{Base: bp, Disp: v * s.vb()}, av[v], acc[c], mk, tmp)
+			}
+		}
+		out := ld("out")
+		if q == 1 {
+			s.hsum(acc[0])
+			x := acc[0].AsX()
+			VADDSS(Mem{Base: out, Index: k, Scale: 4}, x, x)
+			VMOVSS(x, Mem{Base: out, Index: k, Scale: 4})
+			return
+		}
+		s.reduce4(acc[0], acc[1], acc[2], acc[3])
+		x := acc[0].AsX()
+		VADDPS(Mem{Base: out, Index: k, Scale: 4}, x, x)
+		VMOVUPS(x, Mem{Base: out, Index: k, Scale: 4})
+	}
+	Label(p + "_nz4")
+	t4 := GP64()
+	LEAQ(Mem{Base: k, Disp: 4}, t4)
+	CMPQ(t4, ke)
+	JG(LabelRef(p + "_nz1"))
+	block(4)
+	ADDQ(U8(4), k)
+	JMP(LabelRef(p + "_nz4"))
+	Label(p + "_nz1")
+	CMPQ(k, ke)
+	JGE(LabelRef(p + "_rowdone"))
+	block(1)
+	INCQ(k)
+	JMP(LabelRef(p + "_nz1"))
+	Label(p + "_rowdone")
+	ADDQ(U8(4), rpp)
+	ADDQ(nbytes, ap)
+	DECQ(left)
+	JNZ(LabelRef(p + "_row"))
+	JMP(LabelRef("ok"))
+}
+
+// genSpMMSDDMM emits the fused backward kernel for short rows (0 < n <=
+// sddmmRegsMax*w): for every CSR row i,
+//
+//	y[i,:] += sum_k val[k] * x[colIdx[k],:]   and   out[k] += dot(a[i,:], x[colIdx[k],:]).
+//
+// Both products read the same x rows, so each x vector is loaded once (into
+// a register, the last one masked) and feeds two FMAs: one into the row's y
+// accumulators (val[k] broadcast) and one into the nonzero's dot product with
+// a[i,:], which is held in registers for the whole row. Nonzeros go four at a
+// time so that their dot products are reduced together and added to
+// out[k:k+4]; the y chains get one FMA per nonzero out of eight, far below
+// the FMA latency bound. V = ceil(n/w) is dispatched once per call.
+func genSpMMSDDMM(s isa) {
+	TEXT("spmmsddmm"+s.name, NOSPLIT, "func(rowPtr *int32, rows int, colIdx *int32, val *float32, x *float32, xrows int, y *float32, a *float32, out *float32, n int) bool")
+	Pragma("noescape")
+	Doc("spmmsddmm"+s.name+" is SpMM of val and x into y fused with SDDMM of a and x into out, for 0 < n <= "+fmt.Sprint(sddmmRegsMax*s.w)+";",
+		"it returns false on a column index >= xrows.",
+		"Requires rows > 0 and every rowPtr entry in [0, len(colIdx)].")
+	n := ld("n")
+	lanes := GP64()
+	LEAQ(Mem{Base: n, Disp: -1}, lanes)
+	ANDQ(U32(s.w-1), lanes)
+	INCQ(lanes)
+	mask := s.mask(lanes)
+	nv := GP64()
+	MOVQ(n, nv)
+	ADDQ(U32(s.w-1), nv)
+	SHRQ(U8(log2(s.w)), nv)
+	for v := 1; v <= sddmmRegsMax; v++ {
+		CMPQ(nv, U32(v))
+		JE(LabelRef(lbl("f", v)))
+	}
+	JMP(LabelRef("fail")) // n outside (0, sddmmRegsMax*w]: the wrapper never calls so
+	for v := 1; v <= sddmmRegsMax; v++ {
+		Label(lbl("f", v))
+		spmmSDDMMLoop(s, lbl("f", v), v, mask)
+	}
+	Label("ok")
+	retBool(true)
+	Label("fail")
+	retBool(false)
+}
+
+// spmmSDDMMLoop runs every row with V vectors of a and of the y sums in
+// registers.
+func spmmSDDMMLoop(s isa, p string, V int, mask Register) {
+	nbytes := GP64()
+	Load(Param("n"), nbytes)
+	SHLQ(U8(2), nbytes)
+	rpp := ld("rowPtr")
+	ap := ld("a")
+	yp := ld("y")
+	left := ld("rows")
+	av := s.vecs(V)
+	yacc := s.vecs(V)
+	Label(p + "_row")
+	for v := 0; v < V-1; v++ {
+		VMOVUPS(Mem{Base: ap, Disp: v * s.vb()}, av[v])
+	}
+	s.loadMasked(Mem{Base: ap, Disp: (V - 1) * s.vb()}, mask, av[V-1])
+	zero(yacc)
+	ci := ld("colIdx")
+	val := ld("val")
+	k, ke := GP64(), GP64()
+	MOVLQSX(Mem{Base: rpp}, k)
+	MOVLQSX(Mem{Base: rpp, Disp: 4}, ke)
+	block := func(q int) {
+		acc := s.vecs(q)
+		zero(acc)
+		for c := 0; c < q; c++ {
+			xp := GP64()
+			MOVLQZX(Mem{Base: ci, Index: k, Scale: 4, Disp: 4 * c}, xp)
+			CMPQ(xp, paramAddr("xrows"))
+			JAE(LabelRef("fail"))
+			IMULQ(nbytes, xp)
+			ADDQ(paramAddr("x"), xp)
+			bc := s.vec()
+			VBROADCASTSS(Mem{Base: val, Index: k, Scale: 4, Disp: 4 * c}, bc)
+			for v := 0; v < V; v++ {
+				xv := s.vec()
+				m := Mem{Base: xp, Disp: v * s.vb()}
+				if v == V-1 {
+					s.loadMasked(m, mask, xv)
+				} else {
+					VMOVUPS(m, xv)
+				}
+				VFMADD231PS(xv, bc, yacc[v])
+				VFMADD231PS(xv, av[v], acc[c])
+			}
+		}
+		out := ld("out")
+		if q == 1 {
+			s.hsum(acc[0])
+			x := acc[0].AsX()
+			VADDSS(Mem{Base: out, Index: k, Scale: 4}, x, x)
+			VMOVSS(x, Mem{Base: out, Index: k, Scale: 4})
+			return
+		}
+		s.reduce4(acc[0], acc[1], acc[2], acc[3])
+		x := acc[0].AsX()
+		VADDPS(Mem{Base: out, Index: k, Scale: 4}, x, x)
+		VMOVUPS(x, Mem{Base: out, Index: k, Scale: 4})
+	}
+	Label(p + "_nz4")
+	t4 := GP64()
+	LEAQ(Mem{Base: k, Disp: 4}, t4)
+	CMPQ(t4, ke)
+	JG(LabelRef(p + "_nz1"))
+	block(4)
+	ADDQ(U8(4), k)
+	JMP(LabelRef(p + "_nz4"))
+	Label(p + "_nz1")
+	CMPQ(k, ke)
+	JGE(LabelRef(p + "_rowdone"))
+	block(1)
+	INCQ(k)
+	JMP(LabelRef(p + "_nz1"))
+	Label(p + "_rowdone")
+	for v := 0; v < V; v++ {
+		m := Mem{Base: yp, Disp: v * s.vb()}
+		if v == V-1 {
+			t := s.vec()
+			s.loadMasked(m, mask, t)
+			VADDPS(t, yacc[v], yacc[v])
+			s.storeMasked(yacc[v], mask, m)
+		} else {
+			VADDPS(m, yacc[v], yacc[v])
+			VMOVUPS(yacc[v], m)
+		}
+	}
+	ADDQ(U8(4), rpp)
+	ADDQ(nbytes, ap)
+	ADDQ(nbytes, yp)
+	DECQ(left)
+	JNZ(LabelRef(p + "_row"))
+	JMP(LabelRef("ok"))
 }
