@@ -16,8 +16,10 @@ func benchKernelsCommand() *ucli.Command {
 	return &ucli.Command{
 		Name:  "kernels",
 		Usage: "time the compute kernels (useful GFLOP/s and share of one core's FP32 peak)",
-		Description: "Runs each kernel (spmm, sddmm, gemm, gemmnt) and implementation over batch x hidden x density.\n" +
-			"Useful flops are 2 x kept weights x batch per call, so sparse and dense paths compare at the same shape.\n" +
+		Description: "Runs each kernel (" + strings.Join(kbench.Kernels, ", ") + ") and implementation over batch x hidden x density.\n" +
+			"Useful flops are 2 x kept weights x batch per call, so sparse and dense paths compare at the same shape;\n" +
+			"spmmsddmm, the fused backward kernel (spmm's product and sddmm's weight gradient in one pass over the CSR),\n" +
+			"does two products and counts 4 x kept weights x batch, so it compares directly with spmm + sddmm.\n" +
 			"List flags take comma lists or repeat: --batch 1,16 --batch 128.",
 		Flags: []ucli.Flag{
 			&ucli.IntSliceFlag{Name: "batch", Usage: "batch sizes (default 1,16,128)"},

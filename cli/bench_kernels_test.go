@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -35,6 +36,25 @@ func TestBenchKernelsJSON(t *testing.T) {
 	}
 	if st, err := os.Stat(pq); err != nil || st.Size() == 0 {
 		t.Fatalf("--out %s not written: %v", pq, err)
+	}
+}
+
+// TestBenchKernelsFused: --kernel spmmsddmm times the fused kernel and
+// counts 4 useful flops per kept weight and batch column.
+func TestBenchKernelsFused(t *testing.T) {
+	out, err := runBenchKernels(t, "--batch", "8", "--hidden", "24", "--density", "0.5",
+		"--impl", "generic", "--kernel", "spmmsddmm", "--target", "1ms", "--json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	r := jsonRecords(t, out, 1)[0]
+	nnz, sec, gf := r["nnz"].(float64), r["seconds"].(float64), r["gflops"].(float64)
+	if want := 4 * nnz * 8 / sec / 1e9; r["kernel"] != "spmmsddmm" || nnz <= 0 || math.Abs(gf-want) > 1e-9*want {
+		t.Fatalf("record %v: want kernel spmmsddmm at %g GFLOP/s", r, want)
+	}
+	out, err = runBenchKernels(t, "--batch", "2", "--hidden", "10", "--density", "1", "--kernel", "spmmsddmm", "--impl", "generic", "--target", "1ms")
+	if err != nil || !strings.Contains(out, "spmmsddmm") {
+		t.Fatalf("table lacks the fused kernel: %v\n%s", err, out)
 	}
 }
 

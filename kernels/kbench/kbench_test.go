@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math"
+	"math/rand/v2"
 	"path/filepath"
 	"testing"
 	"time"
@@ -102,4 +104,54 @@ func kernelsAll() []string {
 		names = append(names, im.Name)
 	}
 	return names
+}
+
+// TestFused: spmmsddmm is timed as the spmm and sddmm calls in one, and
+// counts 4 useful flops per kept weight and batch column.
+func TestFused(t *testing.T) {
+	cfg := Config{Batches: []int{3, 64}, Hidden: []int{30}, Densities: []float64{0.5},
+		Kernels: []string{"spmmsddmm"}, Target: time.Millisecond}
+	_, recs, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 2*len(kernelsAll()) {
+		t.Fatalf("got %d records, want %d", len(recs), 2*len(kernelsAll()))
+	}
+	for _, r := range recs {
+		want := 4 * float64(r.Nnz) * float64(r.Batch) / r.Seconds / 1e9
+		if r.Kernel != "spmmsddmm" || r.GFLOPS <= 0 || math.Abs(r.GFLOPS-want) > 1e-9*want {
+			t.Fatalf("record %+v: want kernel spmmsddmm at %g GFLOP/s", r, want)
+		}
+	}
+	if FlopsPerWeight("spmmsddmm") != 4 || FlopsPerWeight("spmm") != 2 || FlopsPerWeight("gemmnt") != 2 {
+		t.Fatal("FlopsPerWeight")
+	}
+
+	// The fused call must compute what the spmm call and the sddmm call do.
+	for _, im := range kernels.All() {
+		for _, b := range []int{1, 16, 64, 128} {
+			r := rand.New(rand.NewPCG(2, uint64(b)))
+			const hidden, rows = 37, 29
+			w := newWeights(r, rows, hidden, 0.4)
+			fused, sep := newState(r, hidden, b, rows), &state{batch: b}
+			sep.h, sep.dp = fused.h, fused.dp
+			sep.out, sep.dW = make([]float32, len(fused.out)), make([]float32, len(fused.dW))
+			fused.dWSparse, sep.dWSparse = make([]float32, len(w.val)), make([]float32, len(w.val))
+			callKernel("spmmsddmm", im, w, fused, rows)
+			callKernel("spmm", im, w, sep, rows)
+			callKernel("sddmm", im, w, sep, rows)
+			for _, c := range []struct {
+				name      string
+				got, want []float32
+			}{{"out", fused.out, sep.out}, {"dW", fused.dWSparse, sep.dWSparse}} {
+				for i := range c.want {
+					if d := math.Abs(float64(c.got[i] - c.want[i])); d > 1e-4*(1+math.Abs(float64(c.want[i]))) ||
+						(im.Name == "generic" && d != 0) {
+						t.Fatalf("%s b=%d %s[%d]: fused %g, separate %g", im.Name, b, c.name, i, c.got[i], c.want[i])
+					}
+				}
+			}
+		}
+	}
 }
