@@ -31,6 +31,18 @@ func aRow(r int, a0, a3, stride GPVirtual) Mem {
 	return Mem{Base: base, Index: stride, Scale: uint8(r)}
 }
 
+// row3 returns the address of row 3 of a block of mr rows at r0, stride
+// bytes apart, the second base of aRow (nil when mr <= 3).
+func row3(mr int, r0, stride GPVirtual) GPVirtual {
+	if mr <= 3 {
+		return nil
+	}
+	r3 := GP64()
+	LEAQ(Mem{Base: r0, Index: stride, Scale: 2}, r3)
+	ADDQ(stride, r3)
+	return r3
+}
+
 // genGemm emits C(m x n) += A(m x k) * B(k x n), row-major. C is covered by
 // gemmMR x gemmV-vector register blocks: for each p the block loads gemmV
 // vectors of B row p and broadcasts one A element per row, so every loaded
@@ -38,58 +50,27 @@ func aRow(r int, a0, a3, stride GPVirtual) Mem {
 // chunks and pass 2 the remaining columns with a masked last vector; row
 // blocks shorter than gemmMR get their own unrolled code.
 func genGemm(s isa) {
-	TEXT("gemm"+s.name, NOSPLIT, "func(m, n, k int, a, b, c *float32)")
-	Pragma("noescape")
-	Doc("gemm" + s.name + " adds A(m x k) * B(k x n) to C(m x n); m, n, k > 0.")
+	s.kernel("gemm", "func(m, n, k int, a, b, c *float32)",
+		"adds A(m x k) * B(k x n) to C(m x n); m, n, k > 0.")
 	V := gemmV(s)
 	uw := V * s.w
 	n := ld("n")
-	nbytes := GP64()
-	MOVQ(n, nbytes)
-	SHLQ(U8(2), nbytes)
+	nbytes := rowBytes(n)
 	lda := ld("k")
 	SHLQ(U8(2), lda)
-	fullEnd := GP64()
-	MOVQ(n, fullEnd)
-	ANDQ(I32(-uw), fullEnd)
-	SHLQ(U8(2), fullEnd)
-	TESTQ(fullEnd, fullEnd)
-	JZ(LabelRef("pass2"))
+	fullEnd := pass1End(n, uw)
 	gemmBlocks("p1", lda, nbytes, func(p string, mr int, ap, cp GPVirtual) {
-		off := GP64()
-		XORQ(off, off)
-		Label(p + "_chunk")
-		gemmMicro(s, p, mr, V, nil, off, ap, cp, lda, nbytes)
-		ADDQ(U32(uw*4), off)
-		CMPQ(off, fullEnd)
-		JB(LabelRef(p + "_chunk"))
+		chunkLoop(p+"_chunk", uw, fullEnd, func(off GPVirtual) {
+			gemmMicro(s, p, mr, V, nil, off, ap, cp, lda, nbytes)
+		})
 	})
-	Label("pass2")
-	rem := ld("n")
-	ANDQ(U32(uw-1), rem)
-	JZ(LabelRef("done"))
-	lanes := GP64()
-	LEAQ(Mem{Base: rem, Disp: -1}, lanes)
-	ANDQ(U32(s.w-1), lanes)
-	INCQ(lanes)
-	mask := s.mask(lanes)
-	ADDQ(U32(s.w-1), rem)
-	SHRQ(U8(log2(s.w)), rem)
-	for v := 1; v <= V; v++ {
-		CMPQ(rem, U32(v))
-		JE(LabelRef(lbl("p2", v)))
-	}
-	JMP(LabelRef("done"))
-	for v := 1; v <= V; v++ {
-		Label(lbl("p2", v))
-		gemmBlocks(lbl("p2", v), lda, nbytes, func(p string, mr int, ap, cp GPVirtual) {
+	pass2(s, uw, V, "done", func(p string, v int, mask Register) {
+		gemmBlocks(p, lda, nbytes, func(p string, mr int, ap, cp GPVirtual) {
 			gemmMicro(s, p, mr, v, mask, fullEnd, ap, cp, lda, nbytes)
 		})
-		JMP(LabelRef("done"))
-	}
+	})
 	Label("done")
-	VZEROUPPER()
-	RET()
+	ret()
 }
 
 // gemmBlocks runs body over the row blocks of A and C: full gemmMR blocks in
@@ -131,24 +112,14 @@ func gemmMicro(s isa, p string, mr, V int, mask Register, off, ap, cp, lda, nbyt
 	}
 	a0 := GP64()
 	MOVQ(ap, a0)
-	var a3 GPVirtual
-	if mr > 3 {
-		a3 = GP64()
-		LEAQ(Mem{Base: a0, Index: lda, Scale: 2}, a3)
-		ADDQ(lda, a3)
-	}
+	a3 := row3(mr, a0, lda)
 	bp := ld("b")
 	ADDQ(off, bp)
 	kk := ld("k")
 	bv := s.vecs(V)
 	Label(p + "_k")
 	for v := 0; v < V; v++ {
-		m := Mem{Base: bp, Disp: v * s.vb()}
-		if mask != nil && v == V-1 {
-			s.loadMasked(m, mask, bv[v])
-		} else {
-			VMOVUPS(m, bv[v])
-		}
+		s.load(Mem{Base: bp, Disp: v * s.vb()}, lastMask(mask, v, V), bv[v])
 	}
 	for r := 0; r < mr; r++ {
 		bc := s.vec()
@@ -167,25 +138,11 @@ func gemmMicro(s isa, p string, mr, V int, mask Register, off, ap, cp, lda, nbyt
 
 	c0 := GP64()
 	LEAQ(Mem{Base: cp, Index: off, Scale: 1}, c0)
-	var c3 GPVirtual
-	if mr > 3 {
-		c3 = GP64()
-		LEAQ(Mem{Base: c0, Index: nbytes, Scale: 2}, c3)
-		ADDQ(nbytes, c3)
-	}
+	c3 := row3(mr, c0, nbytes)
 	for r := 0; r < mr; r++ {
 		row := aRow(r, c0, c3, nbytes)
 		for v := 0; v < V; v++ {
-			m := row.Offset(v * s.vb())
-			if mask != nil && v == V-1 {
-				t := s.vec()
-				s.loadMasked(m, mask, t)
-				VADDPS(t, acc[r][v], acc[r][v])
-				s.storeMasked(acc[r][v], mask, m)
-			} else {
-				VADDPS(m, acc[r][v], acc[r][v])
-				VMOVUPS(acc[r][v], m)
-			}
+			s.addTo(acc[r][v], lastMask(mask, v, V), row.Offset(v*s.vb()))
 		}
 	}
 }
@@ -194,9 +151,8 @@ func gemmMicro(s isa, p string, mr, V int, mask Register, off, ap, cp, lda, nbyt
 // against 4 rows of B, 8 vector accumulators over k (masked tail), reduced
 // to 8 scalars per block.
 func genGemmNT(s isa) {
-	TEXT("gemmNT"+s.name, NOSPLIT, "func(m, n, k int, a, b, c *float32)")
-	Pragma("noescape")
-	Doc("gemmNT" + s.name + " adds A(m x k) * B(n x k)^T to C(m x n); m, n, k > 0.")
+	s.kernel("gemmNT", "func(m, n, k int, a, b, c *float32)",
+		"adds A(m x k) * B(n x k)^T to C(m x n); m, n, k > 0.")
 	kbytes := ld("k")
 	SHLQ(U8(2), kbytes)
 	endv := AllocLocal(8)
@@ -229,8 +185,7 @@ func genGemmNT(s isa) {
 	JNE(LabelRef("done"))
 	gemmNTCols(s, "i1", 1, ap, cp, kbytes, mask, endv, remL)
 	Label("done")
-	VZEROUPPER()
-	RET()
+	ret()
 }
 
 func gemmNTCols(s isa, p string, mr int, ap, cp, kbytes GPVirtual, mask Register, endv, remL Mem) {
@@ -282,24 +237,14 @@ func gemmNTMicro(s isa, p string, mr, nr int, ap, bp, cj, kbytes GPVirtual, mask
 	}
 	j := GP64()
 	XORQ(j, j)
-	body := func(masked bool) {
+	body := func(mask Register) {
 		av := s.vecs(mr)
 		for r := range av {
-			m := Mem{Base: arow[r], Index: j, Scale: 1}
-			if masked {
-				s.loadMasked(m, mask, av[r])
-			} else {
-				VMOVUPS(m, av[r])
-			}
+			s.load(Mem{Base: arow[r], Index: j, Scale: 1}, mask, av[r])
 		}
 		for c := 0; c < nr; c++ {
 			bt := s.vec()
-			m := Mem{Base: brow[c], Index: j, Scale: 1}
-			if masked {
-				s.loadMasked(m, mask, bt)
-			} else {
-				VMOVUPS(m, bt)
-			}
+			s.load(Mem{Base: brow[c], Index: j, Scale: 1}, mask, bt)
 			for r := range av {
 				VFMADD231PS(bt, av[r], acc[r][c])
 			}
@@ -308,13 +253,13 @@ func gemmNTMicro(s isa, p string, mr, nr int, ap, bp, cj, kbytes GPVirtual, mask
 	Label(p + "_k")
 	CMPQ(j, endv)
 	JAE(LabelRef(p + "_tail"))
-	body(false)
+	body(nil)
 	ADDQ(U32(s.vb()), j)
 	JMP(LabelRef(p + "_k"))
 	Label(p + "_tail")
 	CMPQ(remL, U8(0))
 	JE(LabelRef(p + "_red"))
-	body(true)
+	body(mask)
 	Label(p + "_red")
 	nb := ld("n")
 	SHLQ(U8(2), nb)
@@ -366,6 +311,5 @@ func genPeak(s isa) {
 	DECQ(it)
 	JNZ(LabelRef("loop"))
 	Label("done")
-	VZEROUPPER()
-	RET()
+	ret()
 }

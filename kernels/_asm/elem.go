@@ -22,31 +22,18 @@ func (e ew) at(base GPVirtual) Mem { return Mem{Base: base, Index: e.j, Scale: 1
 
 func (e ew) load(base GPVirtual) VecVirtual {
 	v := e.s.vec()
-	if e.mask != nil {
-		e.s.loadMasked(e.at(base), e.mask, v)
-	} else {
-		VMOVUPS(e.at(base), v)
-	}
+	e.s.load(e.at(base), e.mask, v)
 	return v
 }
 
-func (e ew) store(v VecVirtual, base GPVirtual) {
-	if e.mask != nil {
-		e.s.storeMasked(v, e.mask, e.at(base))
-	} else {
-		VMOVUPS(v, e.at(base))
-	}
-}
+func (e ew) store(v VecVirtual, base GPVirtual) { e.s.store(v, e.mask, e.at(base)) }
 
 // elemLoop runs body over n elements (n > 0): full vectors, then one masked
 // step for the n mod w last ones.
 func elemLoop(s isa, p string, n GPVirtual, body func(e ew)) {
 	j := GP64()
 	XORQ(j, j)
-	end := GP64()
-	MOVQ(n, end)
-	ANDQ(I32(-s.w), end)
-	SHLQ(U8(2), end)
+	end := floorBytes(n, s.w)
 	Label(p + "_v")
 	CMPQ(j, end)
 	JAE(LabelRef(p + "_t"))
@@ -70,6 +57,15 @@ func (s isa) bcast(hp GPVirtual, i int) VecVirtual {
 	return v
 }
 
+// bcasts broadcasts the k first float32 of the array at hp.
+func (s isa) bcasts(hp GPVirtual, k int) []VecVirtual {
+	c := make([]VecVirtual, k)
+	for i := range c {
+		c[i] = s.bcast(hp, i)
+	}
+	return c
+}
+
 func genElementwise(s isa) {
 	genBiasReLU(s)
 	genReLUBackward(s)
@@ -81,40 +77,58 @@ func genElementwise(s isa) {
 }
 
 func genBiasReLU(s isa) {
-	TEXT("biasReLU"+s.name, NOSPLIT, "func(x *float32, bias *float32, rows int, n int)")
-	Pragma("noescape")
-	Doc("biasReLU" + s.name + " sets x[i,j] = max(x[i,j]+bias[i], 0) (NaN kept); rows, n > 0.")
-	n := ld("n")
-	nbytes := GP64()
-	MOVQ(n, nbytes)
-	SHLQ(U8(2), nbytes)
-	xp := ld("x")
-	bp := ld("bias")
-	left := ld("rows")
-	zr := s.vec()
-	zero([]VecVirtual{zr})
-	Label("row")
-	b := s.vec()
-	VBROADCASTSS(Mem{Base: bp}, b)
-	elemLoop(s, "e", n, func(e ew) {
-		v := e.load(xp)
-		VADDPS(b, v, v)
-		// max(0, v) returning its second source, v, when v is NaN.
-		VMAXPS(v, zr, v)
-		e.store(v, xp)
+	s.kernel("biasReLU", "func(x *float32, bias *float32, rows int, n int)",
+		"sets x[i,j] = max(x[i,j]+bias[i], 0) (NaN kept); rows, n > 0.")
+	s.biasAct(func() func(v VecVirtual) {
+		zr := s.vec()
+		zero([]VecVirtual{zr})
+		return func(v VecVirtual) {
+			// max(0, v) returning its second source, v, when v is NaN.
+			VMAXPS(v, zr, v)
+		}
 	})
+}
+
+// biasAct emits the body of the kernels that set x[i,j] = act(x[i,j] +
+// bias[i]) in place for x of rows x n (rows, n > 0): prep runs once before
+// the row loop (constants) and returns act, which updates its register.
+func (s isa) biasAct(prep func() func(v VecVirtual)) {
+	var act func(v VecVirtual)
+	s.perRow("bias", func() { act = prep() }, func(n, xp, bp GPVirtual) {
+		b := s.vec()
+		VBROADCASTSS(Mem{Base: bp}, b)
+		elemLoop(s, "e", n, func(e ew) {
+			v := e.load(xp)
+			VADDPS(b, v, v)
+			act(v)
+			e.store(v, xp)
+		})
+	})
+}
+
+// perRow emits the body of a kernel over the rows of x (rows x n, the
+// parameters x, rows and n; rows > 0) and a float32 per row in the array
+// parameter vec: prep runs once, then body once per row i with xp = &x[i*n]
+// and vp = &vec[i].
+func (s isa) perRow(vec string, prep func(), body func(n, xp, vp GPVirtual)) {
+	n := ld("n")
+	nbytes := rowBytes(n)
+	xp := ld("x")
+	vp := ld(vec)
+	left := ld("rows")
+	prep()
+	Label("row")
+	body(n, xp, vp)
 	ADDQ(nbytes, xp)
-	ADDQ(U8(4), bp)
+	ADDQ(U8(4), vp)
 	DECQ(left)
 	JNZ(LabelRef("row"))
-	VZEROUPPER()
-	RET()
+	ret()
 }
 
 func genReLUBackward(s isa) {
-	TEXT("reluBackward"+s.name, NOSPLIT, "func(dy *float32, y *float32, dx *float32, n int)")
-	Pragma("noescape")
-	Doc("reluBackward" + s.name + " sets dx = dy where y > 0, else 0; n > 0.")
+	s.kernel("reluBackward", "func(dy *float32, y *float32, dx *float32, n int)",
+		"sets dx = dy where y > 0, else 0; n > 0.")
 	dy, y, dx, n := ld("dy"), ld("y"), ld("dx"), ld("n")
 	zr := s.vec()
 	zero([]VecVirtual{zr})
@@ -132,14 +146,12 @@ func genReLUBackward(s isa) {
 		}
 		e.store(out, dx)
 	})
-	VZEROUPPER()
-	RET()
+	ret()
 }
 
 func genTanhBackward(s isa) {
-	TEXT("tanhBackward"+s.name, NOSPLIT, "func(dy *float32, y *float32, dx *float32, n int)")
-	Pragma("noescape")
-	Doc("tanhBackward" + s.name + " sets dx = dy * (1 - y*y); n > 0.")
+	s.kernel("tanhBackward", "func(dy *float32, y *float32, dx *float32, n int)",
+		"sets dx = dy * (1 - y*y); n > 0.")
 	dy, y, dx, n := ld("dy"), ld("y"), ld("dx"), ld("n")
 	one := s.vec()
 	t := GP64()
@@ -154,34 +166,22 @@ func genTanhBackward(s isa) {
 		VMULPS(yv, dv, dv)
 		e.store(dv, dx)
 	})
-	VZEROUPPER()
-	RET()
+	ret()
 }
 
 func genRowSums(s isa) {
-	TEXT("rowSums"+s.name, NOSPLIT, "func(x *float32, out *float32, rows int, n int)")
-	Pragma("noescape")
-	Doc("rowSums" + s.name + " adds the sum of row i of x (rows x n) to out[i]; rows, n > 0.")
-	n := ld("n")
-	nbytes := GP64()
-	MOVQ(n, nbytes)
-	SHLQ(U8(2), nbytes)
-	xp, op, left := ld("x"), ld("out"), ld("rows")
-	Label("row")
-	acc := s.vecs(2)
-	zero(acc)
-	elemLoop(s, "e", n, func(e ew) {
-		VADDPS(e.load(xp), acc[0], acc[0])
+	s.kernel("rowSums", "func(x *float32, out *float32, rows int, n int)",
+		"adds the sum of row i of x (rows x n) to out[i]; rows, n > 0.")
+	s.perRow("out", func() {}, func(n, xp, op GPVirtual) {
+		acc := s.vecs(2)
+		zero(acc)
+		elemLoop(s, "e", n, func(e ew) {
+			VADDPS(e.load(xp), acc[0], acc[0])
+		})
+		s.hsum(acc[0])
+		VADDSS(Mem{Base: op}, acc[0].AsX(), acc[0].AsX())
+		VMOVSS(acc[0].AsX(), Mem{Base: op})
 	})
-	s.hsum(acc[0])
-	VADDSS(Mem{Base: op}, acc[0].AsX(), acc[0].AsX())
-	VMOVSS(acc[0].AsX(), Mem{Base: op})
-	ADDQ(nbytes, xp)
-	ADDQ(U8(4), op)
-	DECQ(left)
-	JNZ(LabelRef("row"))
-	VZEROUPPER()
-	RET()
 }
 
 // Adam hyper-parameter array layout (see adamHyperArray in Go).
@@ -197,14 +197,10 @@ const (
 )
 
 func genAdam(s isa) {
-	TEXT("adam"+s.name, NOSPLIT, "func(p *float32, grad *float32, m *float32, v *float32, n int, h *[8]float32)")
-	Pragma("noescape")
-	Doc("adam" + s.name + " applies one Adam step to n > 0 elements; h = wd, b1, 1-b1, b2, 1-b2, bc2Sqrt, eps, stepSize.")
+	s.kernel("adam", "func(p *float32, grad *float32, m *float32, v *float32, n int, h *[8]float32)",
+		"applies one Adam step to n > 0 elements; h = wd, b1, 1-b1, b2, 1-b2, bc2Sqrt, eps, stepSize.")
 	pp, gp, mp, vp, n, hp := ld("p"), ld("grad"), ld("m"), ld("v"), ld("n"), ld("h")
-	c := make([]VecVirtual, 8)
-	for i := range c {
-		c[i] = s.bcast(hp, i)
-	}
+	c := s.bcasts(hp, 8)
 	elemLoop(s, "e", n, func(e ew) {
 		p := e.load(pp)
 		gi := s.vec()
@@ -230,19 +226,14 @@ func genAdam(s isa) {
 		VSUBPS(m, p, p) // p - step*m/denom
 		e.store(p, pp)
 	})
-	VZEROUPPER()
-	RET()
+	ret()
 }
 
 func genRMSprop(s isa) {
-	TEXT("rmsprop"+s.name, NOSPLIT, "func(p *float32, grad *float32, sq *float32, n int, h *[8]float32)")
-	Pragma("noescape")
-	Doc("rmsprop" + s.name + " applies one RMSprop step to n > 0 elements; h = wd, alpha, 1-alpha, lr, eps.")
+	s.kernel("rmsprop", "func(p *float32, grad *float32, sq *float32, n int, h *[8]float32)",
+		"applies one RMSprop step to n > 0 elements; h = wd, alpha, 1-alpha, lr, eps.")
 	pp, gp, sp, n, hp := ld("p"), ld("grad"), ld("sq"), ld("n"), ld("h")
-	c := make([]VecVirtual, 5)
-	for i := range c {
-		c[i] = s.bcast(hp, i)
-	}
+	c := s.bcasts(hp, 5)
 	elemLoop(s, "e", n, func(e ew) {
 		p := e.load(pp)
 		gi := s.vec()
@@ -262,21 +253,16 @@ func genRMSprop(s isa) {
 		VSUBPS(gi, p, p)
 		e.store(p, pp)
 	})
-	VZEROUPPER()
-	RET()
+	ret()
 }
 
 // SGD modes: bit 0 momentum, bit 1 first step, bit 2 Nesterov.
 func genSGD(s isa) {
-	TEXT("sgd"+s.name, NOSPLIT, "func(p *float32, grad *float32, buf *float32, n int, h *[8]float32, mode int)")
-	Pragma("noescape")
-	Doc("sgd"+s.name+" applies one SGD step to n > 0 elements; h = wd, momentum, 1-dampening, lr;",
+	s.kernel("sgd", "func(p *float32, grad *float32, buf *float32, n int, h *[8]float32, mode int)",
+		"applies one SGD step to n > 0 elements; h = wd, momentum, 1-dampening, lr;",
 		"mode bit 0: momentum, bit 1: first step, bit 2: Nesterov.")
 	pp, gp, bp, n, hp := ld("p"), ld("grad"), ld("buf"), ld("n"), ld("h")
-	c := make([]VecVirtual, 4)
-	for i := range c {
-		c[i] = s.bcast(hp, i)
-	}
+	c := s.bcasts(hp, 4)
 	mode := ld("mode")
 	modes := []int{0, 1, 3, 5, 7}
 	for _, md := range modes {
@@ -319,6 +305,5 @@ func genSGD(s isa) {
 		JMP(LabelRef("done"))
 	}
 	Label("done")
-	VZEROUPPER()
-	RET()
+	ret()
 }

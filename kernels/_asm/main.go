@@ -34,6 +34,15 @@ var (
 	avx512 = isa{name: "AVX512", w: 16, wide: true, nreg: 32}
 )
 
+// kernel starts the assembly function name+s.name, called from Go with the
+// signature sig and keeping no pointer it is passed (noescape). Its doc
+// comment is the function name followed by doc, then the lines more.
+func (s isa) kernel(name, sig, doc string, more ...string) {
+	TEXT(name+s.name, NOSPLIT, sig)
+	Pragma("noescape")
+	Doc(append([]string{name + s.name + " " + doc}, more...)...)
+}
+
 // vb is the size of one vector in bytes.
 func (s isa) vb() int { return 4 * s.w }
 
@@ -108,6 +117,48 @@ func (s isa) storeMasked(src VecVirtual, mask Register, m Mem) {
 	}
 }
 
+// load loads the vector at m into dst, only the lanes selected by mask
+// when mask is not nil (see loadMasked).
+func (s isa) load(m Mem, mask Register, dst VecVirtual) {
+	if mask != nil {
+		s.loadMasked(m, mask, dst)
+	} else {
+		VMOVUPS(m, dst)
+	}
+}
+
+// store writes src to m, only the lanes selected by mask when mask is not
+// nil.
+func (s isa) store(src VecVirtual, mask Register, m Mem) {
+	if mask != nil {
+		s.storeMasked(src, mask, m)
+	} else {
+		VMOVUPS(src, m)
+	}
+}
+
+// addTo adds acc to the vector at m (acc += m; m = acc), only the lanes
+// selected by mask when mask is not nil.
+func (s isa) addTo(acc VecVirtual, mask Register, m Mem) {
+	if mask != nil {
+		t := s.vec()
+		s.loadMasked(m, mask, t)
+		VADDPS(t, acc, acc)
+		s.storeMasked(acc, mask, m)
+	} else {
+		VADDPS(m, acc, acc)
+		VMOVUPS(acc, m)
+	}
+}
+
+// lastMask returns mask for the last of V vectors (v == V-1), else nil.
+func lastMask(mask Register, v, V int) Register {
+	if v == V-1 {
+		return mask
+	}
+	return nil
+}
+
 // fmaMem computes acc += mem * b, reading only the masked lanes of mem when
 // mask is not nil (tmp is a scratch register used by AVX2).
 func (s isa) fmaMem(m Mem, b, acc VecVirtual, mask Register, tmp VecVirtual) {
@@ -164,6 +215,12 @@ func zero(v []VecVirtual) {
 	}
 }
 
+// ret clears the upper vector state and returns: every kernel ends so.
+func ret() {
+	VZEROUPPER()
+	RET()
+}
+
 // retBool stores b in the first result, clears the upper vector state and returns.
 func retBool(b bool) {
 	t := GP64()
@@ -173,8 +230,104 @@ func retBool(b bool) {
 		XORQ(t, t)
 	}
 	Store(t.As8(), ReturnIndex(0))
-	VZEROUPPER()
-	RET()
+	ret()
+}
+
+// rowBytes returns n*4, the size in bytes of a row of n float32.
+func rowBytes(n GPVirtual) GPVirtual {
+	b := GP64()
+	MOVQ(n, b)
+	SHLQ(U8(2), b)
+	return b
+}
+
+// floorBytes returns the size in bytes of the first n - n mod m float32
+// (m a power of two).
+func floorBytes(n GPVirtual, m int) GPVirtual {
+	b := GP64()
+	MOVQ(n, b)
+	ANDQ(I32(-m), b)
+	SHLQ(U8(2), b)
+	return b
+}
+
+// The chunked kernels (SpMM, GEMM) cover the n columns of a row in two
+// passes: pass 1 runs chunks of uw = U*w columns (U vectors) up to the byte
+// offset fullEnd; pass 2 runs the n mod uw columns left with V = ceil(rem/w)
+// vectors, the last one masked.
+
+// pass1End returns the byte offset at which pass 1 ends and jumps to the
+// label "pass2" when it is empty.
+func pass1End(n GPVirtual, uw int) GPVirtual {
+	fullEnd := floorBytes(n, uw)
+	TESTQ(fullEnd, fullEnd)
+	JZ(LabelRef("pass2"))
+	return fullEnd
+}
+
+// chunkLoop runs body over the chunks of pass 1 at byte offsets off = 0,
+// uw*4, ... < fullEnd (fullEnd > 0); label names the loop.
+func chunkLoop(label string, uw int, fullEnd GPVirtual, body func(off GPVirtual)) {
+	off := GP64()
+	XORQ(off, off)
+	Label(label)
+	body(off)
+	ADDQ(U32(uw*4), off)
+	CMPQ(off, fullEnd)
+	JB(LabelRef(label))
+}
+
+// pass2 emits the label "pass2" and pass 2: V in 1..maxV is dispatched to
+// the code body(lbl("p2", V), V, mask) emitted for each V, where mask
+// selects the lanes of the last vector. It jumps to end when done or when
+// no column is left.
+func pass2(s isa, uw, maxV int, end string, body func(p string, V int, mask Register)) {
+	Label("pass2")
+	rem := ld("n")
+	ANDQ(U32(uw-1), rem)
+	JZ(LabelRef(end))
+	mask := s.tailMask(rem)
+	s.toVecs(rem)
+	jumpTable(rem, maxV, "p2", end)
+	for v := 1; v <= maxV; v++ {
+		p := lbl("p2", v)
+		Label(p)
+		body(p, v, mask)
+		JMP(LabelRef(end))
+	}
+}
+
+// retOrFail returns true, and false from the label "fail" emitted after it.
+func retOrFail() {
+	retBool(true)
+	Label("fail")
+	retBool(false)
+}
+
+// tailMask builds the mask of the last vector of r > 0 elements: its
+// (r-1) mod w + 1 first lanes.
+func (s isa) tailMask(r GPVirtual) Register {
+	lanes := GP64()
+	LEAQ(Mem{Base: r, Disp: -1}, lanes)
+	ANDQ(U32(s.w-1), lanes)
+	INCQ(lanes)
+	return s.mask(lanes)
+}
+
+// toVecs turns the element count in r into the vector count ceil(r/w).
+func (s isa) toVecs(r GPVirtual) {
+	ADDQ(U32(s.w-1), r)
+	SHRQ(U8(log2(s.w)), r)
+}
+
+// jumpTable jumps to the label lbl(p, v) where r == v, for v in 1..max, and
+// to dflt otherwise.
+func jumpTable(r GPVirtual, max int, p, dflt string) {
+	for v := 1; v <= max; v++ {
+		CMPQ(r, U32(v))
+		JE(LabelRef(lbl(p, v)))
+	}
+	JMP(LabelRef(dflt))
 }
 
 func paramAddr(name string) Mem {

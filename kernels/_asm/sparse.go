@@ -39,72 +39,35 @@ var spmmPF = envInt("SPMM_PF", 0)
 // and odd nonzeros to hide the FMA latency. A column index >= xrows returns
 // false (the Go wrapper panics) before anything is read through it.
 func genSpMM(s isa) {
-	TEXT("spmm"+s.name, NOSPLIT, "func(rowPtr *int32, rows int, colIdx *int32, nnz int, val *float32, x *float32, xrows int, y *float32, n int) bool")
-	Pragma("noescape")
-	Doc("spmm"+s.name+" adds the CSR product val*x to y; it returns false on a column index >= xrows.",
+	s.kernel("spmm", "func(rowPtr *int32, rows int, colIdx *int32, nnz int, val *float32, x *float32, xrows int, y *float32, n int) bool",
+		"adds the CSR product val*x to y; it returns false on a column index >= xrows.",
 		"Requires rows > 0, n > 0 and every rowPtr entry in [0, len(colIdx)].")
 	uw := spmmU * s.w
 	n := ld("n")
-	nbytes := GP64()
-	MOVQ(n, nbytes)
-	SHLQ(U8(2), nbytes)
-	fullEnd := GP64()
-	MOVQ(n, fullEnd)
-	ANDQ(I32(-uw), fullEnd)
-	SHLQ(U8(2), fullEnd)
-	TESTQ(fullEnd, fullEnd)
-	JZ(LabelRef("pass2"))
+	nbytes := rowBytes(n)
+	fullEnd := pass1End(n, uw)
 
 	if spmmChunkOuter != 0 {
-		off := GP64()
-		XORQ(off, off)
-		Label("p1_chunk")
-		spmmRows(s, "p1", nbytes, func(rpp, yp GPVirtual) {
-			spmmRow(s, "p1c", spmmU, nil, off, rpp, yp, nbytes)
+		chunkLoop("p1_chunk", uw, fullEnd, func(off GPVirtual) {
+			spmmRows(s, "p1", nbytes, func(rpp, yp GPVirtual) {
+				spmmRow(s, "p1c", spmmU, nil, off, rpp, yp, nbytes)
+			})
 		})
-		ADDQ(U32(uw*4), off)
-		CMPQ(off, fullEnd)
-		JB(LabelRef("p1_chunk"))
 	} else {
 		spmmRows(s, "p1", nbytes, func(rpp, yp GPVirtual) {
-			off := GP64()
-			XORQ(off, off)
-			Label("p1_chunk")
-			spmmRow(s, "p1c", spmmU, nil, off, rpp, yp, nbytes)
-			ADDQ(U32(uw*4), off)
-			CMPQ(off, fullEnd)
-			JB(LabelRef("p1_chunk"))
+			chunkLoop("p1_chunk", uw, fullEnd, func(off GPVirtual) {
+				spmmRow(s, "p1c", spmmU, nil, off, rpp, yp, nbytes)
+			})
 		})
 	}
 
-	Label("pass2")
-	rem := ld("n")
-	ANDQ(U32(uw-1), rem)
-	JZ(LabelRef("ok"))
-	lanes := GP64()
-	LEAQ(Mem{Base: rem, Disp: -1}, lanes)
-	ANDQ(U32(s.w-1), lanes)
-	INCQ(lanes)
-	mask := s.mask(lanes)
-	ADDQ(U32(s.w-1), rem)
-	SHRQ(U8(log2(s.w)), rem)
-	for v := 1; v <= spmmU; v++ {
-		CMPQ(rem, U32(v))
-		JE(LabelRef(lbl("p2", v)))
-	}
-	JMP(LabelRef("ok"))
-	for v := 1; v <= spmmU; v++ {
-		p := lbl("p2", v)
-		Label(p)
+	pass2(s, uw, spmmU, "ok", func(p string, V int, mask Register) {
 		spmmRows(s, p+"r", nbytes, func(rpp, yp GPVirtual) {
-			spmmRow(s, p+"b", v, mask, fullEnd, rpp, yp, nbytes)
+			spmmRow(s, p+"b", V, mask, fullEnd, rpp, yp, nbytes)
 		})
-		JMP(LabelRef("ok"))
-	}
+	})
 	Label("ok")
-	retBool(true)
-	Label("fail")
-	retBool(false)
+	retOrFail()
 }
 
 func log2(w int) int {
@@ -128,15 +91,34 @@ func spmmRows(s isa, p string, nbytes GPVirtual, body func(rpp, yp GPVirtual)) {
 	JNZ(LabelRef(p + "_row"))
 }
 
+// csrRow loads the nonzero range [k, ke) of the CSR row at rpp = &rowPtr[i].
+func csrRow(rpp GPVirtual) (k, ke GPVirtual) {
+	k, ke = GP64(), GP64()
+	MOVLQSX(Mem{Base: rpp}, k)
+	MOVLQSX(Mem{Base: rpp, Disp: 4}, ke)
+	return k, ke
+}
+
+// colRow returns the address base + colIdx[k+disp/4]*stride of the row of a
+// dense operand selected by a nonzero (ci = &colIdx[0]); it jumps to "fail"
+// when the column index is >= the parameter named rows.
+func colRow(ci, k GPVirtual, disp int, rows string, stride, base Op) GPVirtual {
+	r := GP64()
+	MOVLQZX(Mem{Base: ci, Index: k, Scale: 4, Disp: disp}, r)
+	CMPQ(r, paramAddr(rows))
+	JAE(LabelRef("fail"))
+	IMULQ(stride, r)
+	ADDQ(base, r)
+	return r
+}
+
 // spmmRow accumulates V vectors of one row at byte offset off of the batch.
 func spmmRow(s isa, p string, V int, mask Register, off, rpp, yp, nbytes GPVirtual) {
 	two := V <= spmmTwo
 	ci := ld("colIdx")
 	val := ld("val")
 	x := ld("x")
-	k, ke := GP64(), GP64()
-	MOVLQSX(Mem{Base: rpp}, k)
-	MOVLQSX(Mem{Base: rpp, Disp: 4}, ke)
+	k, ke := csrRow(rpp)
 	accA := s.vecs(V)
 	zero(accA)
 	var accB []VecVirtual
@@ -149,12 +131,7 @@ func spmmRow(s isa, p string, V int, mask Register, off, rpp, yp, nbytes GPVirtu
 		tmp = s.vec()
 	}
 	nnz := func(disp int, acc []VecVirtual) {
-		col := GP64()
-		MOVLQZX(Mem{Base: ci, Index: k, Scale: 4, Disp: disp}, col)
-		CMPQ(col, paramAddr("xrows"))
-		JAE(LabelRef("fail"))
-		IMULQ(nbytes, col)
-		ADDQ(x, col)
+		col := colRow(ci, k, disp, "xrows", nbytes, x)
 		if spmmPF > 0 {
 			// Prefetch the x chunk of the nonzero spmmPF places ahead (in this
 			// row or the next ones; clamped to the last nonzero).
@@ -175,11 +152,7 @@ func spmmRow(s isa, p string, V int, mask Register, off, rpp, yp, nbytes GPVirtu
 		bc := s.vec()
 		VBROADCASTSS(Mem{Base: val, Index: k, Scale: 4, Disp: disp}, bc)
 		for v := 0; v < V; v++ {
-			var mk Register
-			if mask != nil && v == V-1 {
-				mk = mask
-			}
-			s.fmaMem(Mem{Base: col, Index: off, Scale: 1, Disp: v * s.vb()}, bc, acc[v], mk, tmp)
+			s.fmaMem(Mem{Base: col, Index: off, Scale: 1, Disp: v * s.vb()}, bc, acc[v], lastMask(mask, v, V), tmp)
 		}
 	}
 	if two {
@@ -210,16 +183,7 @@ func spmmRow(s isa, p string, V int, mask Register, off, rpp, yp, nbytes GPVirtu
 		Label(p + "_done")
 	}
 	for v, acc := range accA {
-		m := Mem{Base: yp, Index: off, Scale: 1, Disp: v * s.vb()}
-		if mask != nil && v == V-1 {
-			t := s.vec()
-			s.loadMasked(m, mask, t)
-			VADDPS(t, acc, acc)
-			s.storeMasked(acc, mask, m)
-		} else {
-			VADDPS(m, acc, acc)
-			VMOVUPS(acc, m)
-		}
+		s.addTo(acc, lastMask(mask, v, V), Mem{Base: yp, Index: off, Scale: 1, Disp: v * s.vb()})
 	}
 }
 
@@ -231,9 +195,8 @@ func spmmRow(s isa, p string, V int, mask Register, off, rpp, yp, nbytes GPVirtu
 // with one vector add. The one to three nonzeros left in a row take the
 // same path with fewer b rows.
 func genSDDMM(s isa) {
-	TEXT("sddmm"+s.name, NOSPLIT, "func(rowPtr *int32, rows int, colIdx *int32, a *float32, b *float32, brows int, out *float32, n int) bool")
-	Pragma("noescape")
-	Doc("sddmm"+s.name+" adds the row dot products of a and b at the CSR positions to out; it returns false on a column index >= brows.",
+	s.kernel("sddmm", "func(rowPtr *int32, rows int, colIdx *int32, a *float32, b *float32, brows int, out *float32, n int) bool",
+		"adds the row dot products of a and b at the CSR positions to out; it returns false on a column index >= brows.",
 		"Requires rows > 0, n > 0 and every rowPtr entry in [0, len(colIdx)].")
 	nbytesL := AllocLocal(8)
 	end2 := AllocLocal(8)
@@ -265,31 +228,35 @@ func genSDDMM(s isa) {
 	ap := ld("a")
 	Label("row")
 	ci := ld("colIdx")
-	k, ke := GP64(), GP64()
-	MOVLQSX(Mem{Base: rpp}, k)
-	MOVLQSX(Mem{Base: rpp, Disp: 4}, ke)
-	Label("nz4")
-	t4 := GP64()
-	LEAQ(Mem{Base: k, Disp: 4}, t4)
-	CMPQ(t4, ke)
-	JG(LabelRef("nz1"))
-	sddmmBlock(s, "q4", 4, ci, k, ap, mask, nbytesL, end2, endv, remL)
-	ADDQ(U8(4), k)
-	JMP(LabelRef("nz4"))
-	Label("nz1")
-	CMPQ(k, ke)
-	JGE(LabelRef("rowdone"))
-	sddmmBlock(s, "q1", 1, ci, k, ap, mask, nbytesL, end2, endv, remL)
-	INCQ(k)
-	JMP(LabelRef("nz1"))
-	Label("rowdone")
+	k, ke := csrRow(rpp)
+	nnzBlocks("", k, ke, func(q int) {
+		sddmmBlock(s, fmt.Sprintf("q%d", q), q, ci, k, ap, mask, nbytesL, end2, endv, remL)
+	})
 	ADDQ(U8(4), rpp)
 	ADDQ(nbytesL, ap)
 	DECQ(leftL)
 	JNZ(LabelRef("row"))
-	retBool(true)
-	Label("fail")
-	retBool(false)
+	retOrFail()
+}
+
+// nnzBlocks runs block(4) over the nonzeros k..ke-1 of a row four at a time,
+// then block(1) over the one to three left, advancing k; labels start with p.
+func nnzBlocks(p string, k, ke GPVirtual, block func(q int)) {
+	Label(p + "nz4")
+	t4 := GP64()
+	LEAQ(Mem{Base: k, Disp: 4}, t4)
+	CMPQ(t4, ke)
+	JG(LabelRef(p + "nz1"))
+	block(4)
+	ADDQ(U8(4), k)
+	JMP(LabelRef(p + "nz4"))
+	Label(p + "nz1")
+	CMPQ(k, ke)
+	JGE(LabelRef(p + "rowdone"))
+	block(1)
+	INCQ(k)
+	JMP(LabelRef(p + "nz1"))
+	Label(p + "rowdone")
 }
 
 // sddmmBlock adds the dot products of a[i,:] with the b rows of the q
@@ -297,12 +264,7 @@ func genSDDMM(s isa) {
 func sddmmBlock(s isa, p string, q int, ci, k, ap GPVirtual, mask Register, nbytesL, end2, endv, remL Mem) {
 	bp := make([]GPVirtual, q)
 	for c := range bp {
-		bp[c] = GP64()
-		MOVLQZX(Mem{Base: ci, Index: k, Scale: 4, Disp: 4 * c}, bp[c])
-		CMPQ(bp[c], paramAddr("brows"))
-		JAE(LabelRef("fail"))
-		IMULQ(nbytesL, bp[c])
-		ADDQ(paramAddr("b"), bp[c])
+		bp[c] = colRow(ci, k, 4*c, "brows", nbytesL, paramAddr("b"))
 	}
 	acc := make([][]VecVirtual, q)
 	for c := range acc {
@@ -349,18 +311,29 @@ func sddmmBlock(s isa, p string, q int, ci, k, ap GPVirtual, mask Register, nbyt
 	for c := range acc {
 		VADDPS(acc[c][1], acc[c][0], acc[c][0])
 	}
+	dots := make([]VecVirtual, q)
+	for c := range acc {
+		dots[c] = acc[c][0]
+	}
+	s.addDots(dots, k)
+}
+
+// addDots adds the lane sums of the q = len(acc) accumulators (1 or 4) to
+// out[k:k+q]; the accumulators are clobbered.
+func (s isa) addDots(acc []VecVirtual, k GPVirtual) {
 	out := ld("out")
-	if q == 1 {
-		s.hsum(acc[0][0])
-		x := acc[0][0].AsX()
-		VADDSS(Mem{Base: out, Index: k, Scale: 4}, x, x)
-		VMOVSS(x, Mem{Base: out, Index: k, Scale: 4})
+	o := Mem{Base: out, Index: k, Scale: 4}
+	if len(acc) == 1 {
+		s.hsum(acc[0])
+		x := acc[0].AsX()
+		VADDSS(o, x, x)
+		VMOVSS(x, o)
 		return
 	}
-	s.reduce4(acc[0][0], acc[1][0], acc[2][0], acc[3][0])
-	x := acc[0][0].AsX()
-	VADDPS(Mem{Base: out, Index: k, Scale: 4}, x, x)
-	VMOVUPS(x, Mem{Base: out, Index: k, Scale: 4})
+	s.reduce4(acc[0], acc[1], acc[2], acc[3])
+	x := acc[0].AsX()
+	VADDPS(o, x, x)
+	VMOVUPS(x, o)
 }
 
 // sddmmRegsMax is the most vectors of a row that genSDDMMRegs holds in
@@ -377,39 +350,43 @@ const sddmmRegsMax = 4
 // together and added to out[k:k+4]. V is dispatched once per call to a loop
 // emitted for each V.
 func genSDDMMRegs(s isa) {
-	TEXT("sddmmr"+s.name, NOSPLIT, "func(rowPtr *int32, rows int, colIdx *int32, a *float32, b *float32, brows int, out *float32, n int) bool")
-	Pragma("noescape")
-	Doc("sddmmr"+s.name+" is SDDMM for 0 < n <= "+fmt.Sprint(sddmmRegsMax*s.w)+" with a's row held in registers; it returns false on a column index >= brows.",
+	s.kernel("sddmmr", "func(rowPtr *int32, rows int, colIdx *int32, a *float32, b *float32, brows int, out *float32, n int) bool",
+		"is SDDMM for 0 < n <= "+fmt.Sprint(sddmmRegsMax*s.w)+" with a's row held in registers; it returns false on a column index >= brows.",
 		"Requires rows > 0 and every rowPtr entry in [0, len(colIdx)].")
+	regsDispatch(s, "r", sddmmRegsLoop)
+}
+
+// loadRow loads len(av) vectors at base into av, the last one masked.
+func (s isa) loadRow(base GPVirtual, av []VecVirtual, mask Register) {
+	V := len(av)
+	for v := 0; v < V-1; v++ {
+		VMOVUPS(Mem{Base: base, Disp: v * s.vb()}, av[v])
+	}
+	s.loadMasked(Mem{Base: base, Disp: (V - 1) * s.vb()}, mask, av[V-1])
+}
+
+// regsDispatch emits the body of a kernel for short rows (0 < n <=
+// sddmmRegsMax*w): V = ceil(n/w) is dispatched once per call to the code
+// loop(s, lbl(p, V), V, mask) emitted for each V, which ends with a jump to
+// "ok"; mask selects the lanes of the last of the V vectors.
+func regsDispatch(s isa, p string, loop func(s isa, p string, V int, mask Register)) {
 	n := ld("n")
-	lanes := GP64()
-	LEAQ(Mem{Base: n, Disp: -1}, lanes)
-	ANDQ(U32(s.w-1), lanes)
-	INCQ(lanes)
-	mask := s.mask(lanes)
+	mask := s.tailMask(n)
 	nv := GP64()
 	MOVQ(n, nv)
-	ADDQ(U32(s.w-1), nv)
-	SHRQ(U8(log2(s.w)), nv)
+	s.toVecs(nv)
+	jumpTable(nv, sddmmRegsMax, p, "fail") // n outside (0, sddmmRegsMax*w]: the wrapper never calls so
 	for v := 1; v <= sddmmRegsMax; v++ {
-		CMPQ(nv, U32(v))
-		JE(LabelRef(lbl("r", v)))
-	}
-	JMP(LabelRef("fail")) // n outside (0, sddmmRegsMax*w]: the wrapper never calls so
-	for v := 1; v <= sddmmRegsMax; v++ {
-		Label(lbl("r", v))
-		sddmmRegsLoop(s, lbl("r", v), v, mask)
+		Label(lbl(p, v))
+		loop(s, lbl(p, v), v, mask)
 	}
 	Label("ok")
-	retBool(true)
-	Label("fail")
-	retBool(false)
+	retOrFail()
 }
 
 // sddmmRegsLoop runs every row with V vectors of a in registers.
 func sddmmRegsLoop(s isa, p string, V int, mask Register) {
-	nbytes := GP64()
-	Load(Param("n"), nbytes)
+	nbytes := ld("n")
 	SHLQ(U8(2), nbytes)
 	rpp := ld("rowPtr")
 	ap := ld("a")
@@ -420,60 +397,21 @@ func sddmmRegsLoop(s isa, p string, V int, mask Register) {
 	}
 	av := s.vecs(V)
 	Label(p + "_row")
-	for v := 0; v < V-1; v++ {
-		VMOVUPS(Mem{Base: ap, Disp: v * s.vb()}, av[v])
-	}
-	s.loadMasked(Mem{Base: ap, Disp: (V - 1) * s.vb()}, mask, av[V-1])
+	s.loadRow(ap, av, mask)
 	ci := ld("colIdx")
-	k, ke := GP64(), GP64()
-	MOVLQSX(Mem{Base: rpp}, k)
-	MOVLQSX(Mem{Base: rpp, Disp: 4}, ke)
+	k, ke := csrRow(rpp)
 	block := func(q int) {
 		acc := s.vecs(q)
 		zero(acc)
 		for c := 0; c < q; c++ {
-			bp := GP64()
-			MOVLQZX(Mem{Base: ci, Index: k, Scale: 4, Disp: 4 * c}, bp)
-			CMPQ(bp, paramAddr("brows"))
-			JAE(LabelRef("fail"))
-			IMULQ(nbytes, bp)
-			ADDQ(paramAddr("b"), bp)
+			bp := colRow(ci, k, 4*c, "brows", nbytes, paramAddr("b"))
 			for v := 0; v < V; v++ {
-				var mk Register
-				if v == V-1 {
-					mk = mask
-				}
-				s.fmaMem(Mem{Base: bp, Disp: v * s.vb()}, av[v], acc[c], mk, tmp)
+				s.fmaMem(Mem{Base: bp, Disp: v * s.vb()}, av[v], acc[c], lastMask(mask, v, V), tmp)
 			}
 		}
-		out := ld("out")
-		if q == 1 {
-			s.hsum(acc[0])
-			x := acc[0].AsX()
-			VADDSS(Mem{Base: out, Index: k, Scale: 4}, x, x)
-			VMOVSS(x, Mem{Base: out, Index: k, Scale: 4})
-			return
-		}
-		s.reduce4(acc[0], acc[1], acc[2], acc[3])
-		x := acc[0].AsX()
-		VADDPS(Mem{Base: out, Index: k, Scale: 4}, x, x)
-		VMOVUPS(x, Mem{Base: out, Index: k, Scale: 4})
+		s.addDots(acc, k)
 	}
-	Label(p + "_nz4")
-	t4 := GP64()
-	LEAQ(Mem{Base: k, Disp: 4}, t4)
-	CMPQ(t4, ke)
-	JG(LabelRef(p + "_nz1"))
-	block(4)
-	ADDQ(U8(4), k)
-	JMP(LabelRef(p + "_nz4"))
-	Label(p + "_nz1")
-	CMPQ(k, ke)
-	JGE(LabelRef(p + "_rowdone"))
-	block(1)
-	INCQ(k)
-	JMP(LabelRef(p + "_nz1"))
-	Label(p + "_rowdone")
+	nnzBlocks(p+"_", k, ke, block)
 	ADDQ(U8(4), rpp)
 	ADDQ(nbytes, ap)
 	DECQ(left)
@@ -494,41 +432,17 @@ func sddmmRegsLoop(s isa, p string, V int, mask Register) {
 // out[k:k+4]; the y chains get one FMA per nonzero out of eight, far below
 // the FMA latency bound. V = ceil(n/w) is dispatched once per call.
 func genSpMMSDDMM(s isa) {
-	TEXT("spmmsddmm"+s.name, NOSPLIT, "func(rowPtr *int32, rows int, colIdx *int32, val *float32, x *float32, xrows int, y *float32, a *float32, out *float32, n int) bool")
-	Pragma("noescape")
-	Doc("spmmsddmm"+s.name+" is SpMM of val and x into y fused with SDDMM of a and x into out, for 0 < n <= "+fmt.Sprint(sddmmRegsMax*s.w)+";",
+	s.kernel("spmmsddmm", "func(rowPtr *int32, rows int, colIdx *int32, val *float32, x *float32, xrows int, y *float32, a *float32, out *float32, n int) bool",
+		"is SpMM of val and x into y fused with SDDMM of a and x into out, for 0 < n <= "+fmt.Sprint(sddmmRegsMax*s.w)+";",
 		"it returns false on a column index >= xrows.",
 		"Requires rows > 0 and every rowPtr entry in [0, len(colIdx)].")
-	n := ld("n")
-	lanes := GP64()
-	LEAQ(Mem{Base: n, Disp: -1}, lanes)
-	ANDQ(U32(s.w-1), lanes)
-	INCQ(lanes)
-	mask := s.mask(lanes)
-	nv := GP64()
-	MOVQ(n, nv)
-	ADDQ(U32(s.w-1), nv)
-	SHRQ(U8(log2(s.w)), nv)
-	for v := 1; v <= sddmmRegsMax; v++ {
-		CMPQ(nv, U32(v))
-		JE(LabelRef(lbl("f", v)))
-	}
-	JMP(LabelRef("fail")) // n outside (0, sddmmRegsMax*w]: the wrapper never calls so
-	for v := 1; v <= sddmmRegsMax; v++ {
-		Label(lbl("f", v))
-		spmmSDDMMLoop(s, lbl("f", v), v, mask)
-	}
-	Label("ok")
-	retBool(true)
-	Label("fail")
-	retBool(false)
+	regsDispatch(s, "f", spmmSDDMMLoop)
 }
 
 // spmmSDDMMLoop runs every row with V vectors of a and of the y sums in
 // registers.
 func spmmSDDMMLoop(s isa, p string, V int, mask Register) {
-	nbytes := GP64()
-	Load(Param("n"), nbytes)
+	nbytes := ld("n")
 	SHLQ(U8(2), nbytes)
 	rpp := ld("rowPtr")
 	ap := ld("a")
@@ -537,79 +451,30 @@ func spmmSDDMMLoop(s isa, p string, V int, mask Register) {
 	av := s.vecs(V)
 	yacc := s.vecs(V)
 	Label(p + "_row")
-	for v := 0; v < V-1; v++ {
-		VMOVUPS(Mem{Base: ap, Disp: v * s.vb()}, av[v])
-	}
-	s.loadMasked(Mem{Base: ap, Disp: (V - 1) * s.vb()}, mask, av[V-1])
+	s.loadRow(ap, av, mask)
 	zero(yacc)
 	ci := ld("colIdx")
 	val := ld("val")
-	k, ke := GP64(), GP64()
-	MOVLQSX(Mem{Base: rpp}, k)
-	MOVLQSX(Mem{Base: rpp, Disp: 4}, ke)
+	k, ke := csrRow(rpp)
 	block := func(q int) {
 		acc := s.vecs(q)
 		zero(acc)
 		for c := 0; c < q; c++ {
-			xp := GP64()
-			MOVLQZX(Mem{Base: ci, Index: k, Scale: 4, Disp: 4 * c}, xp)
-			CMPQ(xp, paramAddr("xrows"))
-			JAE(LabelRef("fail"))
-			IMULQ(nbytes, xp)
-			ADDQ(paramAddr("x"), xp)
+			xp := colRow(ci, k, 4*c, "xrows", nbytes, paramAddr("x"))
 			bc := s.vec()
 			VBROADCASTSS(Mem{Base: val, Index: k, Scale: 4, Disp: 4 * c}, bc)
 			for v := 0; v < V; v++ {
 				xv := s.vec()
-				m := Mem{Base: xp, Disp: v * s.vb()}
-				if v == V-1 {
-					s.loadMasked(m, mask, xv)
-				} else {
-					VMOVUPS(m, xv)
-				}
+				s.load(Mem{Base: xp, Disp: v * s.vb()}, lastMask(mask, v, V), xv)
 				VFMADD231PS(xv, bc, yacc[v])
 				VFMADD231PS(xv, av[v], acc[c])
 			}
 		}
-		out := ld("out")
-		if q == 1 {
-			s.hsum(acc[0])
-			x := acc[0].AsX()
-			VADDSS(Mem{Base: out, Index: k, Scale: 4}, x, x)
-			VMOVSS(x, Mem{Base: out, Index: k, Scale: 4})
-			return
-		}
-		s.reduce4(acc[0], acc[1], acc[2], acc[3])
-		x := acc[0].AsX()
-		VADDPS(Mem{Base: out, Index: k, Scale: 4}, x, x)
-		VMOVUPS(x, Mem{Base: out, Index: k, Scale: 4})
+		s.addDots(acc, k)
 	}
-	Label(p + "_nz4")
-	t4 := GP64()
-	LEAQ(Mem{Base: k, Disp: 4}, t4)
-	CMPQ(t4, ke)
-	JG(LabelRef(p + "_nz1"))
-	block(4)
-	ADDQ(U8(4), k)
-	JMP(LabelRef(p + "_nz4"))
-	Label(p + "_nz1")
-	CMPQ(k, ke)
-	JGE(LabelRef(p + "_rowdone"))
-	block(1)
-	INCQ(k)
-	JMP(LabelRef(p + "_nz1"))
-	Label(p + "_rowdone")
+	nnzBlocks(p+"_", k, ke, block)
 	for v := 0; v < V; v++ {
-		m := Mem{Base: yp, Disp: v * s.vb()}
-		if v == V-1 {
-			t := s.vec()
-			s.loadMasked(m, mask, t)
-			VADDPS(t, yacc[v], yacc[v])
-			s.storeMasked(yacc[v], mask, m)
-		} else {
-			VADDPS(m, yacc[v], yacc[v])
-			VMOVUPS(yacc[v], m)
-		}
+		s.addTo(yacc[v], lastMask(mask, v, V), Mem{Base: yp, Disp: v * s.vb()})
 	}
 	ADDQ(U8(4), rpp)
 	ADDQ(nbytes, ap)

@@ -67,6 +67,18 @@ func (s isa) gatherCols(ci, k GPVirtual, d int, x GPVirtual, lim VecVirtual, mas
 	return g
 }
 
+// gatherTail gathers the 0 < ke-k < w nonzeros left in [k, ke) like
+// gatherCols, with the tail mask it returns; it jumps to skip when none is
+// left.
+func (s isa) gatherTail(ci, k, ke, x GPVirtual, lim VecVirtual, skip string) (VecVirtual, Register) {
+	r := GP64()
+	MOVQ(ke, r)
+	SUBQ(k, r)
+	JLE(LabelRef(skip))
+	mask := s.mask(r)
+	return s.gatherCols(ci, k, 0, x, lim, mask), mask
+}
+
 // limVec broadcasts xrows-1 (xrows >= 1 and < 2^31, checked by the caller).
 func (s isa) limVec(name string) VecVirtual {
 	l := ld(name)
@@ -83,17 +95,14 @@ func (s isa) limVec(name string) VecVirtual {
 
 // genSpMV emits SpMM for n == 1: y[i] += sum_k val[k] * x[colIdx[k]].
 func genSpMV(s isa) {
-	TEXT("spmv"+s.name, NOSPLIT, "func(rowPtr *int32, rows int, colIdx *int32, val *float32, x *float32, xrows int, y *float32) bool")
-	Pragma("noescape")
-	Doc("spmv"+s.name+" is SpMM for a batch of one; it returns false on a column index >= xrows.",
+	s.kernel("spmv", "func(rowPtr *int32, rows int, colIdx *int32, val *float32, x *float32, xrows int, y *float32) bool",
+		"is SpMM for a batch of one; it returns false on a column index >= xrows.",
 		"Requires rows > 0, 1 <= xrows < 2^31 and every rowPtr entry in [0, len(colIdx)].")
 	rpp, yp, left := ld("rowPtr"), ld("y"), ld("rows")
 	ci, val, x := ld("colIdx"), ld("val"), ld("x")
 	lim := s.limVec("xrows")
 	Label("row")
-	k, ke := GP64(), GP64()
-	MOVLQSX(Mem{Base: rpp}, k)
-	MOVLQSX(Mem{Base: rpp, Disp: 4}, ke)
+	k, ke := csrRow(rpp)
 	acc := s.vecs(2)
 	zero(acc)
 	t := GP64()
@@ -115,12 +124,7 @@ func genSpMV(s isa) {
 	VFMADD231PS(Mem{Base: val, Index: k, Scale: 4}, g, acc[0])
 	ADDQ(U8(s.w), k)
 	Label("tail")
-	r := GP64()
-	MOVQ(ke, r)
-	SUBQ(k, r)
-	JLE(LabelRef("red"))
-	mask := s.mask(r)
-	g = s.gatherCols(ci, k, 0, x, lim, mask)
+	g, mask := s.gatherTail(ci, k, ke, x, lim, "red")
 	var tmp VecVirtual
 	if !s.wide {
 		tmp = s.vec()
@@ -135,24 +139,19 @@ func genSpMV(s isa) {
 	ADDQ(U8(4), yp)
 	DECQ(left)
 	JNZ(LabelRef("row"))
-	retBool(true)
-	Label("fail")
-	retBool(false)
+	retOrFail()
 }
 
 // genSDDMV emits SDDMM for n == 1: out[k] += a[i] * b[colIdx[k]].
 func genSDDMV(s isa) {
-	TEXT("sddmv"+s.name, NOSPLIT, "func(rowPtr *int32, rows int, colIdx *int32, a *float32, b *float32, brows int, out *float32) bool")
-	Pragma("noescape")
-	Doc("sddmv"+s.name+" is SDDMM for a batch of one; it returns false on a column index >= brows.",
+	s.kernel("sddmv", "func(rowPtr *int32, rows int, colIdx *int32, a *float32, b *float32, brows int, out *float32) bool",
+		"is SDDMM for a batch of one; it returns false on a column index >= brows.",
 		"Requires rows > 0, 1 <= brows < 2^31 and every rowPtr entry in [0, len(colIdx)].")
 	rpp, ap, left := ld("rowPtr"), ld("a"), ld("rows")
 	ci, b, out := ld("colIdx"), ld("b"), ld("out")
 	lim := s.limVec("brows")
 	Label("row")
-	k, ke := GP64(), GP64()
-	MOVLQSX(Mem{Base: rpp}, k)
-	MOVLQSX(Mem{Base: rpp, Disp: 4}, ke)
+	k, ke := csrRow(rpp)
 	ai := s.vec()
 	VBROADCASTSS(Mem{Base: ap}, ai)
 	t := GP64()
@@ -167,12 +166,7 @@ func genSDDMV(s isa) {
 	ADDQ(U8(s.w), k)
 	JMP(LabelRef("l1"))
 	Label("tail")
-	r := GP64()
-	MOVQ(ke, r)
-	SUBQ(k, r)
-	JLE(LabelRef("next"))
-	mask := s.mask(r)
-	g = s.gatherCols(ci, k, 0, b, lim, mask)
+	g, mask := s.gatherTail(ci, k, ke, b, lim, "next")
 	ov := s.vec()
 	s.loadMasked(o, mask, ov)
 	VFMADD231PS(g, ai, ov)
@@ -182,7 +176,5 @@ func genSDDMV(s isa) {
 	ADDQ(U8(4), ap)
 	DECQ(left)
 	JNZ(LabelRef("row"))
-	retBool(true)
-	Label("fail")
-	retBool(false)
+	retOrFail()
 }

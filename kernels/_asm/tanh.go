@@ -129,31 +129,11 @@ func (s isa) tanh(x VecVirtual, tp GPVirtual) {
 }
 
 func genBiasTanh(s isa) {
-	TEXT("biasTanh"+s.name, NOSPLIT, "func(x *float32, bias *float32, rows int, n int)")
-	Pragma("noescape")
-	Doc("biasTanh" + s.name + " sets x[i,j] = tanh(x[i,j]+bias[i]) (within 1.5 ulp); rows, n > 0.")
-	n := ld("n")
-	nbytes := GP64()
-	MOVQ(n, nbytes)
-	SHLQ(U8(2), nbytes)
-	xp := ld("x")
-	bp := ld("bias")
-	left := ld("rows")
-	tp := GP64()
-	LEAQ(tanhTable, tp)
-	Label("row")
-	b := s.vec()
-	VBROADCASTSS(Mem{Base: bp}, b)
-	elemLoop(s, "e", n, func(e ew) {
-		v := e.load(xp)
-		VADDPS(b, v, v)
-		s.tanh(v, tp)
-		e.store(v, xp)
+	s.kernel("biasTanh", "func(x *float32, bias *float32, rows int, n int)",
+		"sets x[i,j] = tanh(x[i,j]+bias[i]) (within 1.5 ulp); rows, n > 0.")
+	s.biasAct(func() func(v VecVirtual) {
+		tp := GP64()
+		LEAQ(tanhTable, tp)
+		return func(v VecVirtual) { s.tanh(v, tp) }
 	})
-	ADDQ(nbytes, xp)
-	ADDQ(U8(4), bp)
-	DECQ(left)
-	JNZ(LabelRef("row"))
-	VZEROUPPER()
-	RET()
 }
