@@ -29,6 +29,9 @@ func constructionFlags() []ucli.Flag {
 		&ucli.StringFlag{Name: "connectome", Value: "macaque", Usage: "registry name (see 'biornn connectomes') or a matrix file (.npy, .csv, .tsv, edge list); C[i,j] = weight from region i to j"},
 		&ucli.IntFlag{Name: "neurons", Value: defNeurons, Usage: "neurons per region"},
 		&ucli.StringFlag{Name: "neurons-file", Usage: "neurons per region from a file (one integer per line, or .npy); overrides --neurons"},
+		&ucli.StringFlag{Name: "neurons-from-density", Usage: "neurons per region from the data set's neuron densities (macaque, marmoset): rank (--neuron-scale x density rank, 1 = lowest), ratio (density/lowest density x --neuron-scale) or proportional (--neuron-scale neurons in total, shared by density); overrides --neurons, not with --neurons-file"},
+		&ucli.IntFlag{Name: "neuron-scale", Usage: "scale of --neurons-from-density: neurons per rank step (rank), neurons of the lowest-density region (ratio), about the total (proportional)", DefaultText: "1 for rank and ratio; required for proportional"},
+		&ucli.StringFlag{Name: "density-fill", Usage: "--neurons-from-density: give regions without a measured density (macaque: 5) the median, mean, min or max of the measured ones", DefaultText: "none: a missing density is an error"},
 		&ucli.Float64Flag{Name: "target-sparsity", Value: defTargetSparsity, Usage: "share of a target region's neurons each source neuron reaches, in (0, 1]"},
 		&ucli.Float64Flag{Name: "intrinsic-sparsity", Value: defIntrinsicSparsity, Usage: "target sparsity of the within-region blocks, in (0, 1]"},
 		&ucli.Float64Flag{Name: "intrinsic-weight", Value: defIntrinsicWeight, Usage: "share w in (0, 1) of the weight arriving at a region that stays within it (for none use --no-intrinsic)"},
@@ -42,7 +45,8 @@ func constructionFlags() []ucli.Flag {
 // construction holds the parsed construction flags.
 type construction struct {
 	Connectome, DataDir, NeuronsFile                   string
-	Neurons                                            int
+	NeuronsFromDensity, DensityFill                    string
+	Neurons, NeuronScale                               int
 	TargetSparsity, IntrinsicSparsity, IntrinsicWeight float64
 	NoIntrinsic, KeepDiag, Homogeneous                 bool
 }
@@ -51,6 +55,8 @@ func parseConstruction(c *ucli.Context) (construction, error) {
 	k := construction{
 		Connectome: c.String("connectome"), DataDir: lookupString(c, "data-dir"),
 		Neurons: c.Int("neurons"), NeuronsFile: c.String("neurons-file"),
+		NeuronsFromDensity: c.String("neurons-from-density"), NeuronScale: c.Int("neuron-scale"),
+		DensityFill:    c.String("density-fill"),
 		TargetSparsity: c.Float64("target-sparsity"), IntrinsicSparsity: c.Float64("intrinsic-sparsity"),
 		IntrinsicWeight: c.Float64("intrinsic-weight"), NoIntrinsic: c.Bool("no-intrinsic"),
 		KeepDiag: c.Bool("keep-diag"), Homogeneous: c.Bool("homogeneous"),
@@ -60,6 +66,18 @@ func parseConstruction(c *ucli.Context) (construction, error) {
 		return k, usagef("--connectome: expected a registry name or a file")
 	case k.Neurons < 1:
 		return k, usagef("--neurons %d: expected at least 1 neuron per region", k.Neurons)
+	case k.NeuronsFromDensity != "" && !slices.Contains(connectome.DensityMethods(), k.NeuronsFromDensity):
+		return k, usagef("--neurons-from-density %s: expected one of %s", k.NeuronsFromDensity, strings.Join(connectome.DensityMethods(), ", "))
+	case k.NeuronsFromDensity != "" && k.NeuronsFile != "":
+		return k, usagef("--neurons-from-density %s: not together with --neurons-file (give the counts one way)", k.NeuronsFromDensity)
+	case k.NeuronScale < 0 || (k.NeuronScale > 0 && k.NeuronsFromDensity == ""):
+		return k, usagef("--neuron-scale %d: expected an integer >= 1, and only with --neurons-from-density", k.NeuronScale)
+	case k.NeuronsFromDensity == connectome.DensityProportional && k.NeuronScale == 0:
+		return k, usagef("--neurons-from-density proportional needs --neuron-scale N (about N neurons in total)")
+	case k.DensityFill != "" && !slices.Contains(connectome.FillRules(), k.DensityFill):
+		return k, usagef("--density-fill %s: expected one of %s", k.DensityFill, strings.Join(connectome.FillRules(), ", "))
+	case k.DensityFill != "" && k.NeuronsFromDensity == "":
+		return k, usagef("--density-fill %s: only with --neurons-from-density", k.DensityFill)
 	case !(k.TargetSparsity > 0 && k.TargetSparsity <= 1):
 		return k, usagef("--target-sparsity %g: expected a value in (0, 1]", k.TargetSparsity)
 	case !(k.IntrinsicSparsity > 0 && k.IntrinsicSparsity <= 1):
@@ -74,6 +92,7 @@ func parseConstruction(c *ucli.Context) (construction, error) {
 func (k construction) spec() rnn.RunSpec {
 	return rnn.RunSpec{
 		Connectome: k.Connectome, DataDir: k.DataDir, NeuronsPerRegion: k.Neurons, NeuronsFile: k.NeuronsFile,
+		NeuronsFromDensity: k.NeuronsFromDensity, NeuronScale: k.NeuronScale, DensityFill: k.DensityFill,
 		TargetSparsity: k.TargetSparsity, IntrinsicSparsity: k.IntrinsicSparsity, IntrinsicWeight: k.IntrinsicWeight,
 		NoIntrinsic: k.NoIntrinsic, KeepDiag: k.KeepDiag, Homogeneous: k.Homogeneous,
 	}

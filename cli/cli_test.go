@@ -5,12 +5,14 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -480,4 +482,74 @@ func buildBinary(t *testing.T) string {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	return bin
+}
+
+// TestBuildNeuronsFromDensity: build with neurons derived from densities;
+// errors name the flags and the unmeasured regions.
+func TestBuildNeuronsFromDensity(t *testing.T) {
+	needShared(t, sharedData)
+	lc, err := connectome.Load("marmoset", sharedData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// ratio, not rank: rank gives marmoset thousands of neurons, and build's
+	// statistics (the spectral radius) take long on those.
+	counts, err := connectome.NeuronsFromDensity(lc.NeuronDensity, 2, "ratio")
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, k := range counts {
+		total += k
+	}
+	regions := filepath.Join(t.TempDir(), "r.npy")
+	out, _ := mustRun(t, "--data-dir", sharedData, "build", "--connectome", "marmoset", "--neurons-from-density", "ratio", "--neuron-scale", "2", "--regions-out", regions)
+	if !strings.Contains(out, fmt.Sprintf("n %d\n", total)) {
+		t.Fatalf("expected %d neurons:\n%s", total, out)
+	}
+	ri, err := connectome.ReadIntsFile(regions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make([]int, len(counts))
+	for _, r := range ri {
+		got[r]++
+	}
+	if !slices.Equal(got, counts) {
+		t.Fatalf("neurons per region %v, expected %v", got, counts)
+	}
+
+	_, _, err = run(t, "--data-dir", sharedData, "build", "--neurons-from-density", "rank")
+	for _, want := range []string{"--neurons-from-density", "--density-fill", "STPr", "ProM"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("macaque without --density-fill: %v (expected %q in it)", err, want)
+		}
+	}
+	out, _ = mustRun(t, "--data-dir", sharedData, "build", "--neurons-from-density", "rank", "--density-fill", "median")
+	if !strings.Contains(out, "network from macaque") {
+		t.Fatalf("macaque with --density-fill median:\n%s", out)
+	}
+	_, _, err = run(t, "--data-dir", sharedData, "build", "--connectome", "human", "--neurons-from-density", "rank")
+	if err == nil || !strings.Contains(err.Error(), "no neuron densities") || !strings.Contains(err.Error(), "--neurons-from-density") {
+		t.Fatalf("human: %v", err)
+	}
+	for _, args := range [][]string{
+		{"--neurons-from-density", "log"},
+		{"--neurons-from-density", "proportional"},
+		{"--neuron-scale", "3"},
+		{"--density-fill", "median"},
+		{"--neurons-from-density", "rank", "--neurons-file", "n.txt"},
+	} {
+		if _, _, err := run(t, append([]string{"--data-dir", sharedData, "build"}, args...)...); ExitCode(err) != ExitUsage || !strings.Contains(err.Error(), args[0]) {
+			t.Errorf("build %v: %v, expected a usage error naming %s", args, err, args[0])
+		}
+	}
+	// The trainer takes the same flags.
+	o := filepath.Join(t.TempDir(), "res")
+	mustRun(t, "--data-dir", sharedData, "train", "--connectome", "marmoset", "--neurons-from-density", "proportional", "--neuron-scale", "100",
+		"--trials", "20", "--batch-size", "8", "--epochs", "1", "--quiet", "--out", o)
+	runs, _, err := results.Read(o)
+	if err != nil || len(runs) != 1 || runs[0].NeuronsFromDensity != "proportional" || runs[0].NeuronScale != 100 || runs[0].Neurons < 100 {
+		t.Fatalf("train: %+v %v", runs, err)
+	}
 }

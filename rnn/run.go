@@ -30,7 +30,8 @@ func deriveSeed(seed uint64, k uint64) uint64 {
 
 // Defaults returns spec with every zero field that has a default filled in
 // and every zero seed derived from Seed, then validates it. Errors name the
-// RunSpec field. Defaults: connectome "macaque", 4 neurons per region, target
+// RunSpec field. Defaults: connectome "macaque", 4 neurons per region (NeuronScale
+// 1 with NeuronsFromDensity "rank" or "ratio"), target
 // sparsity 0.8, intrinsic sparsity 1.0, intrinsic weight 0.8 (the paper's
 // construction), strategy "bio-random", orientation "target", init
 // "default", spectral radius 1, control weights "random", task "seq_mem" with
@@ -88,6 +89,9 @@ func Defaults(s RunSpec) (RunSpec, error) {
 		s.Kernels = im.Name
 	}
 	defs(&s.Path, PathAuto)
+	if s.NeuronScale == 0 && (s.NeuronsFromDensity == connectome.DensityRank || s.NeuronsFromDensity == connectome.DensityRatio) {
+		s.NeuronScale = 1
+	}
 	if s.BuildSeed == 0 {
 		s.BuildSeed = deriveSeed(s.Seed, 1)
 	}
@@ -108,6 +112,20 @@ func validate(s RunSpec) error {
 	switch {
 	case s.NeuronsPerRegion < 1:
 		return bad("NeuronsPerRegion", s.NeuronsPerRegion, ">= 1")
+	case s.NeuronsFromDensity != "" && !slices.Contains(connectome.DensityMethods(), s.NeuronsFromDensity):
+		return bad("NeuronsFromDensity", fmt.Sprintf("%q", s.NeuronsFromDensity), fmt.Sprintf("one of %q (or empty: off)", connectome.DensityMethods()))
+	case s.NeuronsFromDensity != "" && s.NeuronsFile != "":
+		return bad("NeuronsFromDensity", fmt.Sprintf("%q", s.NeuronsFromDensity), fmt.Sprintf("empty when NeuronsFile is set (%q): give the counts one way", s.NeuronsFile))
+	case s.NeuronsFromDensity == "" && s.NeuronScale != 0:
+		return bad("NeuronScale", s.NeuronScale, "0 unless NeuronsFromDensity is set")
+	case s.NeuronsFromDensity == connectome.DensityProportional && s.NeuronScale == 0:
+		return bad("NeuronScale", s.NeuronScale, `the approximate total number of neurons (>= 1) for NeuronsFromDensity "proportional"`)
+	case s.NeuronScale < 0:
+		return bad("NeuronScale", s.NeuronScale, ">= 1")
+	case s.DensityFill != "" && !slices.Contains(connectome.FillRules(), s.DensityFill):
+		return bad("DensityFill", fmt.Sprintf("%q", s.DensityFill), fmt.Sprintf("one of %q (or empty: a missing density is an error)", connectome.FillRules()))
+	case s.DensityFill != "" && s.NeuronsFromDensity == "":
+		return bad("DensityFill", fmt.Sprintf("%q", s.DensityFill), "empty unless NeuronsFromDensity is set")
 	case !inUnit(s.TargetSparsity):
 		return bad("TargetSparsity", s.TargetSparsity, "a value in (0, 1]")
 	case !inUnit(s.IntrinsicSparsity):
@@ -207,7 +225,7 @@ func WireConnectome(spec RunSpec, lc *connectome.Connectome) (*Wiring, error) {
 	if err := lc.C.CheckSquare("rnn: RunSpec.Connectome " + lc.Name); err != nil {
 		return nil, err
 	}
-	counts, err := neuronCounts(spec, lc.C.Rows)
+	counts, err := neuronCounts(spec, lc)
 	if err != nil {
 		return nil, err
 	}

@@ -10,8 +10,28 @@ type RunSpec struct {
 	Connectome string // registry name ("macaque") or a file path
 	DataDir    string // where registry data sets live ("" = BIORNN_DATA or the cache)
 
-	NeuronsPerRegion  int     // one count for every region (default 4, the paper's)
-	NeuronsFile       string  // per-region counts (one integer per line, or .npy); overrides NeuronsPerRegion
+	NeuronsPerRegion int    // one count for every region (default 4, the paper's)
+	NeuronsFile      string // per-region counts (one integer per line, or .npy); overrides NeuronsPerRegion
+	// NeuronsFromDensity derives the per-region counts from the data set's
+	// neuron densities (connectome.NeuronsFromDensity): "rank" (NeuronScale
+	// x density rank, rank 1 = lowest), "ratio" (density/min density x
+	// NeuronScale, rounded half to even) or "proportional" (ceil(density/sum
+	// x NeuronScale): NeuronScale is about the total). "" = off. It
+	// overrides NeuronsPerRegion; together with NeuronsFile it is an error.
+	// The three fields are omitted from the run id when zero, so runs without
+	// them keep their ids.
+	NeuronsFromDensity string `json:",omitempty"`
+	// NeuronScale is connectome.NeuronsFromDensity's scale: neurons per rank
+	// step ("rank"), neurons of the lowest-density region ("ratio"), the
+	// approximate total ("proportional"). Default with NeuronsFromDensity: 1
+	// for "rank" and "ratio"; "proportional" needs it set. Must be 0 when
+	// NeuronsFromDensity is off.
+	NeuronScale int `json:",omitempty"`
+	// DensityFill is how regions without a measured density (NaN) are filled
+	// before scaling: "median", "mean", "min" or "max" of the measured ones
+	// (connectome.FillMissingDensity). "" = a NaN density is an error naming
+	// the regions. Only with NeuronsFromDensity.
+	DensityFill       string  `json:",omitempty"`
 	TargetSparsity    float64 // default 0.8
 	IntrinsicSparsity float64 // default 1.0
 	IntrinsicWeight   float64 // default 0.8

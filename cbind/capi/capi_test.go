@@ -348,3 +348,29 @@ func TestFreeStopsWorkers(t *testing.T) {
 		t.Fatalf("after biornn_free: %d worker goroutines, expected none", got)
 	}
 }
+
+// TestNeuronsFromDensityOption: the density options build rnn's network,
+// and their errors name the option keys.
+func TestNeuronsFromDensityOption(t *testing.T) {
+	h, err := NewConnectomeNetwork("macaque", "data_dir="+dataDir+";neurons_from_density=rank;neuron_scale=2;density_fill=median;seed=3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer Free(h)
+	var n *Network
+	WithNetwork("t", h, func(x *Network) error { n = x; return nil })
+	byHand, err := rnn.Defaults(rnn.RunSpec{Connectome: "macaque", DataDir: dataDir, NeuronsFromDensity: "rank",
+		NeuronScale: 2, DensityFill: "median", Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := rnn.BuildWiring(byHand)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameNetwork(t, "neurons_from_density", n.wiring, want)
+	_, err = NewConnectomeNetwork("macaque", "data_dir="+dataDir+";neurons_from_density=rank")
+	if StatusOf(err) != ErrInvalid || !strings.Contains(err.Error(), `option "neurons_from_density"`) || !strings.Contains(err.Error(), `option "density_fill"`) {
+		t.Fatalf("NaN densities without density_fill: %v", err)
+	}
+}

@@ -1,15 +1,14 @@
 package capi
 
 import (
-	"fmt"
-
 	"github.com/biornn/biornn/connectome"
 	"github.com/biornn/biornn/rnn"
 )
 
 // connectomeKeys are the options of biornn_network_from_connectome: the
 // network-construction fields of rnn.RunSpec, in snake_case.
-var connectomeKeys = []string{"data_dir", "neurons", "neurons_file", "target_sparsity", "intrinsic_sparsity",
+var connectomeKeys = []string{"data_dir", "neurons", "neurons_file", "neurons_from_density", "neuron_scale", "density_fill",
+	"target_sparsity", "intrinsic_sparsity",
 	"intrinsic_weight", "intrinsic", "keep_diag", "homogeneous", "strategy", "null", "control_weights",
 	"orientation", "init", "spectral_radius", "seed", "build_seed"}
 
@@ -20,23 +19,26 @@ func connectomeSpec(where, name, opts string) (rnn.RunSpec, error) {
 		return rnn.RunSpec{}, err
 	}
 	spec := rnn.RunSpec{
-		Connectome:        name,
-		DataDir:           o.str("data_dir", ""),
-		NeuronsPerRegion:  o.int("neurons", 0),
-		NeuronsFile:       o.str("neurons_file", ""),
-		TargetSparsity:    o.float("target_sparsity", 0),
-		IntrinsicSparsity: o.float("intrinsic_sparsity", 0),
-		IntrinsicWeight:   o.float("intrinsic_weight", 0),
-		NoIntrinsic:       !o.bool("intrinsic", true),
-		KeepDiag:          o.bool("keep_diag", false),
-		Homogeneous:       o.bool("homogeneous", false),
-		Strategy:          o.str("strategy", ""),
-		ControlWeights:    o.str("control_weights", ""),
-		Orientation:       o.str("orientation", ""),
-		Init:              o.str("init", ""),
-		SpectralRadius:    o.float("spectral_radius", 0),
-		Seed:              o.uint64("seed", 1),
-		BuildSeed:         o.uint64("build_seed", 0),
+		Connectome:         name,
+		DataDir:            o.str("data_dir", ""),
+		NeuronsPerRegion:   o.int("neurons", 0),
+		NeuronsFile:        o.str("neurons_file", ""),
+		NeuronsFromDensity: o.str("neurons_from_density", ""),
+		NeuronScale:        o.int("neuron_scale", 0),
+		DensityFill:        o.str("density_fill", ""),
+		TargetSparsity:     o.float("target_sparsity", 0),
+		IntrinsicSparsity:  o.float("intrinsic_sparsity", 0),
+		IntrinsicWeight:    o.float("intrinsic_weight", 0),
+		NoIntrinsic:        !o.bool("intrinsic", true),
+		KeepDiag:           o.bool("keep_diag", false),
+		Homogeneous:        o.bool("homogeneous", false),
+		Strategy:           o.str("strategy", ""),
+		ControlWeights:     o.str("control_weights", ""),
+		Orientation:        o.str("orientation", ""),
+		Init:               o.str("init", ""),
+		SpectralRadius:     o.float("spectral_radius", 0),
+		Seed:               o.uint64("seed", 1),
+		BuildSeed:          o.uint64("build_seed", 0),
 	}
 	if o.has("null") {
 		model := o.oneOf("null", "", connectome.NullModels()...)
@@ -90,7 +92,7 @@ func NewConnectomeNetwork(name, opts string) (Handle, error) {
 	if err != nil {
 		// A neurons_file that cannot be read is ErrIO (wrap sees the
 		// *fs.PathError); anything else is a bad setting.
-		return 0, wrap(ErrInvalid, fmt.Errorf("%s: %w", where, err))
+		return 0, wrap(ErrInvalid, &renamedErr{msg: where + ": " + specKeysIn(err.Error()), err: err})
 	}
 	n := &Network{spec: spec, wiring: wiring}
 	n.spec.Strategy, n.spec.Orientation = full.Strategy, full.Orientation

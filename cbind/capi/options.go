@@ -152,6 +152,7 @@ func (o *options) ints(key string) []int {
 // rnn.Defaults name the key the C caller wrote.
 var specKeys = map[string]string{
 	"Connectome": "name", "DataDir": "data_dir", "NeuronsPerRegion": "neurons", "NeuronsFile": "neurons_file",
+	"NeuronsFromDensity": "neurons_from_density", "NeuronScale": "neuron_scale", "DensityFill": "density_fill",
 	"TargetSparsity": "target_sparsity", "IntrinsicSparsity": "intrinsic_sparsity", "IntrinsicWeight": "intrinsic_weight",
 	"NoIntrinsic": "intrinsic", "KeepDiag": "keep_diag", "Homogeneous": "homogeneous", "Strategy": "strategy",
 	"Orientation": "orientation", "Init": "init", "SpectralRadius": "spectral_radius", "ControlWeights": "control_weights",
@@ -163,18 +164,42 @@ var specKeys = map[string]string{
 	"Kernels": "kernels", "Path": "path",
 }
 
-// specError rewrites "RunSpec.Field" in an rnn error as `option "key"`.
+// specError rewrites every "RunSpec.Field" in an rnn error as `option "key"`.
 func specError(where string, err error) error {
-	msg := err.Error()
-	if i := strings.Index(msg, "RunSpec."); i >= 0 {
+	return errorf(ErrInvalid, "%s: %s", where, specKeysIn(err.Error()))
+}
+
+// renamedErr is an error whose message names option keys instead of
+// RunSpec fields; the original stays reachable for errors.As (wrap's
+// *fs.PathError check).
+type renamedErr struct {
+	msg string
+	err error
+}
+
+func (e *renamedErr) Error() string { return e.msg }
+func (e *renamedErr) Unwrap() error { return e.err }
+
+// specKeysIn returns msg with every "RunSpec.Field" whose option key is
+// known written as `option "key"`.
+func specKeysIn(msg string) string {
+	for from := 0; ; {
+		i := strings.Index(msg[from:], "RunSpec.")
+		if i < 0 {
+			break
+		}
+		i += from
 		j := i + len("RunSpec.")
 		k := j
 		for k < len(msg) && (msg[k] >= 'A' && msg[k] <= 'Z' || msg[k] >= 'a' && msg[k] <= 'z') {
 			k++
 		}
+		from = k
 		if key, ok := specKeys[msg[j:k]]; ok {
-			msg = msg[:i] + "option \"" + key + "\"" + msg[k:]
+			repl := "option \"" + key + "\""
+			msg = msg[:i] + repl + msg[k:]
+			from = i + len(repl)
 		}
 	}
-	return errorf(ErrInvalid, "%s: %s", where, msg)
+	return msg
 }

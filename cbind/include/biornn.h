@@ -135,6 +135,13 @@ int biornn_get_threads(int32_t* threads);
  *   data_dir            folder of the connectome data [$BIORNN_DATA or the cache]
  *   neurons             neurons per region [4]
  *   neurons_file        per-region neuron counts (text, one per line, or .npy)
+ *   neurons_from_density  counts from the data set's neuron densities
+ *                       (macaque, marmoset): rank, ratio or proportional [off]
+ *   neuron_scale        its scale: neurons per rank step (rank), of the
+ *                       lowest-density region (ratio), about the total
+ *                       (proportional) [1 for rank and ratio]
+ *   density_fill        fill unmeasured densities (NaN) with the median,
+ *                       mean, min or max of the measured [none: error]
  *   target_sparsity     [0.8]     intrinsic_sparsity [1.0]   intrinsic_weight [0.8]
  *   intrinsic           within-region connections [true]
  *   keep_diag           keep self-connections [false]

@@ -56,23 +56,26 @@ type RunRow struct {
 	Status string `parquet:"status"`
 
 	// Network construction.
-	Connectome        string  `parquet:"connectome"`      // as requested: registry name or file path
-	ConnectomeName    string  `parquet:"connectome_name"` // resolved data set name
-	ConnectomeSHA256  string  `parquet:"connectome_sha256"`
-	DataDir           string  `parquet:"data_dir"`
-	NeuronsPerRegion  int64   `parquet:"neurons_per_region"`
-	NeuronsFile       string  `parquet:"neurons_file"`
-	TargetSparsity    float64 `parquet:"target_sparsity"`
-	IntrinsicSparsity float64 `parquet:"intrinsic_sparsity"`
-	IntrinsicWeight   float64 `parquet:"intrinsic_weight"`
-	NoIntrinsic       bool    `parquet:"no_intrinsic"`
-	KeepDiag          bool    `parquet:"keep_diag"`
-	Homogeneous       bool    `parquet:"homogeneous"`
-	Strategy          string  `parquet:"strategy"`
-	Orientation       string  `parquet:"orientation"`
-	Init              string  `parquet:"init"`
-	SpectralRadius    float64 `parquet:"spectral_radius"`
-	ControlWeights    string  `parquet:"control_weights"`
+	Connectome         string  `parquet:"connectome"`      // as requested: registry name or file path
+	ConnectomeName     string  `parquet:"connectome_name"` // resolved data set name
+	ConnectomeSHA256   string  `parquet:"connectome_sha256"`
+	DataDir            string  `parquet:"data_dir"`
+	NeuronsPerRegion   int64   `parquet:"neurons_per_region"`
+	NeuronsFile        string  `parquet:"neurons_file"`
+	NeuronsFromDensity string  `parquet:"neurons_from_density"` // "" = off
+	NeuronScale        int64   `parquet:"neuron_scale"`         // 0 without neurons_from_density
+	DensityFill        string  `parquet:"density_fill"`         // "" = no fill rule
+	TargetSparsity     float64 `parquet:"target_sparsity"`
+	IntrinsicSparsity  float64 `parquet:"intrinsic_sparsity"`
+	IntrinsicWeight    float64 `parquet:"intrinsic_weight"`
+	NoIntrinsic        bool    `parquet:"no_intrinsic"`
+	KeepDiag           bool    `parquet:"keep_diag"`
+	Homogeneous        bool    `parquet:"homogeneous"`
+	Strategy           string  `parquet:"strategy"`
+	Orientation        string  `parquet:"orientation"`
+	Init               string  `parquet:"init"`
+	SpectralRadius     float64 `parquet:"spectral_radius"`
+	ControlWeights     string  `parquet:"control_weights"`
 
 	// Task.
 	Task          string `parquet:"task"`
@@ -138,7 +141,10 @@ type EpochRow struct {
 // how the arithmetic is executed (DataDir, MNISTDir, Threads, Kernels, Path)
 // are left out: they change results at most within float32 rounding, and a
 // sweep resumed on another machine or cluster node must not rerun
-// everything. They are still recorded in the runs table.
+// everything. They are still recorded in the runs table. Fields added to
+// RunSpec later (NeuronsFromDensity, NeuronScale, DensityFill) carry
+// json:",omitempty" so that at their zero values the encoding, and so every
+// id made before they existed, is unchanged.
 func RunID(spec rnn.RunSpec) string {
 	spec.DataDir, spec.MNISTDir, spec.Threads, spec.Kernels, spec.Path = "", "", 0, "", ""
 	// json.Marshal of a struct of scalars cannot fail and emits fields in
@@ -174,6 +180,7 @@ func NewRunRow(runID string, res *rnn.RunResult, version string) RunRow {
 		RunID: runID, Status: status,
 		Connectome: s.Connectome, ConnectomeName: name, ConnectomeSHA256: res.ConnectomeSHA256,
 		DataDir: s.DataDir, NeuronsPerRegion: int64(s.NeuronsPerRegion), NeuronsFile: s.NeuronsFile,
+		NeuronsFromDensity: s.NeuronsFromDensity, NeuronScale: int64(s.NeuronScale), DensityFill: s.DensityFill,
 		TargetSparsity: s.TargetSparsity, IntrinsicSparsity: s.IntrinsicSparsity,
 		IntrinsicWeight: s.IntrinsicWeight, NoIntrinsic: s.NoIntrinsic, KeepDiag: s.KeepDiag,
 		Homogeneous: s.Homogeneous, Strategy: s.Strategy, Orientation: s.Orientation,
@@ -196,7 +203,8 @@ func NewRunRow(runID string, res *rnn.RunResult, version string) RunRow {
 func (r RunRow) Spec() rnn.RunSpec {
 	return rnn.RunSpec{
 		Connectome: r.Connectome, DataDir: r.DataDir, NeuronsPerRegion: int(r.NeuronsPerRegion),
-		NeuronsFile: r.NeuronsFile, TargetSparsity: r.TargetSparsity, IntrinsicSparsity: r.IntrinsicSparsity,
+		NeuronsFile: r.NeuronsFile, NeuronsFromDensity: r.NeuronsFromDensity, NeuronScale: int(r.NeuronScale),
+		DensityFill: r.DensityFill, TargetSparsity: r.TargetSparsity, IntrinsicSparsity: r.IntrinsicSparsity,
 		IntrinsicWeight: r.IntrinsicWeight, NoIntrinsic: r.NoIntrinsic, KeepDiag: r.KeepDiag,
 		Homogeneous: r.Homogeneous, Strategy: r.Strategy, Orientation: r.Orientation, Init: r.Init,
 		SpectralRadius: r.SpectralRadius, ControlWeights: r.ControlWeights, Task: r.Task, PatternLength: int(r.PatternLength),

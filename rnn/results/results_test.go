@@ -146,6 +146,29 @@ func TestRunIDIgnoresLocationAndThreads(t *testing.T) {
 	}
 }
 
+// TestRunIDStable: a spec that does not use the neuron-density fields has
+// the id it had before they existed (048cda5b212d54a4 was computed by the
+// code of commit 31251a1), so existing results folders resume; using them
+// changes the id.
+func TestRunIDStable(t *testing.T) {
+	s, err := rnn.Defaults(rnn.RunSpec{Seed: 7, Task: "nback_mem", Connectome: "marmoset"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id := RunID(s); id != "048cda5b212d54a4" {
+		t.Fatalf("run id %s, expected 048cda5b212d54a4 as before the density fields", id)
+	}
+	d, err := rnn.Defaults(rnn.RunSpec{Seed: 7, Task: "nback_mem", Connectome: "marmoset", NeuronsFromDensity: "rank"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := d
+	e.NeuronScale = 2
+	if RunID(d) == RunID(s) || RunID(e) == RunID(d) {
+		t.Fatal("run id does not depend on NeuronsFromDensity/NeuronScale")
+	}
+}
+
 func TestBadRunID(t *testing.T) {
 	if err := Write(t.TempDir(), "../escape", fakeResult(1, "permute", 2), "v"); err == nil {
 		t.Fatal("Write accepted a run id with a path separator")

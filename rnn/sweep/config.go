@@ -20,6 +20,7 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+	"github.com/biornn/biornn/connectome"
 	"github.com/biornn/biornn/rnn"
 )
 
@@ -70,30 +71,35 @@ type Grid struct {
 // Fixed holds the settings shared by every run; zero means the trainer's
 // default (see rnn.RunSpec).
 type Fixed struct {
-	DataDir           string  `toml:"data_dir"`
-	NeuronsPerRegion  int     `toml:"neurons_per_region"`
-	NeuronsFile       string  `toml:"neurons_file"`
-	TargetSparsity    float64 `toml:"target_sparsity"`
-	IntrinsicSparsity float64 `toml:"intrinsic_sparsity"`
-	IntrinsicWeight   float64 `toml:"intrinsic_weight"`
-	NoIntrinsic       bool    `toml:"no_intrinsic"`
-	KeepDiag          bool    `toml:"keep_diag"`
-	Homogeneous       bool    `toml:"homogeneous"`
-	Orientation       string  `toml:"orientation"`
-	Init              string  `toml:"init"`
-	SpectralRadius    float64 `toml:"spectral_radius"`
-	ControlWeights    string  `toml:"control_weights"`
-	Trials            int     `toml:"trials"`
-	MNISTDir          string  `toml:"mnist_dir"`
-	BatchSize         int     `toml:"batch_size"`
-	Epochs            int     `toml:"epochs"`
-	Momentum          float64 `toml:"momentum"`
-	WeightDecay       float64 `toml:"weight_decay"`
-	ClipNorm          float64 `toml:"clip_norm"`
-	Patience          int     `toml:"patience"`
-	Threads           int     `toml:"threads"`
-	Kernels           string  `toml:"kernels"`
-	Path              string  `toml:"path"`
+	DataDir          string `toml:"data_dir"`
+	NeuronsPerRegion int    `toml:"neurons_per_region"`
+	NeuronsFile      string `toml:"neurons_file"`
+	// Neurons per region from the data set's densities (see rnn.RunSpec):
+	// "rank", "ratio" or "proportional"; the scale; the NaN fill rule.
+	NeuronsFromDensity string  `toml:"neurons_from_density"`
+	NeuronScale        int     `toml:"neuron_scale"`
+	DensityFill        string  `toml:"density_fill"`
+	TargetSparsity     float64 `toml:"target_sparsity"`
+	IntrinsicSparsity  float64 `toml:"intrinsic_sparsity"`
+	IntrinsicWeight    float64 `toml:"intrinsic_weight"`
+	NoIntrinsic        bool    `toml:"no_intrinsic"`
+	KeepDiag           bool    `toml:"keep_diag"`
+	Homogeneous        bool    `toml:"homogeneous"`
+	Orientation        string  `toml:"orientation"`
+	Init               string  `toml:"init"`
+	SpectralRadius     float64 `toml:"spectral_radius"`
+	ControlWeights     string  `toml:"control_weights"`
+	Trials             int     `toml:"trials"`
+	MNISTDir           string  `toml:"mnist_dir"`
+	BatchSize          int     `toml:"batch_size"`
+	Epochs             int     `toml:"epochs"`
+	Momentum           float64 `toml:"momentum"`
+	WeightDecay        float64 `toml:"weight_decay"`
+	ClipNorm           float64 `toml:"clip_norm"`
+	Patience           int     `toml:"patience"`
+	Threads            int     `toml:"threads"`
+	Kernels            string  `toml:"kernels"`
+	Path               string  `toml:"path"`
 }
 
 // Known values of the grid's name axes; the trainer validates them again.
@@ -163,6 +169,7 @@ func checkExplicitZeros(c *Config, md toml.MetaData) error {
 		{[]string{"fixed", "batch_size"}, f.BatchSize == 0, "a count >= 1"},
 		{[]string{"fixed", "epochs"}, f.Epochs == 0, "a count >= 1"},
 		{[]string{"fixed", "threads"}, f.Threads == 0, "a count >= 1"},
+		{[]string{"fixed", "neuron_scale"}, f.NeuronScale == 0, "an integer >= 1"},
 		{[]string{"fixed", "target_sparsity"}, f.TargetSparsity == 0, "a value in (0, 1]"},
 		{[]string{"fixed", "intrinsic_sparsity"}, f.IntrinsicSparsity == 0, "a value in (0, 1]"},
 		{[]string{"fixed", "intrinsic_weight"}, f.IntrinsicWeight == 0, "a value in (0, 1) (for no within-region weights set no_intrinsic = true)"},
@@ -286,7 +293,7 @@ func (f *Fixed) validate() error {
 	}{
 		{"fixed.neurons_per_region", f.NeuronsPerRegion}, {"fixed.trials", f.Trials},
 		{"fixed.batch_size", f.BatchSize}, {"fixed.epochs", f.Epochs},
-		{"fixed.patience", f.Patience}, {"fixed.threads", f.Threads},
+		{"fixed.patience", f.Patience}, {"fixed.threads", f.Threads}, {"fixed.neuron_scale", f.NeuronScale},
 	} {
 		if v.val < 0 {
 			return fmt.Errorf("%s = %d: expected a count >= 1 (or leave it out for the default)", v.key, v.val)
@@ -319,6 +326,12 @@ func (f *Fixed) validate() error {
 	}
 	if f.ControlWeights != "" && f.ControlWeights != "random" && f.ControlWeights != "rank" && f.ControlWeights != "weights" {
 		return fmt.Errorf("fixed.control_weights = %q: expected \"random\", \"rank\" or \"weights\"", f.ControlWeights)
+	}
+	if f.NeuronsFromDensity != "" && !contains(connectome.DensityMethods(), f.NeuronsFromDensity) {
+		return fmt.Errorf("fixed.neurons_from_density = %q: expected one of %s", f.NeuronsFromDensity, strings.Join(connectome.DensityMethods(), ", "))
+	}
+	if f.DensityFill != "" && !contains(connectome.FillRules(), f.DensityFill) {
+		return fmt.Errorf("fixed.density_fill = %q: expected one of %s", f.DensityFill, strings.Join(connectome.FillRules(), ", "))
 	}
 	if f.Path != "" && f.Path != "auto" && f.Path != "sparse" && f.Path != "dense" {
 		return fmt.Errorf("fixed.path = %q: expected \"auto\", \"sparse\" or \"dense\"", f.Path)
@@ -404,6 +417,7 @@ func (c *Config) seeds() []uint64 {
 func (f *Fixed) base() rnn.RunSpec {
 	return rnn.RunSpec{
 		DataDir: f.DataDir, NeuronsPerRegion: f.NeuronsPerRegion, NeuronsFile: f.NeuronsFile,
+		NeuronsFromDensity: f.NeuronsFromDensity, NeuronScale: f.NeuronScale, DensityFill: f.DensityFill,
 		TargetSparsity: f.TargetSparsity, IntrinsicSparsity: f.IntrinsicSparsity,
 		IntrinsicWeight: f.IntrinsicWeight, NoIntrinsic: f.NoIntrinsic, KeepDiag: f.KeepDiag,
 		Homogeneous: f.Homogeneous, Orientation: f.Orientation, Init: f.Init,

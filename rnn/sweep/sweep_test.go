@@ -74,6 +74,10 @@ func TestParseErrorsNameTheKey(t *testing.T) {
 		{"neg epochs", "[grid]\nconnectome=[\"macaque\"]\n[fixed]\nepochs=-3", "fixed.epochs"},
 		{"sparsity", "[grid]\nconnectome=[\"macaque\"]\n[fixed]\ntarget_sparsity=1.5", "fixed.target_sparsity"},
 		{"orientation", "[grid]\nconnectome=[\"macaque\"]\n[fixed]\norientation=\"sideways\"", "fixed.orientation"},
+		{"density method", "[grid]\nconnectome=[\"macaque\"]\n[fixed]\nneurons_from_density=\"log\"", "fixed.neurons_from_density"},
+		{"density fill", "[grid]\nconnectome=[\"macaque\"]\n[fixed]\nneurons_from_density=\"rank\"\ndensity_fill=\"mode\"", "fixed.density_fill"},
+		{"neg neuron scale", "[grid]\nconnectome=[\"macaque\"]\n[fixed]\nneuron_scale=-2", "fixed.neuron_scale"},
+		{"zero neuron scale", "[grid]\nconnectome=[\"macaque\"]\n[fixed]\nneurons_from_density=\"rank\"\nneuron_scale=0", "fixed.neuron_scale = 0"},
 		{"wrong type", "[grid]\nconnectome=\"macaque\"", "connectome"},
 		{"seed zero", "seeds=[0]\n[grid]\nconnectome=[\"macaque\"]", "seeds[0]"},
 		{"both", "seeds=[1]\nrepetitions=2\n[grid]\nconnectome=[\"macaque\"]", "repetitions"},
@@ -357,5 +361,31 @@ func TestExecuteCancel(t *testing.T) {
 	}
 	if sum.Done != 2 || sum.Failed != 0 {
 		t.Fatalf("summary after cancel: %+v", sum)
+	}
+}
+
+// TestNeuronsFromDensityKeys: the density keys of [fixed] reach every run
+// spec, and the trainer's errors about them name the keys.
+func TestNeuronsFromDensityKeys(t *testing.T) {
+	c, err := Parse("d.toml", []byte("[grid]\nconnectome=[\"macaque\", \"marmoset\"]\n[fixed]\nneurons_from_density = \"ratio\"\nneuron_scale = 3\ndensity_fill = \"median\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	specs := c.Specs()
+	if len(specs) != 2 {
+		t.Fatalf("%d runs", len(specs))
+	}
+	for _, s := range specs {
+		if s.NeuronsFromDensity != "ratio" || s.NeuronScale != 3 || s.DensityFill != "median" {
+			t.Fatalf("spec %+v lacks the density settings", s)
+		}
+	}
+	c, err = Parse("d.toml", []byte("[grid]\nconnectome=[\"macaque\"]\n[fixed]\nneuron_scale = 3\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Plan(c, rnn.Defaults)
+	if err == nil || !strings.Contains(err.Error(), "fixed.neuron_scale") {
+		t.Fatalf("neuron_scale without neurons_from_density: %v", err)
 	}
 }

@@ -66,7 +66,9 @@ class Network:
         """Builds a network from a registered connectome ("macaque", "marmoset",
         "human", ...) or a matrix file, up-scaled to neurons as bio2art does.
 
-        Options: data_dir, neurons, neurons_file, target_sparsity,
+        Options: data_dir, neurons, neurons_file, neurons_from_density
+        (rank, ratio, proportional), neuron_scale, density_fill (median,
+        mean, min, max), target_sparsity,
         intrinsic_sparsity, intrinsic_weight, intrinsic, keep_diag,
         homogeneous, strategy, null (a null model: permute, rewire, shuffle,
         erdos-renyi), control_weights, orientation, init, spectral_radius,

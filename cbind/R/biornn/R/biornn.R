@@ -42,7 +42,8 @@ biornn_stat_names <- function() .lines(.Call(C_stat_names))
 
 #' Builds a network from a registered connectome ("macaque", "marmoset",
 #' "human", ...) or a matrix file. Options (see cbind/README.md): data_dir,
-#' neurons, neurons_file, target_sparsity, intrinsic_sparsity,
+#' neurons, neurons_file, neurons_from_density, neuron_scale, density_fill,
+#' target_sparsity, intrinsic_sparsity,
 #' intrinsic_weight, intrinsic, keep_diag, homogeneous, strategy, null,
 #' control_weights, orientation, init, spectral_radius, seed, build_seed.
 network_from_connectome <- function(name, ...) {
