@@ -188,18 +188,8 @@ func (c Config) withDefaults() (Config, error) {
 	if c.PatternLength == 0 {
 		c.PatternLength = 5
 	}
-	if c.NBack == 0 {
-		c.NBack = 2
-	}
-	if c.TrialLength == 0 {
-		c.TrialLength = 5
-	}
-	if c.Trials == 0 {
-		c.Trials = 500
-	}
-	if c.BatchSize == 0 {
-		c.BatchSize = 128
-	}
+	// NBack, TrialLength, Trials and BatchSize keep the trainer's defaults
+	// (rnn.Defaults); records report the values the run used.
 	if c.LR == 0 {
 		c.LR = 1e-4
 	}
