@@ -245,7 +245,7 @@ func WireConnectome(spec RunSpec, lc *connectome.Connectome) (*Wiring, error) {
 		w.Recurrent = ControlWeights
 	case StrategyBioRandom:
 	default: // a control
-		if w.Bio, err = connectome.Null(spec.Strategy, up.W, NullSeed(spec.BuildSeed)); err != nil {
+		if w.Bio, err = connectome.Null(spec.Strategy, up.W, nullSeed(spec.BuildSeed)); err != nil {
 			return nil, fmt.Errorf("rnn: RunSpec.Strategy = %q: %w", spec.Strategy, err)
 		}
 		w.Recurrent = spec.ControlWeights
@@ -260,8 +260,8 @@ func WireConnectome(spec RunSpec, lc *connectome.Connectome) (*Wiring, error) {
 	return w, nil
 }
 
-// NullSeed is the seed of a control's null model, derived from BuildSeed.
-func NullSeed(buildSeed uint64) uint64 { return deriveSeed(buildSeed, 4) }
+// nullSeed is the seed of a control's null model, derived from BuildSeed.
+func nullSeed(buildSeed uint64) uint64 { return deriveSeed(buildSeed, 4) }
 
 // MakeTask generates spec's task data (all trials, before the 80/20 Split)
 // from DataSeed. spec must have been through Defaults.
