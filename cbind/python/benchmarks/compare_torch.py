@@ -12,7 +12,12 @@ validation losses must agree to float32 rounding, which the script checks.
 
 PyTorch runs on the CPU with 1 and with 2 threads (its best counts); biornn
 runs through its Python binding (the biornn package: installed, or the
-source tree next to this folder) with the thread counts asked for.
+source tree next to this folder) with the thread counts asked for. Every
+measurement runs in a fresh child process of this script, so that one
+framework's thread pools (OpenMP, OpenBLAS, Go) cannot spin on the cores
+while the other is timed. PyTorch is timed with each BLAS asked for by
+--torch-blas: the one the system selects for libblas.so.3 ("installed") and
+OpenBLAS loaded through LD_LIBRARY_PATH ("openblas").
 
 Run it with a Python that has numpy and torch (Debian's python3-torch lives
 in /usr/bin/python3); the binding loads libbiornn from --lib, $BIORNN_LIB or
@@ -21,11 +26,14 @@ its package folder. See README.md here.
 
 import argparse
 import ctypes
+import glob
 import json
 import math
 import os
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -113,6 +121,26 @@ def torch_blas():
     return ", ".join(sorted(os.path.realpath(p) for p in libs))
 
 
+def blas_label(loaded):
+    """A short name for torch_blas()'s list: the OpenBLAS core library if
+    one is loaded, else the first library's folder and name."""
+    paths = [p for p in loaded.split(", ") if p]
+    if not paths:
+        return "unknown"
+    p = next((p for p in paths if "openblas" in os.path.basename(p).lower()), paths[0])
+    return os.path.join(os.path.basename(os.path.dirname(p)), os.path.basename(p))
+
+
+def openblas_dir():
+    """The folder of a Debian OpenBLAS build's libblas.so.3 ("" if none is
+    installed): putting it first in LD_LIBRARY_PATH makes torch use it."""
+    for flavour in ("openblas-pthread", "openblas-openmp", "openblas-serial"):
+        for d in sorted(glob.glob("/usr/lib/*/" + flavour)):
+            if os.path.isfile(os.path.join(d, "libblas.so.3")):
+                return d
+    return ""
+
+
 def set_openblas_threads(threads):
     """OpenBLAS keeps its own thread pool, which torch.set_num_threads does
     not size; give it the same count so "1 thread" means one."""
@@ -196,7 +224,87 @@ def train_biornn(biornn, params, mask, data, perms, batch, lr, threads, kernels,
         return wall, cpu, val, net.info("kernel_set"), net.info("path")
 
 
+# --- one measurement per child process ---------------------------------------------
+
+
+def child(spec_json):
+    """Runs one measurement (the hidden --child mode) and prints its result
+    as JSON: the spec names the data file, the framework and its settings."""
+    spec = json.loads(spec_json)
+    z = np.load(spec["data"])
+    params = {k: z[k] for k in ("w_in", "w_hh", "b", "w_out", "b_out")}
+    mask = z["mask"]
+    data = (z["xtr"], z["ytr"], z["xva"], z["yva"], [int(v) for v in z["loss_steps"]])
+    perms = list(z["perms"])
+    out = {}
+    if spec["framework"] == "torch":
+        import torch
+        out["blas"] = torch_blas()
+        out["version"] = torch.__version__
+        w, c, v = train_torch(torch, params, mask, data, perms, spec["batch"], spec["lr"], spec["threads"])
+    else:
+        biornn = import_biornn("")
+        w, c, v, out["kernels"], out["path"] = train_biornn(biornn, params, mask, data, perms, spec["batch"],
+                                                            spec["lr"], spec["threads"], spec["kernels"], spec["path"])
+    out.update(wall=w, cpu=c, val=v)
+    print(json.dumps(out))
+    return 0
+
+
+def measure(spec, env_extra=None):
+    """Runs child(spec) in a fresh Python process (this interpreter, this
+    script) and returns its result; env_extra is added to its environment."""
+    env = dict(os.environ)
+    env.update(env_extra or {})
+    r = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", json.dumps(spec)],
+                       env=env, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise SystemExit("compare_torch.py: the %s measurement failed (%d threads):\n%s" % (
+            spec["framework"], spec["threads"], r.stderr.strip()))
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def torch_blas_choices(names):
+    """[(label, extra environment)] for the --torch-blas names: "installed"
+    leaves libblas.so.3 to the system, "openblas" points LD_LIBRARY_PATH at
+    OpenBLAS (skipped with a warning when it is not installed)."""
+    out = []
+    for n in names:
+        if n == "installed":
+            out.append(("installed", {}))
+        elif n == "openblas":
+            d = openblas_dir()
+            if not d:
+                print("compare_torch.py: warning: no OpenBLAS found (Debian: apt install libopenblas0-pthread); "
+                      "skipping --torch-blas openblas", file=sys.stderr)
+                continue
+            ld = os.environ.get("LD_LIBRARY_PATH", "")
+            out.append(("openblas", {"LD_LIBRARY_PATH": d + (":" + ld if ld else "")}))
+        else:
+            raise SystemExit("compare_torch.py: --torch-blas: unknown choice %r (installed, openblas)" % n)
+    return out
+
+
+def summarize(runs, warmup):
+    """Per thread count: median and fastest wall seconds and median CPU
+    seconds of the measured epochs; plus the best count."""
+    res = {}
+    best = None
+    for t, r in runs.items():
+        sec = statistics.median(r["wall"][warmup:])
+        res["%dt_seconds" % t] = sec
+        res["%dt_cpu_seconds" % t] = statistics.median(r["cpu"][warmup:])
+        res["%dt_min_seconds" % t] = min(r["wall"][warmup:])
+        if best is None or sec < best[0]:
+            best = (sec, t, r["val"][-1])
+    res["seconds"], res["threads"], res["final_val_loss"] = best
+    return res
+
+
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) == 2 and argv[0] == "--child":
+        return child(argv[1])
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--network", default="macaque,marmoset,human", help="comma list [%(default)s]")
     ap.add_argument("--epochs", type=int, default=10, help="measured epochs [%(default)s]")
@@ -207,13 +315,16 @@ def main(argv=None):
     ap.add_argument("--lr", type=float, default=1e-4)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--torch-threads", default="1,2", help="PyTorch thread counts; the best is reported [%(default)s]")
+    ap.add_argument("--torch-blas", default="installed,openblas",
+                    help="BLAS builds to time PyTorch with: installed (the system's libblas.so.3), openblas "
+                         "(OpenBLAS through LD_LIBRARY_PATH) [%(default)s]")
     ap.add_argument("--biornn-threads", default="1,2", help="biornn thread counts; the best is reported [%(default)s]")
     ap.add_argument("--kernels", default="", help="biornn kernel set [the best on this CPU]")
     ap.add_argument("--path", default="auto", help="biornn path: auto, sparse or dense [%(default)s]")
     ap.add_argument("--data-dir", default=os.environ.get("BIORNN_DATA", ""),
                     help="folder with the connectome files [$BIORNN_DATA]")
     ap.add_argument("--lib", default="", help="path of libbiornn.so (sets BIORNN_LIB) [$BIORNN_LIB, then the package's copy]")
-    ap.add_argument("--json", action="store_true", help="print one JSON object per network instead of text")
+    ap.add_argument("--json", action="store_true", help="print one JSON object per network and BLAS instead of text")
     a = ap.parse_args(argv)
     if a.epochs < 1 or a.warmup < 0 or a.trials < 5 or a.batch < 1:
         ap.error("need --epochs >= 1, --warmup >= 0, --trials >= 5, --batch >= 1")
@@ -223,74 +334,65 @@ def main(argv=None):
     except ImportError:
         raise SystemExit("compare_torch.py: PyTorch is not importable from %s; use a Python with torch "
                          "(Debian: apt install python3-torch, then /usr/bin/python3)" % sys.executable)
-    blas = torch_blas()
-    if blas and "openblas" not in blas.lower() and "mkl" not in blas.lower():
-        print("compare_torch.py: warning: torch uses %s, not an optimised BLAS; PyTorch times will be several "
-              "times slower than usual (see README.md: LD_LIBRARY_PATH to OpenBLAS)" % blas, file=sys.stderr)
     tthreads = [int(t) for t in a.torch_threads.split(",") if t]
     bthreads = [int(t) for t in a.biornn_threads.split(",") if t]
+    blases = torch_blas_choices([b for b in a.torch_blas.split(",") if b])
+    if not tthreads or not bthreads or not blases:
+        ap.error("need at least one torch thread count, biornn thread count and torch BLAS")
     if not a.json:
-        print("biornn %s (%s), torch %s (BLAS: %s), numpy %s, python %s" % (
-            biornn.version(), biornn.library_path(), torch.__version__, blas or "unknown", np.__version__,
-            sys.version.split()[0]))
+        print("biornn %s (%s), torch %s, numpy %s, python %s" % (
+            biornn.version(), biornn.library_path(), torch.__version__, np.__version__, sys.version.split()[0]))
         print("seq_mem L=%d, %d trials (%d training), batch %d, Adam lr %g, tanh; %d measured epochs after %d warm-up; "
-              "times are medians per epoch" % (a.pattern_length, a.trials, a.trials - a.trials // 5, a.batch, a.lr,
-                                                a.epochs, a.warmup))
+              "times are medians per epoch; every measurement in its own process" % (
+                  a.pattern_length, a.trials, a.trials - a.trials // 5, a.batch, a.lr, a.epochs, a.warmup))
     results = []
-    for name in [n for n in a.network.split(",") if n]:
-        mask = connectome_mask(biornn, name, a.data_dir, a.seed)
-        x, y, ls = seq_mem(a.pattern_length, a.trials, a.seed)
-        ntr = a.trials - a.trials // 5
-        data = (x[:ntr], y[:ntr], x[ntr:], y[ntr:], ls)
-        params = initial_params(mask.shape[0], 2, 1, mask, a.seed)
-        rng = np.random.default_rng(a.seed + 2)
-        perms = [rng.permutation(ntr) for _ in range(a.warmup + a.epochs)]
-        res = {"network": name, "neurons": int(mask.shape[0]), "connections": int(mask.sum()), "torch_blas": blas}
-        best = None
-        for t in tthreads:
-            w, c, v = train_torch(torch, params, mask, data, perms, a.batch, a.lr, t)
-            sec = statistics.median(w[a.warmup:])
-            res["torch_%dt_seconds" % t] = sec
-            res["torch_%dt_cpu_seconds" % t] = statistics.median(c[a.warmup:])
-            res["torch_%dt_min_seconds" % t] = min(w[a.warmup:])
-            if best is None or sec < best[0]:
-                best = (sec, t, v[-1])
-        res["torch_seconds"], res["torch_threads"], res["torch_final_val_loss"] = best
-        bbest = None
-        for t in bthreads:
-            w, c, v, kset, path = train_biornn(biornn, params, mask, data, perms, a.batch, a.lr, t, a.kernels, a.path)
-            sec = statistics.median(w[a.warmup:])
-            res["biornn_%dt_seconds" % t] = sec
-            res["biornn_%dt_cpu_seconds" % t] = statistics.median(c[a.warmup:])
-            res["biornn_%dt_min_seconds" % t] = min(w[a.warmup:])
-            if bbest is None or sec < bbest[0]:
-                bbest = (sec, t, v[-1])
-        res["biornn_seconds"], res["biornn_threads"], res["biornn_final_val_loss"] = bbest
-        res["kernels"], res["path"] = kset, path
-        res["ratio"] = res["torch_seconds"] / res["biornn_seconds"]
-        # The fastest single epochs: the least disturbed by other work.
-        res["min_ratio"] = min(res["torch_%dt_min_seconds" % t] for t in tthreads) / min(
-            res["biornn_%dt_min_seconds" % t] for t in bthreads)
-        if 1 in tthreads and 1 in bthreads:
-            # One thread each, CPU time: the ratio least disturbed by other
-            # work on a shared machine.
-            res["cpu_ratio_1t"] = res["torch_1t_cpu_seconds"] / res["biornn_1t_cpu_seconds"]
-        res["val_loss_rel_diff"] = abs(res["biornn_final_val_loss"] - res["torch_final_val_loss"]) / abs(
-            res["torch_final_val_loss"])
-        results.append(res)
-        if a.json:
-            print(json.dumps(res))
-            continue
-        print("%-9s %4d neurons %6d connections | torch %7.2f ms/epoch (%dt; %s) | biornn %7.2f ms/epoch "
-              "(%dt, %s/%s; %s) | ratio %5.1fx (fastest epochs %.1fx, 1-thread CPU time %s) | final val loss torch %.6f biornn %.6f "
-              "(rel diff %.1e)" % (
-                  name, res["neurons"], res["connections"], 1e3 * res["torch_seconds"], res["torch_threads"],
-                  ", ".join("%dt %.2f" % (t, 1e3 * res["torch_%dt_seconds" % t]) for t in tthreads),
-                  1e3 * res["biornn_seconds"], res["biornn_threads"], kset, path,
-                  ", ".join("%dt %.2f" % (t, 1e3 * res["biornn_%dt_seconds" % t]) for t in bthreads),
-                  res["ratio"], res["min_ratio"], ("%.1fx" % res["cpu_ratio_1t"]) if "cpu_ratio_1t" in res else "n/a",
-                  res["torch_final_val_loss"], res["biornn_final_val_loss"], res["val_loss_rel_diff"]))
-    bad = [r["network"] for r in results if r["val_loss_rel_diff"] > 1e-3]
+    with tempfile.TemporaryDirectory(prefix="compare_torch") as tmp:
+        for name in [n for n in a.network.split(",") if n]:
+            mask = connectome_mask(biornn, name, a.data_dir, a.seed)
+            x, y, ls = seq_mem(a.pattern_length, a.trials, a.seed)
+            ntr = a.trials - a.trials // 5
+            params = initial_params(mask.shape[0], 2, 1, mask, a.seed)
+            rng = np.random.default_rng(a.seed + 2)
+            perms = np.stack([rng.permutation(ntr) for _ in range(a.warmup + a.epochs)])
+            data = os.path.join(tmp, name + ".npz")
+            np.savez(data, mask=mask, xtr=x[:ntr], ytr=y[:ntr], xva=x[ntr:], yva=y[ntr:], loss_steps=np.array(ls),
+                     perms=perms, **params)
+            base = dict(data=data, batch=a.batch, lr=a.lr, kernels=a.kernels, path=a.path)
+            bruns = {t: measure(dict(base, framework="biornn", threads=t)) for t in bthreads}
+            b = summarize(bruns, a.warmup)
+            first = bruns[bthreads[0]]
+            for label, env in blases:
+                truns = {t: measure(dict(base, framework="torch", threads=t), env) for t in tthreads}
+                tr = summarize(truns, a.warmup)
+                res = {"network": name, "neurons": int(mask.shape[0]), "connections": int(mask.sum()),
+                       "torch_blas_choice": label, "torch_blas": truns[tthreads[0]]["blas"],
+                       "kernels": first["kernels"], "path": first["path"]}
+                res.update({"torch_" + k: v for k, v in tr.items()})
+                res.update({"biornn_" + k: v for k, v in b.items()})
+                res["ratio"] = res["torch_seconds"] / res["biornn_seconds"]
+                # The fastest single epochs: the least disturbed by other work.
+                res["min_ratio"] = min(tr["%dt_min_seconds" % t] for t in tthreads) / min(
+                    b["%dt_min_seconds" % t] for t in bthreads)
+                if 1 in tthreads and 1 in bthreads:
+                    # One thread each, CPU time: steady on a shared machine.
+                    res["cpu_ratio_1t"] = tr["1t_cpu_seconds"] / b["1t_cpu_seconds"]
+                res["val_loss_rel_diff"] = abs(res["biornn_final_val_loss"] - res["torch_final_val_loss"]) / abs(
+                    res["torch_final_val_loss"])
+                results.append(res)
+                if a.json:
+                    print(json.dumps(res), flush=True)
+                    continue
+                print("%-9s %4d neurons %6d connections | torch/%s %7.2f ms/epoch (%dt; %s) | biornn %7.2f ms/epoch "
+                      "(%dt, %s/%s; %s) | ratio %5.1fx (fastest epochs %.1fx, 1-thread CPU time %s) | final val loss "
+                      "torch %.6f biornn %.6f (rel diff %.1e) | torch BLAS %s" % (
+                          name, res["neurons"], res["connections"], label, 1e3 * res["torch_seconds"],
+                          res["torch_threads"], ", ".join("%dt %.2f" % (t, 1e3 * tr["%dt_seconds" % t]) for t in tthreads),
+                          1e3 * res["biornn_seconds"], res["biornn_threads"], res["kernels"], res["path"],
+                          ", ".join("%dt %.2f" % (t, 1e3 * b["%dt_seconds" % t]) for t in bthreads),
+                          res["ratio"], res["min_ratio"], ("%.1fx" % res["cpu_ratio_1t"]) if "cpu_ratio_1t" in res else "n/a",
+                          res["torch_final_val_loss"], res["biornn_final_val_loss"], res["val_loss_rel_diff"],
+                          blas_label(res["torch_blas"])), flush=True)
+    bad = sorted({r["network"] for r in results if r["val_loss_rel_diff"] > 1e-3})
     if bad:
         print("compare_torch.py: final validation losses differ by more than 0.1%% for %s: the two runs did not "
               "do the same work" % ", ".join(bad), file=sys.stderr)
