@@ -84,6 +84,9 @@ var otherSettings = []struct {
 }{
 	{"neurons_per_region", func(r results.RunRow) string { return fmt.Sprint(r.NeuronsPerRegion) }},
 	{"neurons_file", func(r results.RunRow) string { return r.NeuronsFile }},
+	{"neurons_from_density", func(r results.RunRow) string { return r.NeuronsFromDensity }},
+	{"neuron_scale", func(r results.RunRow) string { return fmt.Sprint(r.NeuronScale) }},
+	{"density_fill", func(r results.RunRow) string { return r.DensityFill }},
 	{"target_sparsity", func(r results.RunRow) string { return fmt.Sprint(r.TargetSparsity) }},
 	{"intrinsic_sparsity", func(r results.RunRow) string { return fmt.Sprint(r.IntrinsicSparsity) }},
 	{"intrinsic_weight", func(r results.RunRow) string { return fmt.Sprint(r.IntrinsicWeight) }},
@@ -146,7 +149,11 @@ func Build(runs []results.RunRow) *Report {
 		c := ConditionOf(r)
 		var other []string
 		for _, k := range vary {
-			other = append(other, otherSettings[k].name+"="+otherSettings[k].get(r))
+			v := otherSettings[k].get(r)
+			if v == "" {
+				v = "none" // an unset string setting (no neurons file, no fill rule)
+			}
+			other = append(other, otherSettings[k].name+"="+v)
 		}
 		c.Other = strings.Join(other, " ")
 		k := key{c, r.Strategy}

@@ -112,6 +112,29 @@ func TestBuildVaryingAndNoReference(t *testing.T) {
 	}
 }
 
+// Networks whose neuron counts come from densities are a different
+// experiment from uniform counts of the same connectome.
+func TestBuildKeepsDensityScaledRunsApart(t *testing.T) {
+	runs, _ := synthetic(2)
+	for i := range runs {
+		if i%4 == 0 {
+			runs[i].NeuronsFromDensity, runs[i].NeuronScale, runs[i].DensityFill = "rank", 2, "median"
+		}
+	}
+	rep := Build(runs)
+	n := 0
+	for _, r := range rep.Rows {
+		n += r.N
+		if r.Other != "neurons_from_density=none neuron_scale=0 density_fill=none" &&
+			r.Other != "neurons_from_density=rank neuron_scale=2 density_fill=median" {
+			t.Errorf("row %+v: Other = %q", r.Condition, r.Other)
+		}
+	}
+	if n != len(runs) || len(rep.Rows) != 6 {
+		t.Errorf("%d rows with %d runs", len(rep.Rows), n)
+	}
+}
+
 // Runs of different experiments in one folder are not pooled.
 func TestBuildKeepsOtherSettingsApart(t *testing.T) {
 	runs, _ := synthetic(2)
