@@ -288,3 +288,82 @@ func TestStatsErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestPerronRadiusMatchesDense: the Perron-Frobenius route agrees with all
+// eigenvalues on nonnegative matrices of every kind that trips power
+// iteration up: reducible (the largest root in a later component),
+// periodic (a cycle: eigenvalues of equal modulus), nilpotent (a DAG),
+// single self-loops, sparse and dense.
+func TestPerronRadiusMatchesDense(t *testing.T) {
+	rng := newTestRand(11)
+	n := 120
+	random := func(density float64) *Dense {
+		w := NewDense(n, n)
+		for k := range w.Data {
+			if rng.Float64() < density {
+				w.Data[k] = rng.Float64()
+			}
+		}
+		return w
+	}
+	blockTri := NewDense(n, n) // two blocks, the second (stronger) only reachable from the first
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			switch {
+			case i < n/2 && j < n/2 && rng.Float64() < 0.2:
+				blockTri.Set(i, j, rng.Float64())
+			case i >= n/2 && j >= n/2 && rng.Float64() < 0.2:
+				blockTri.Set(i, j, 3*rng.Float64())
+			case i < n/2 && j >= n/2 && rng.Float64() < 0.1:
+				blockTri.Set(i, j, rng.Float64())
+			}
+		}
+	}
+	cycle := NewDense(n, n)
+	for i := 0; i < n; i++ {
+		cycle.Set(i, (i+1)%n, 0.5+0.5*float64(i%3))
+	}
+	dag := NewDense(n, n)
+	for i := 0; i < n; i++ {
+		for j := i + 1; j < n; j++ {
+			if rng.Float64() < 0.3 {
+				dag.Set(i, j, rng.Float64())
+			}
+		}
+	}
+	loops := NewDense(n, n)
+	loops.Set(7, 7, 2.5)
+	loops.Set(3, 9, 4)
+	for _, tc := range []struct {
+		name string
+		w    *Dense
+	}{
+		{"sparse", random(0.03)}, {"dense", random(0.7)}, {"block-triangular", blockTri},
+		{"cycle", cycle}, {"dag", dag}, {"self-loop", loops}, {"zero", NewDense(n, n)},
+	} {
+		got, ok := perronRadius(tc.w, 1e-12, perronMaxWork)
+		if !ok {
+			t.Errorf("%s: bounds did not close", tc.name)
+			continue
+		}
+		re, im, err := Eigenvalues(tc.w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 0.0
+		for k := range re {
+			want = math.Max(want, math.Hypot(re[k], im[k]))
+		}
+		if math.Abs(got-want) > 1e-10*math.Max(want, 1) {
+			t.Errorf("%s: Perron route %.15g, all eigenvalues %.15g", tc.name, got, want)
+		}
+	}
+	neg := random(0.5)
+	neg.Data[5] = -1
+	if _, ok := perronRadius(neg, 1e-12, perronMaxWork); ok {
+		t.Error("a negative entry was accepted")
+	}
+	if _, ok := perronRadius(random(0.5), 1e-12, 10); ok {
+		t.Error("closed within a budget of 10 multiply-adds")
+	}
+}
