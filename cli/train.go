@@ -25,7 +25,7 @@ func trainCommand() *ucli.Command {
 		&ucli.IntFlag{Name: "pattern-length", Value: 3, Usage: "seq_mem: values to remember (L)"},
 		&ucli.IntFlag{Name: "n-back", Value: 2, Usage: "nback_mem, pic_latent_mem: n"},
 		&ucli.IntFlag{Name: "trial-length", Value: 5, Usage: "nback_mem, pic_latent_mem: items per trial (L)"},
-		&ucli.IntFlag{Name: "trials", Value: 500, Usage: "trials (80% training, 20% validation)"},
+		&ucli.IntFlag{Name: "trials", Usage: "trials (80% training, 20% validation)", DefaultText: "500 for seq_mem, 1000 (500 matching, 500 not) for the n-back tasks"},
 		&ucli.IntFlag{Name: "batch-size", Value: 128, Usage: "mini-batch size"},
 		&ucli.IntFlag{Name: "epochs", Value: 500, Usage: "training epochs"},
 		&ucli.IntFlag{Name: "patience", Usage: "stop after this many epochs without a new minimum validation loss", DefaultText: "never"},
@@ -81,7 +81,7 @@ func specFromFlags(c *ucli.Context) (rnn.RunSpec, error) {
 		v    int
 	}{{"pattern-length", s.PatternLength}, {"n-back", s.NBack}, {"trial-length", s.TrialLength},
 		{"trials", s.Trials}, {"batch-size", s.BatchSize}, {"epochs", s.Epochs}, {"threads", s.Threads}} {
-		if f.v < 1 {
+		if f.v < 1 && (f.name != "trials" || c.IsSet("trials")) { // unset trials: the task's default
 			return s, usagef("--%s %d: expected an integer >= 1", f.name, f.v)
 		}
 	}

@@ -35,7 +35,8 @@ func deriveSeed(seed uint64, k uint64) uint64 {
 // sparsity 0.8, intrinsic sparsity 1.0, intrinsic weight 0.8 (the paper's
 // construction), strategy "bio-random", orientation "target", init
 // "default", spectral radius 1, control weights "random", task "seq_mem" with
-// PatternLength 3, NBack 2, TrialLength 5, 500 trials, batch 128, 500 epochs,
+// PatternLength 3, NBack 2, TrialLength 5, 500 trials (the n-back tasks: 1000,
+// as the paper's 500 matching plus 500 non-matching), batch 128, 500 epochs,
 // optimizer "adam" with lr 1e-3 (rmsprop and sgd: 1e-2), activation "tanh",
 // 1 thread, the default kernels, path "auto". BuildSeed, DataSeed and
 // InitSeed that are zero are derived from Seed (so a seed of 0 cannot be
@@ -70,7 +71,13 @@ func Defaults(s RunSpec) (RunSpec, error) {
 	def(&s.PatternLength, 3)
 	def(&s.NBack, 2)
 	def(&s.TrialLength, 5)
-	def(&s.Trials, 500)
+	// The paper's trial counts: 500 for seq_mem; 500 matching plus 500
+	// non-matching for the n-back tasks.
+	if s.Task == TaskSeqMem {
+		def(&s.Trials, 500)
+	} else {
+		def(&s.Trials, 1000)
+	}
 	def(&s.BatchSize, 128)
 	def(&s.Epochs, 500)
 	defs(&s.Optimizer, "adam")

@@ -56,7 +56,7 @@ type RunSpec struct {
 	PatternLength int    // seq_mem L (default 3)
 	NBack         int    // n-back n (default 2)
 	TrialLength   int    // nback_mem / pic_latent_mem L (default 5)
-	Trials        int    // default 500 (80% train, 20% validation)
+	Trials        int    // default 500 for seq_mem, 1000 for the n-back tasks (80% train, 20% validation)
 	MNISTDir      string // folder with mnist_latent_50d.npy and mnist_labels.npy
 
 	// Training.

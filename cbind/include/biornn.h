@@ -270,7 +270,7 @@ int biornn_predict(biornn_handle net, const float* x, size_t x_len,
  *   out (required)  results folder
  *   task            seq_mem, nback_mem or pic_latent_mem [seq_mem]
  *   pattern_length  seq_mem L [3]      n_back  n [2]    trial_length [5]
- *   trials [500]    mnist_dir   folder of the MNIST latents (pic_latent_mem)
+ *   trials [500; 1000 for the n-back tasks]  mnist_dir   folder of the MNIST latents (pic_latent_mem)
  *   batch_size [128]  epochs [500]  optimizer [adam]  lr [1e-3; 1e-2 for
  *   rmsprop and sgd]  momentum  weight_decay  clip_norm  activation (tanh,
  *   relu) [tanh]  patience [0 = off]  init  spectral_radius

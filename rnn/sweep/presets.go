@@ -10,7 +10,8 @@ import (
 // macaque, marmoset and human connectomes; bio topology with random weights
 // against the permutation control; learning rates 1e-4 and 1e-6; relu and
 // tanh; Adam and RMSprop; the task's three parameter values; 5 runs of 500
-// epochs on 500 trials in batches of 128.
+// epochs on the paper's trials (500 for seq_mem, 500 matching plus 500
+// non-matching for the n-back tasks) in batches of 128.
 var presets = map[string]func() *Config{
 	"paper-seqmem": func() *Config { return paper("paper-seqmem", "seq_mem") },
 	"paper-nback":  func() *Config { return paper("paper-nback", "nback_mem") },
@@ -40,7 +41,7 @@ func paper(name string, tasks ...string) *Config {
 			LR:            []float64{1e-4, 1e-6},
 			Activation:    []string{"relu", "tanh"},
 		},
-		Fixed: Fixed{Epochs: 500, Trials: 500, BatchSize: 128},
+		Fixed: Fixed{Epochs: 500, BatchSize: 128}, // trials: the task's paper count (rnn.Defaults)
 	}
 }
 

@@ -170,8 +170,15 @@ func TestPresets(t *testing.T) {
 			t.Errorf("%s: %d runs, want %d", name, got, want[name])
 		}
 		for _, s := range c.Specs() {
-			if s.Epochs != 500 || s.Trials != 500 || s.BatchSize != 128 {
-				t.Fatalf("%s: %+v is not the paper's setting", name, s)
+			s.MNISTDir = "unused" // Defaults checks that pic_latent_mem names its folder
+			d, err := rnn.Defaults(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The paper: 500 seq_mem trials, 500 matching + 500 non-matching n-back trials.
+			trials := map[string]int{rnn.TaskSeqMem: 500, rnn.TaskNBackMem: 1000, rnn.TaskPicLatentMem: 1000}[d.Task]
+			if d.Epochs != 500 || d.Trials != trials || d.BatchSize != 128 {
+				t.Fatalf("%s: %+v is not the paper's setting", name, d)
 			}
 		}
 		q, err := Preset(name, true)
