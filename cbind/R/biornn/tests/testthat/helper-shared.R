@@ -1,8 +1,11 @@
-# ../shared beside the project root, reached from this folder
-# (cbind/R/biornn/tests/testthat); tests that need it fail without it.
+# The shared test data: $BIORNN_SHARED if set (R CMD check runs the tests
+# from a copy of the package, outside the source tree), else ../shared beside
+# the project root, reached from this folder (cbind/R/biornn/tests/testthat).
+# Tests that need it fail without it.
 shared_dir <- function() {
-  d <- file.path("..", "..", "..", "..", "..", "..", "shared")
-  if (!dir.exists(d)) stop("shared test data not found at ", normalizePath(d, mustWork = FALSE))
+  d <- Sys.getenv("BIORNN_SHARED", file.path("..", "..", "..", "..", "..", "..", "shared"))
+  if (!dir.exists(d)) stop("shared test data not found at ", normalizePath(d, mustWork = FALSE),
+                           " (set BIORNN_SHARED to the folder)")
   normalizePath(d)
 }
 
