@@ -133,7 +133,7 @@ func SpectralRadius(w *Dense) (float64, error) {
 		return 0, err
 	}
 	if w.Rows >= perronMinSize {
-		if rho, ok := perronRadius(w, 1e-12, perronMaxWork); ok {
+		if rho, ok := perronRadius(w, 1e-12, perronMaxWork(w.Rows)); ok {
 			return rho, nil
 		}
 	}

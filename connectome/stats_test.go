@@ -341,7 +341,7 @@ func TestPerronRadiusMatchesDense(t *testing.T) {
 		{"sparse", random(0.03)}, {"dense", random(0.7)}, {"block-triangular", blockTri},
 		{"cycle", cycle}, {"dag", dag}, {"self-loop", loops}, {"zero", NewDense(n, n)},
 	} {
-		got, ok := perronRadius(tc.w, 1e-12, perronMaxWork)
+		got, ok := perronRadius(tc.w, 1e-12, perronMaxWork(n))
 		if !ok {
 			t.Errorf("%s: bounds did not close", tc.name)
 			continue
@@ -360,7 +360,7 @@ func TestPerronRadiusMatchesDense(t *testing.T) {
 	}
 	neg := random(0.5)
 	neg.Data[5] = -1
-	if _, ok := perronRadius(neg, 1e-12, perronMaxWork); ok {
+	if _, ok := perronRadius(neg, 1e-12, perronMaxWork(n)); ok {
 		t.Error("a negative entry was accepted")
 	}
 	if _, ok := perronRadius(random(0.5), 1e-12, 10); ok {
