@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	"github.com/biornn/biornn/connectome"
@@ -42,7 +43,7 @@ func trainCommand() *ucli.Command {
 		&ucli.Uint64Flag{Name: "build-seed", Usage: "seed of the network construction and null model", DefaultText: "derived from --seed"},
 		&ucli.Uint64Flag{Name: "data-seed", Usage: "seed of the task's trials", DefaultText: "derived from --seed"},
 		&ucli.Uint64Flag{Name: "init-seed", Usage: "seed of the initial weights and the batch order", DefaultText: "derived from --seed"},
-		&ucli.IntFlag{Name: "threads", Value: 1, Usage: "threads for this run"},
+		&ucli.IntFlag{Name: "threads", Value: runtime.NumCPU(), DefaultText: "one per core", Usage: "threads for this run (results do not depend on it)"},
 		&ucli.StringFlag{Name: "kernels", Usage: "compute kernels (overrides the global --kernels)"},
 		&ucli.StringFlag{Name: "path", Value: "auto", Usage: "recurrent product: auto, sparse or dense"},
 		&ucli.StringFlag{Name: "mnist-dir", EnvVars: []string{"BIORNN_MNIST"}, Usage: "pic_latent_mem: folder with mnist_latent_50d.npy and mnist_labels.npy (default: $BIORNN_MNIST, else mnist-latent inside, else beside, the data folder)"},
