@@ -144,11 +144,23 @@ func Build(runs []results.RunRow) *Report {
 	}
 	groups := map[key]*Row{}
 	strategies := map[Condition][]string{}
-	vary := varyingOther(runs)
+	// Settings that vary are looked for within each task: the paper's grids
+	// use 500 trials for seq_mem and 1000 for the n-back tasks, which is no
+	// reason to label every row with its trial count.
+	byTask := map[string][]results.RunRow{}
+	for _, r := range runs {
+		byTask[r.Task] = append(byTask[r.Task], r)
+	}
+	vary := map[string][]int{}
+	anyVary := false
+	for task, rs := range byTask {
+		vary[task] = varyingOther(rs)
+		anyVary = anyVary || len(vary[task]) > 0
+	}
 	for _, r := range runs {
 		c := ConditionOf(r)
 		var other []string
-		for _, k := range vary {
+		for _, k := range vary[r.Task] {
 			v := otherSettings[k].get(r)
 			if v == "" {
 				v = "none" // an unset string setting (no neurons file, no fill rule)
@@ -170,7 +182,7 @@ func Build(runs []results.RunRow) *Report {
 		}
 		g.runIDs = append(g.runIDs, r.RunID)
 	}
-	rep := &Report{Varying: map[string]bool{"other": len(vary) > 0}}
+	rep := &Report{Varying: map[string]bool{"other": anyVary}}
 	seen := map[string]map[string]bool{"optimizer": {}, "lr": {}, "activation": {}}
 	for k, g := range groups {
 		seen["optimizer"][k.c.Optimizer] = true

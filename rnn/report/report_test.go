@@ -252,3 +252,33 @@ func TestPlots(t *testing.T) {
 		}
 	}
 }
+
+// A setting that differs only between tasks (the paper's 500 seq_mem and
+// 1000 n-back trials) does not label the rows; within a task it does.
+func TestBuildOtherSettingsPerTask(t *testing.T) {
+	runs, _ := synthetic(2)
+	n := len(runs)
+	for i := range runs {
+		runs[i].Trials = 500
+		nb := runs[i]
+		nb.RunID += "-nback"
+		nb.Task, nb.NBack, nb.TrialLength, nb.Trials = "nback_mem", 2, 5, 1000
+		runs = append(runs, nb)
+	}
+	rep := Build(runs)
+	if rep.Varying["other"] {
+		t.Fatal("trials, which differ only between the tasks, marked as varying")
+	}
+	for _, r := range rep.Rows {
+		if r.Other != "" {
+			t.Errorf("row %+v: Other = %q", r.Condition, r.Other)
+		}
+	}
+	runs[n].Trials = 2000 // now nback_mem runs differ among themselves
+	rep = Build(runs)
+	for _, r := range rep.Rows {
+		if want := r.Task == "nback_mem"; want != strings.HasPrefix(r.Other, "trials=") {
+			t.Errorf("row %+v: Other = %q", r.Condition, r.Other)
+		}
+	}
+}
