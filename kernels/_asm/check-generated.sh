@@ -5,7 +5,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 kernels=$(dirname "$here")
-unset SPMM_U SPMM_PF # tuning knobs of the generator: defaults only
+unset SPMM_U SPMM_CO SPMM_TWO SPMM_PF # tuning knobs of the generator: defaults only
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/k"
