@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -19,6 +20,7 @@ import (
 	"github.com/biornn/biornn/connectome"
 	"github.com/biornn/biornn/rnn"
 	"github.com/biornn/biornn/rnn/results"
+	"github.com/biornn/biornn/rnn/sweep"
 	"github.com/parquet-go/parquet-go"
 )
 
@@ -470,6 +472,29 @@ func TestSweepPresetDryRun(t *testing.T) {
 	_, stderr = mustRun(t, "sweep", "--preset", "paper-nback", "--quick", "--dry-run", "--out", t.TempDir())
 	if !strings.Contains(stderr, "paper-nback-quick: 10 runs, shard 2/4: 2 runs") {
 		t.Errorf("SLURM shard: %s", stderr)
+	}
+}
+
+// TestSweepPrintConfig: a preset printed as a sweep file, edited, is a
+// sweep file.
+func TestSweepPrintConfig(t *testing.T) {
+	stdout, _ := mustRun(t, "sweep", "--preset", "paper-nback", "--print-config")
+	edited := strings.Replace(stdout, "epochs = 500", "epochs = 3000", 1)
+	if edited == stdout {
+		t.Fatalf("no epochs line in\n%s", stdout)
+	}
+	file := filepath.Join(t.TempDir(), "nback.toml")
+	if err := os.WriteFile(file, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := sweep.Load(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := sweep.Preset("paper-nback", false)
+	want.Fixed.Epochs = 3000
+	if !reflect.DeepEqual(cfg, want) {
+		t.Errorf("read back %+v, want %+v", cfg, want)
 	}
 }
 

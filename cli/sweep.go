@@ -34,6 +34,7 @@ func sweepCommand() *ucli.Command {
 			&ucli.IntFlag{Name: "workers", Usage: "runs in parallel", DefaultText: "one per core"},
 			&ucli.StringFlag{Name: "shard", Usage: "run only shard i of n (i/n, 0 <= i < n; default: from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT)"},
 			&ucli.BoolFlag{Name: "dry-run", Usage: "list the runs (and which are done) without training"},
+			&ucli.BoolFlag{Name: "print-config", Usage: "print the grid (a preset or CONFIG.toml) as a sweep file to edit, and exit"},
 			&ucli.StringFlag{Name: "mnist-dir", EnvVars: []string{"BIORNN_MNIST"}, Usage: "pic_latent_mem data folder (default: $BIORNN_MNIST, else mnist-latent inside, else beside, the data folder)"},
 			&ucli.StringFlag{Name: "data-dir", Usage: "folder with the connectome data sets (overrides the global --data-dir)"},
 			&ucli.BoolFlag{Name: "no-report", Usage: "do not print the summary table at the end"},
@@ -69,6 +70,14 @@ func loadSweepConfig(c *ucli.Context) (*sweep.Config, error) {
 func sweepAction(c *ucli.Context) error {
 	cfg, err := loadSweepConfig(c)
 	if err != nil {
+		return err
+	}
+	if c.Bool("print-config") {
+		text, err := cfg.TOML()
+		if err != nil {
+			return err
+		}
+		_, err = stdout(c).Write(text)
 		return err
 	}
 	dataDir := lookupString(c, "data-dir")

@@ -48,58 +48,58 @@ import (
 // A task parameter axis applies only to the tasks that use it, so one grid
 // can hold all three tasks.
 type Config struct {
-	Name        string   `toml:"name"`
-	Repetitions int      `toml:"repetitions"`
-	Seeds       []uint64 `toml:"seeds"`
-	Grid        Grid     `toml:"grid"`
-	Fixed       Fixed    `toml:"fixed"`
+	Name        string   `toml:"name,omitempty,omitzero"`
+	Repetitions int      `toml:"repetitions,omitempty,omitzero"`
+	Seeds       []uint64 `toml:"seeds,omitempty,omitzero"`
+	Grid        Grid     `toml:"grid,omitempty,omitzero"`
+	Fixed       Fixed    `toml:"fixed,omitempty,omitzero"`
 }
 
 // Grid holds the swept axes. An empty axis means "the default only".
 type Grid struct {
-	Connectome    []string  `toml:"connectome"`
-	Strategy      []string  `toml:"strategy"`
-	Task          []string  `toml:"task"`
-	PatternLength []int     `toml:"pattern_length"`
-	NBack         []int     `toml:"n_back"`
-	TrialLength   []int     `toml:"trial_length"`
-	Optimizer     []string  `toml:"optimizer"`
-	LR            []float64 `toml:"lr"`
-	Activation    []string  `toml:"activation"`
+	Connectome    []string  `toml:"connectome,omitempty,omitzero"`
+	Strategy      []string  `toml:"strategy,omitempty,omitzero"`
+	Task          []string  `toml:"task,omitempty,omitzero"`
+	PatternLength []int     `toml:"pattern_length,omitempty,omitzero"`
+	NBack         []int     `toml:"n_back,omitempty,omitzero"`
+	TrialLength   []int     `toml:"trial_length,omitempty,omitzero"`
+	Optimizer     []string  `toml:"optimizer,omitempty,omitzero"`
+	LR            []float64 `toml:"lr,omitempty,omitzero"`
+	Activation    []string  `toml:"activation,omitempty,omitzero"`
 }
 
 // Fixed holds the settings shared by every run; zero means the trainer's
 // default (see rnn.RunSpec).
 type Fixed struct {
-	DataDir          string `toml:"data_dir"`
-	NeuronsPerRegion int    `toml:"neurons_per_region"`
-	NeuronsFile      string `toml:"neurons_file"`
+	DataDir          string `toml:"data_dir,omitempty,omitzero"`
+	NeuronsPerRegion int    `toml:"neurons_per_region,omitempty,omitzero"`
+	NeuronsFile      string `toml:"neurons_file,omitempty,omitzero"`
 	// Neurons per region from the data set's densities (see rnn.RunSpec):
 	// "rank", "ratio" or "proportional"; the scale; the NaN fill rule.
-	NeuronsFromDensity string  `toml:"neurons_from_density"`
-	NeuronScale        int     `toml:"neuron_scale"`
-	DensityFill        string  `toml:"density_fill"`
-	TargetSparsity     float64 `toml:"target_sparsity"`
-	IntrinsicSparsity  float64 `toml:"intrinsic_sparsity"`
-	IntrinsicWeight    float64 `toml:"intrinsic_weight"`
-	NoIntrinsic        bool    `toml:"no_intrinsic"`
-	KeepDiag           bool    `toml:"keep_diag"`
-	Homogeneous        bool    `toml:"homogeneous"`
-	Orientation        string  `toml:"orientation"`
-	Init               string  `toml:"init"`
-	SpectralRadius     float64 `toml:"spectral_radius"`
-	ControlWeights     string  `toml:"control_weights"`
-	Trials             int     `toml:"trials"`
-	MNISTDir           string  `toml:"mnist_dir"`
-	BatchSize          int     `toml:"batch_size"`
-	Epochs             int     `toml:"epochs"`
-	Momentum           float64 `toml:"momentum"`
-	WeightDecay        float64 `toml:"weight_decay"`
-	ClipNorm           float64 `toml:"clip_norm"`
-	Patience           int     `toml:"patience"`
-	Threads            int     `toml:"threads"`
-	Kernels            string  `toml:"kernels"`
-	Path               string  `toml:"path"`
+	NeuronsFromDensity string  `toml:"neurons_from_density,omitempty,omitzero"`
+	NeuronScale        int     `toml:"neuron_scale,omitempty,omitzero"`
+	DensityFill        string  `toml:"density_fill,omitempty,omitzero"`
+	TargetSparsity     float64 `toml:"target_sparsity,omitempty,omitzero"`
+	IntrinsicSparsity  float64 `toml:"intrinsic_sparsity,omitempty,omitzero"`
+	IntrinsicWeight    float64 `toml:"intrinsic_weight,omitempty,omitzero"`
+	NoIntrinsic        bool    `toml:"no_intrinsic,omitempty,omitzero"`
+	KeepDiag           bool    `toml:"keep_diag,omitempty,omitzero"`
+	Homogeneous        bool    `toml:"homogeneous,omitempty,omitzero"`
+	Orientation        string  `toml:"orientation,omitempty,omitzero"`
+	Init               string  `toml:"init,omitempty,omitzero"`
+	SpectralRadius     float64 `toml:"spectral_radius,omitempty,omitzero"`
+	ControlWeights     string  `toml:"control_weights,omitempty,omitzero"`
+	Trials             int     `toml:"trials,omitempty,omitzero"`
+	MNISTDir           string  `toml:"mnist_dir,omitempty,omitzero"`
+	BatchSize          int     `toml:"batch_size,omitempty,omitzero"`
+	Epochs             int     `toml:"epochs,omitempty,omitzero"`
+	Momentum           float64 `toml:"momentum,omitempty,omitzero"`
+	WeightDecay        float64 `toml:"weight_decay,omitempty,omitzero"`
+	ClipNorm           float64 `toml:"clip_norm,omitempty,omitzero"`
+	Patience           int     `toml:"patience,omitempty,omitzero"`
+	Threads            int     `toml:"threads,omitempty,omitzero"`
+	Kernels            string  `toml:"kernels,omitempty,omitzero"`
+	Path               string  `toml:"path,omitempty,omitzero"`
 }
 
 // Known values of the grid's name axes; the trainer validates them again.
@@ -124,6 +124,17 @@ func Load(path string) (*Config, error) {
 		return nil, fmt.Errorf("sweep config: %w", err)
 	}
 	return Parse(path, b)
+}
+
+// TOML returns the config as a sweep file that Parse reads back to the same
+// config: settings left at their defaults are left out, so the file shows
+// what the grid sets (a preset written out to be edited, for example).
+func (c *Config) TOML() ([]byte, error) {
+	var b bytes.Buffer
+	if err := toml.NewEncoder(&b).Encode(c); err != nil {
+		return nil, fmt.Errorf("sweep config: %w", err)
+	}
+	return b.Bytes(), nil
 }
 
 // Parse decodes and validates TOML text; name is used in error messages.
@@ -390,10 +401,16 @@ func tagNames(v any) []string {
 	t := reflect.TypeOf(v)
 	names := make([]string, t.NumField())
 	for i := range names {
-		names[i] = t.Field(i).Tag.Get("toml")
+		names[i] = tomlKey(t.Field(i))
 	}
 	sort.Strings(names)
 	return names
+}
+
+// tomlKey is a field's TOML key (its tag without options such as omitempty).
+func tomlKey(f reflect.StructField) string {
+	k, _, _ := strings.Cut(f.Tag.Get("toml"), ",")
+	return k
 }
 
 // seeds returns the repetition seeds: the explicit list, else 1..repetitions,

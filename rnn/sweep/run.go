@@ -129,7 +129,7 @@ func configKey(field string) (string, bool) {
 		t      reflect.Type
 	}{{"grid.", reflect.TypeOf(Grid{})}, {"fixed.", reflect.TypeOf(Fixed{})}} {
 		if f, ok := sec.t.FieldByName(field); ok {
-			return sec.prefix + f.Tag.Get("toml"), true
+			return sec.prefix + tomlKey(f), true
 		}
 	}
 	if field == "Seed" {

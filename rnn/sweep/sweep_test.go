@@ -396,3 +396,41 @@ func TestNeuronsFromDensityKeys(t *testing.T) {
 		t.Fatalf("neuron_scale without neurons_from_density: %v", err)
 	}
 }
+
+// Every preset written as TOML reads back to the same config, and the file
+// leaves the defaults out.
+func TestConfigTOMLRoundTrip(t *testing.T) {
+	for _, name := range PresetNames() {
+		for _, quick := range []bool{false, true} {
+			c, err := Preset(name, quick)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text, err := c.TOML()
+			if err != nil {
+				t.Fatal(err)
+			}
+			back, err := Parse(name+".toml", text)
+			if err != nil {
+				t.Fatalf("%s quick=%v: %v\n%s", name, quick, err, text)
+			}
+			if !reflect.DeepEqual(back, c) {
+				t.Errorf("%s quick=%v: read back %+v, want %+v\n%s", name, quick, back, c, text)
+			}
+			if strings.Contains(string(text), "trials") || strings.Contains(string(text), "= 0") {
+				t.Errorf("%s: defaults written out:\n%s", name, text)
+			}
+		}
+	}
+	ex, err := Load("testdata/example.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := ex.TOML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back, err := Parse("example", text); err != nil || !reflect.DeepEqual(back, ex) {
+		t.Errorf("example.toml: read back %+v (%v), want %+v\n%s", back, err, ex, text)
+	}
+}
