@@ -203,10 +203,10 @@ func LoadMNISTLatent(dir string) (*MNISTLatent, error) {
 // ../shared/mnist-latent/README.md): input channel 0 is the cue, channels
 // 1..Dim a picture. Pictures at steps 0..L-1, the cue alone at step L,
 // nothing at step L+1 (T = L+2), where the answer is (ClassMatch or
-// ClassNoMatch; ClassFixation elsewhere). The last picture is a random image;
-// in a matching trial the picture at step L-1-n is that very image; every
-// other picture is of another digit class than the last one. Half of the
-// trials (trials/2) match, in a random order.
+// ClassNoMatch; ClassFixation elsewhere). The last picture is a random image
+// of a random digit; in a matching trial the picture at step L-1-n is that
+// very image; every other picture is of another digit class than the last
+// one. Half of the trials (trials/2) match, in a random order.
 func PicLatentMem(m *MNISTLatent, L, nBack, trials int, seed uint64) (*Dataset, error) {
 	if err := checkNBack(TaskPicLatentMem, L, nBack, trials); err != nil {
 		return nil, err
@@ -219,28 +219,30 @@ func PicLatentMem(m *MNISTLatent, L, nBack, trials int, seed uint64) (*Dataset, 
 	put := func(x []float32, step, img int) {
 		copy(x[step*in+1:(step+1)*in], m.Vectors[img*m.Dim:(img+1)*m.Dim])
 	}
+	var classes []int // the digits with pictures (LoadMNISTLatent checks there are >= 2)
+	for c, pool := range m.byClass {
+		if len(pool) > 0 {
+			classes = append(classes, c)
+		}
+	}
 	for i := 0; i < trials; i++ {
 		x := d.X[i*T*in : (i+1)*T*in]
-		last := r.IntN(rows)
-		cls := m.Labels[last]
+		// As the paper's code: the last picture's digit uniformly, then one
+		// of its images; every other picture uniformly among the images of
+		// the other digits.
+		cls := classes[r.IntN(len(classes))]
+		last := m.byClass[cls][r.IntN(len(m.byClass[cls]))]
 		put(x, L-1, last)
 		for k := 0; k < L-1; k++ {
 			if k == L-1-nBack && match[i] {
 				put(x, k, last)
 				continue
 			}
-			c := r.IntN(9) // a class other than cls, uniformly among the non-empty ones
-			if c >= cls {
-				c++
+			img := r.IntN(rows)
+			for m.Labels[img] == cls {
+				img = r.IntN(rows)
 			}
-			for len(m.byClass[c]) == 0 {
-				c = (c + 1) % 10
-				if c == cls {
-					c = (c + 1) % 10
-				}
-			}
-			pool := m.byClass[c]
-			put(x, k, pool[r.IntN(len(pool))])
+			put(x, k, img)
 		}
 		x[L*in] = 1
 		if match[i] {

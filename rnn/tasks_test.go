@@ -196,3 +196,50 @@ func TestSplit(t *testing.T) {
 		t.Fatalf("split %d/%d", tr.N, va.N)
 	}
 }
+
+// TestPicLatentMemSampling: as in the paper's code, the last picture's digit
+// is uniform over the digits, whatever their image counts, and the other
+// pictures are uniform over the images of the other digits.
+func TestPicLatentMemSampling(t *testing.T) {
+	const images = 100 // digit 0: 82 images; digits 1-9: 2 each
+	m := &MNISTLatent{Dim: 1, Vectors: make([]float32, images), Labels: make([]int, images)}
+	for i := range images {
+		m.Vectors[i] = float32(i) // each picture names its image
+		if i >= 82 {
+			m.Labels[i] = 1 + (i-82)/2
+		}
+		m.byClass[m.Labels[i]] = append(m.byClass[m.Labels[i]], i)
+	}
+	const L, n, trials = 5, 2, 4000
+	d, err := PicLatentMem(m, L, n, trials, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lastDigits [10]int
+	zeroOthers, others := 0, 0
+	for i := range trials {
+		img := func(step int) int { return int(d.X[(i*d.T+step)*d.Inputs+1]) }
+		cls := m.Labels[img(L-1)]
+		lastDigits[cls]++
+		for k := 0; k < L-1; k++ {
+			if k == L-1-n && img(k) == img(L-1) {
+				continue
+			}
+			if cls != 0 {
+				others++
+				if m.Labels[img(k)] == 0 {
+					zeroOthers++
+				}
+			}
+		}
+	}
+	for c, got := range lastDigits {
+		if got < 300 || got > 500 { // expected 400 each
+			t.Errorf("last picture of digit %d in %d of %d trials, expected about %d", c, got, trials, trials/10)
+		}
+	}
+	// Last digit != 0: the others are of digit 0 with probability 82/98.
+	if share := float64(zeroOthers) / float64(others); share < 0.78 || share > 0.89 {
+		t.Errorf("other pictures of digit 0: %.3f, expected about %.3f", share, 82.0/98)
+	}
+}
