@@ -3,6 +3,8 @@ package cli
 import (
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 
 	"github.com/biornn/biornn/rnn"
 	"github.com/biornn/biornn/rnn/trainbench"
@@ -44,6 +46,7 @@ func benchTrainCommand() *ucli.Command {
 			&ucli.StringFlag{Name: "data-dir", Usage: "folder with the connectome files (overrides the global --data-dir)"},
 			jsonFlag, recordsOutFlag,
 			&ucli.BoolFlag{Name: "quiet", Usage: "no progress lines on stderr"},
+			&ucli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile of the benchmark (warm-up included) to this file, for go tool pprof"},
 		},
 		Action: func(c *ucli.Context) error {
 			if c.NArg() > 0 {
@@ -106,7 +109,14 @@ func benchTrainCommand() *ucli.Command {
 						r.Network, r.Neurons, r.Connections, r.Impl, r.Path, r.Threads, 1e3*r.EpochSeconds, 1e3*r.CPUSeconds, r.FinalValLoss)
 				}
 			}
+			stop, err := startCPUProfile(c.String("cpuprofile"))
+			if err != nil {
+				return err
+			}
 			recs, err := trainbench.Run(c.Context, cfg, progress)
+			if perr := stop(); err == nil && perr != nil {
+				return perr
+			}
 			if err != nil {
 				return fmt.Errorf("bench train: %w", flagError(c, configFlagError(err, "trainbench", map[string]string{
 					"Impls": "impl", "Paths": "path", "Threads": "threads", "Epochs": "epochs", "Warmup": "warmup",
@@ -116,4 +126,30 @@ func benchTrainCommand() *ucli.Command {
 			return writeRecords(c, "bench train", recs, func(w io.Writer) error { return trainbench.WriteTable(w, recs) })
 		},
 	}
+}
+
+// startCPUProfile starts a CPU profile into path (none if path is empty) and
+// returns the function that stops it and closes the file.
+func startCPUProfile(path string) (stop func() error, err error) {
+	if path == "" {
+		return func() error { return nil }, nil
+	}
+	if err := checkOutFile("cpuprofile", path); err != nil {
+		return nil, err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		return nil
+	}, nil
 }

@@ -53,6 +53,19 @@ func TestBenchTrainJSONAndParquet(t *testing.T) {
 	}
 }
 
+// --cpuprofile writes a pprof CPU profile (gzip-compressed protobuf).
+func TestBenchTrainCPUProfile(t *testing.T) {
+	prof := filepath.Join(t.TempDir(), "cpu.prof")
+	if out, _, err := runBenchTrain(t, "--network", "macaque", "--path", "sparse", "--epochs", "2", "--trials", "40",
+		"--batch", "8", "--quiet", "--cpuprofile", prof); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	b, err := os.ReadFile(prof)
+	if err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+		t.Fatalf("--cpuprofile wrote %d bytes (%v), want a gzip file", len(b), err)
+	}
+}
+
 func TestBenchTrainTableAndGlobalKernels(t *testing.T) {
 	out, _, err := runBenchTrain(t, "--network", "macaque", "--path", "sparse", "--epochs", "1", "--warmup", "0",
 		"--trials", "10", "--batch", "4", "--quiet")

@@ -63,6 +63,7 @@ func TestOutputFolderCheckedFirst(t *testing.T) {
 		{"report", "--markdown", filepath.Join(missing, "r.md"), dir},
 		{"bench", "kernels", "--hidden", "8", "--out", filepath.Join(missing, "k.parquet")},
 		{"bench", "train", "--network", "macaque", "--out", filepath.Join(missing, "t.parquet")},
+		{"bench", "train", "--network", "macaque", "--cpuprofile", filepath.Join(missing, "cpu.prof")},
 	} {
 		stdout, _, err := run(t, append([]string{"--data-dir", sharedData}, args...)...)
 		if err == nil || ExitCode(err) != ExitUsage || !strings.Contains(err.Error(), "--") {
