@@ -18,7 +18,7 @@ type workspace struct {
 	x   []float32 // [T][I][m] inputs
 	st  []float32 // [T][H][m] states h_t
 	hps []float32 // dense path: [H][(T-1)*m] states h_0..h_{T-2} stacked (the h_{t-1} of steps 1..T-1)
-	dp  []float32 // [T][H][m] dLoss/d(pre-activation)
+	dp  []float32 // dLoss/d(pre-activation): [T][H][m] on the dense path, one step's [H][m] on the sparse path
 	dps []float32 // dense path: [H][(T-1)*m] dp of steps 1..T-1, stacked
 	dh  []float32 // [H][m] dLoss/dh_t being accumulated
 	y   []float32 // [T][O][m] outputs
@@ -38,7 +38,11 @@ func (n *Network) newWorkspace(tcap, ccap int) *workspace {
 	tc := tcap * ccap
 	w.x = make([]float32, tc*in)
 	w.st = make([]float32, tc*h)
-	w.dp = make([]float32, tc*h)
+	if n.path == PathSparse {
+		w.dp = make([]float32, ccap*h) // one step's dP: a smaller working set
+	} else {
+		w.dp = make([]float32, tc*h)
+	}
 	w.dh = make([]float32, ccap*h)
 	w.y = make([]float32, tc*o)
 	w.dy = make([]float32, tc*o)
@@ -352,7 +356,10 @@ func (n *Network) backward(w *workspace, j *job, m int) {
 			im.GemmNT(o, h, m, dyt, st, gWOut)
 			im.RowSums(dyt, gBOut, m)
 		}
-		dpt := w.dp[t*hm : (t+1)*hm]
+		dpt := w.dp[:hm] // sparse path: dP_t is used within step t only
+		if n.path != PathSparse {
+			dpt = w.dp[t*hm : (t+1)*hm] // dense path: kept for the stacked gradient
+		}
 		if n.act == actTanh {
 			im.TanhBackward(dh, st, dpt)
 		} else {
