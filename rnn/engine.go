@@ -72,6 +72,9 @@ type job struct {
 func (n *Network) ensure(T, nTrials int) {
 	c := min(ChunkSize, nTrials)
 	nch := (nTrials + ChunkSize - 1) / ChunkSize
+	if min(n.threads, nch) <= 1 {
+		nch = 1 // one goroutine runs every chunk in workspace 0 (see process)
+	}
 	for k := 0; k < nch; k++ {
 		if k < len(n.ws) && n.ws[k].tcap >= T && n.ws[k].ccap >= c {
 			continue
@@ -113,10 +116,12 @@ func (n *Network) run(ds *Dataset, idx []int, train bool, out []float32) (float6
 // the mean loss and the number of correct answers. The gradient of the mean
 // loss is left in n.grad.
 //
-// With Threads > 1 the caller's goroutine and the pool's workers take the
-// chunks in turn (worker w: chunks w, w+workers, ...). Which goroutine runs
-// a chunk does not matter: chunk k always uses workspace k and the sums are
-// taken in chunk order, so the result is the same for every thread count. A
+// With one thread the chunks run in order in workspace 0, each collected
+// before the next. With Threads > 1 the caller's goroutine and the pool's
+// workers take the chunks in turn (worker w: chunks w, w+workers, ...), chunk
+// k in workspace k, and are collected afterwards. Either way every chunk does
+// the same arithmetic and the sums are taken in chunk order, so the result is
+// the same for every thread count. A
 // panic in any chunk is recovered where it happens and returned as a
 // *PanicError once every worker has finished with the batch (the n.grad and
 // loss of that batch are then meaningless; the parameters are untouched).
@@ -126,8 +131,9 @@ func (n *Network) process(j *job) (float64, int, error) {
 	nch := (nTrials + ChunkSize - 1) / ChunkSize
 	workers := min(n.threads, nch)
 	var perr *PanicError
+	n.loss, n.correct = 0, 0
 	if workers <= 1 {
-		perr = n.runChunks(0, 1, nch)
+		perr = n.runSerial(nch)
 	} else {
 		p := n.workerPool()
 		for w := 1; w < workers; w++ {
@@ -139,27 +145,54 @@ func (n *Network) process(j *job) (float64, int, error) {
 				perr = e
 			}
 		}
+		if perr == nil {
+			for k := 0; k < nch; k++ {
+				n.collect(k, n.ws[k])
+			}
+		}
 	}
 	n.job = nil
 	if perr != nil {
 		return 0, 0, perr
 	}
-	var loss float64
-	correct := 0
-	for k := 0; k < nch; k++ {
-		loss += n.ws[k].loss
-		correct += n.ws[k].correct
+	return n.loss * j.scale, n.correct, nil
+}
+
+// collect adds chunk k's loss, correct answers and (when training)
+// gradient, held in w, to the batch's; chunks must come in order 0, 1, ...
+// so that the sums do not depend on the number of threads.
+func (n *Network) collect(k int, w *workspace) {
+	n.loss += w.loss
+	n.correct += w.correct
+	if !n.job.train {
+		return
 	}
-	if j.train {
-		copy(n.grad, n.ws[0].grad)
-		for k := 1; k < nch; k++ {
-			g := n.ws[k].grad
-			for i := range n.grad {
-				n.grad[i] += g[i]
-			}
+	if k == 0 {
+		copy(n.grad, w.grad)
+		return
+	}
+	for i := range n.grad {
+		n.grad[i] += w.grad[i]
+	}
+}
+
+// runSerial processes every chunk, in order, on the caller's goroutine in
+// workspace 0 (a single workspace keeps the working set small), collecting
+// each chunk's results before the next overwrites them. A panic is recovered
+// and returned with its chunk, as in runChunks.
+func (n *Network) runSerial(nch int) (perr *PanicError) {
+	k := 0
+	defer func() {
+		if r := recover(); r != nil {
+			perr = &PanicError{Value: r, Chunk: k, Stack: debug.Stack()}
 		}
+	}()
+	w := n.ws[0]
+	for ; k < nch; k++ {
+		n.runChunk(k, w)
+		n.collect(k, w)
 	}
-	return loss * j.scale, correct, nil
+	return nil
 }
 
 // runChunks processes chunks first, first+stride, ... below nch. A panic is
@@ -174,7 +207,7 @@ func (n *Network) runChunks(first, stride, nch int) (perr *PanicError) {
 		}
 	}()
 	for ; k < nch; k += stride {
-		n.runChunk(k)
+		n.runChunk(k, n.ws[k])
 	}
 	return nil
 }
@@ -182,15 +215,14 @@ func (n *Network) runChunks(first, stride, nch int) (perr *PanicError) {
 // testChunkHook, when set (by tests only), runs at the start of every chunk.
 var testChunkHook func(chunk int)
 
-// runChunk processes trials j.idx[k*ChunkSize : ...] with workspace k.
-func (n *Network) runChunk(k int) {
+// runChunk processes trials j.idx[k*ChunkSize : ...] in workspace w.
+func (n *Network) runChunk(k int, w *workspace) {
 	if testChunkHook != nil {
 		testChunkHook(k)
 	}
 	j := n.job
 	lo := k * ChunkSize
 	hi := min(lo+ChunkSize, len(j.idx))
-	w := n.ws[k]
 	trials := j.idx[lo:hi]
 	n.gather(w, j.ds, trials)
 	n.forward(w, j, len(trials))

@@ -124,13 +124,15 @@ type Network struct {
 	wd, wdT          []float32 // dense path: masked W_hh and its transpose, H x H
 	wOutT            []float32 // H x O
 
-	grad   []float32 // gradient of the last batch, layout of theta
-	ws     []*workspace
-	opt    optState
-	jb     job      // the batch being processed (reused: no allocation per batch)
-	job    *job     // &jb while chunks run
-	isLoss []bool   // per step of the current data: does it carry a loss
-	pool   *workers // Threads-1 worker goroutines, started by the first batch that needs them
+	grad    []float32 // gradient of the last batch, layout of theta
+	ws      []*workspace
+	opt     optState
+	jb      job      // the batch being processed (reused: no allocation per batch)
+	loss    float64  // the batch's sum of loss terms, collected chunk by chunk
+	correct int      // the batch's correct answers (nll)
+	job     *job     // &jb while chunks run
+	isLoss  []bool   // per step of the current data: does it carry a loss
+	pool    *workers // Threads-1 worker goroutines, started by the first batch that needs them
 }
 
 // NewNetwork builds a network from parameters and a mask.
