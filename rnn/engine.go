@@ -133,13 +133,13 @@ func (n *Network) process(j *job) (float64, int, error) {
 	var perr *PanicError
 	n.loss, n.correct = 0, 0
 	if workers <= 1 {
-		perr = n.runSerial(nch)
+		perr = n.runChunks(0, 1, nch, true)
 	} else {
 		p := n.workerPool()
 		for w := 1; w < workers; w++ {
 			p.tasks <- task{first: w, stride: workers, nch: nch}
 		}
-		perr = n.runChunks(0, workers, nch)
+		perr = n.runChunks(0, workers, nch, false)
 		for w := 1; w < workers; w++ {
 			if e := <-p.done; e != nil && (perr == nil || e.Chunk < perr.Chunk) {
 				perr = e
@@ -176,30 +176,14 @@ func (n *Network) collect(k int, w *workspace) {
 	}
 }
 
-// runSerial processes every chunk, in order, on the caller's goroutine in
-// workspace 0 (a single workspace keeps the working set small), collecting
-// each chunk's results before the next overwrites them. A panic is recovered
-// and returned with its chunk, as in runChunks.
-func (n *Network) runSerial(nch int) (perr *PanicError) {
-	k := 0
-	defer func() {
-		if r := recover(); r != nil {
-			perr = &PanicError{Value: r, Chunk: k, Stack: debug.Stack()}
-		}
-	}()
-	w := n.ws[0]
-	for ; k < nch; k++ {
-		n.runChunk(k, w)
-		n.collect(k, w)
-	}
-	return nil
-}
-
-// runChunks processes chunks first, first+stride, ... below nch. A panic is
+// runChunks processes chunks first, first+stride, ... below nch. Serial
+// (one goroutine for the whole batch) runs them all in workspace 0 and
+// collects each before the next overwrites it: one workspace keeps the
+// working set small. Otherwise chunk k uses workspace k. A panic is
 // recovered here, on the goroutine where it happened (an unrecovered panic
 // on a worker goroutine would end the whole process, the C API's host
 // included), and returned with the chunk it happened in.
-func (n *Network) runChunks(first, stride, nch int) (perr *PanicError) {
+func (n *Network) runChunks(first, stride, nch int, serial bool) (perr *PanicError) {
 	k := first
 	defer func() {
 		if r := recover(); r != nil {
@@ -207,7 +191,12 @@ func (n *Network) runChunks(first, stride, nch int) (perr *PanicError) {
 		}
 	}()
 	for ; k < nch; k += stride {
-		n.runChunk(k, n.ws[k])
+		if serial {
+			n.runChunk(k, n.ws[0])
+			n.collect(k, n.ws[0])
+		} else {
+			n.runChunk(k, n.ws[k])
+		}
 	}
 	return nil
 }

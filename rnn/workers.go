@@ -66,7 +66,7 @@ func (n *Network) serve(p *workers) {
 	defer p.stopped.Done()
 	defer liveWorkers.Add(-1)
 	for t := range p.tasks {
-		p.done <- n.runChunks(t.first, t.stride, t.nch)
+		p.done <- n.runChunks(t.first, t.stride, t.nch, false)
 	}
 }
 
