@@ -1,10 +1,13 @@
 package capi
 
 import (
+	"errors"
 	"math"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/biornn/biornn/rnn/sweep"
 )
 
 // options is one parsed options string "key=value;key=value". It is the one
@@ -180,26 +183,11 @@ type renamedErr struct {
 func (e *renamedErr) Error() string { return e.msg }
 func (e *renamedErr) Unwrap() error { return e.err }
 
-// specKeysIn returns msg with every "RunSpec.Field" whose option key is
-// known written as `option "key"`.
+// specKeysIn returns msg with every "rnn: RunSpec.Field" whose option key
+// is known written as `option "key"` (sweep.RenameFields does the parsing).
 func specKeysIn(msg string) string {
-	for from := 0; ; {
-		i := strings.Index(msg[from:], "RunSpec.")
-		if i < 0 {
-			break
-		}
-		i += from
-		j := i + len("RunSpec.")
-		k := j
-		for k < len(msg) && (msg[k] >= 'A' && msg[k] <= 'Z' || msg[k] >= 'a' && msg[k] <= 'z') {
-			k++
-		}
-		from = k
-		if key, ok := specKeys[msg[j:k]]; ok {
-			repl := "option \"" + key + "\""
-			msg = msg[:i] + repl + msg[k:]
-			from = i + len(repl)
-		}
-	}
-	return msg
+	return sweep.RenameFields(errors.New(msg), func(field string) (string, bool) {
+		key, ok := specKeys[field]
+		return `option "` + key + `"`, ok
+	}).Error()
 }
