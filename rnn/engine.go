@@ -15,17 +15,20 @@ import (
 type workspace struct {
 	tcap, ccap int
 
-	x   []float32 // [T][I][m] inputs
-	st  []float32 // [T][H][m] states h_t
-	hps []float32 // dense path: [H][(T-1)*m] states h_0..h_{T-2} stacked (the h_{t-1} of steps 1..T-1)
-	dp  []float32 // dLoss/d(pre-activation): [T][H][m] on the dense path, one step's [H][m] on the sparse path
-	dps []float32 // dense path: [H][(T-1)*m] dp of steps 1..T-1, stacked
-	dh  []float32 // [H][m] dLoss/dh_t being accumulated
-	y   []float32 // [T][O][m] outputs
-	dy  []float32 // [T][O][m] dLoss/dy_t at the loss steps
+	x []float32 // [T][I][m] inputs
+	// xLive[t]: some input of the chunk at step t is not zero (set by
+	// gather). Steps without input (the pictures task's last two steps but
+	// for one cue) skip their input products, which would add only zeros.
+	xLive []bool
+	st    []float32 // [T][H][m] states h_t
+	hps   []float32 // dense path: [H][(T-1)*m] states h_0..h_{T-2} stacked (the h_{t-1} of steps 1..T-1)
+	dp    []float32 // dLoss/d(pre-activation): [T][H][m] on the dense path, one step's [H][m] on the sparse path
+	dps   []float32 // dense path: [H][(T-1)*m] dp of steps 1..T-1, stacked
+	dh    []float32 // [H][m] dLoss/dh_t being accumulated
+	y     []float32 // [T][O][m] outputs
+	dy    []float32 // [T][O][m] dLoss/dy_t at the loss steps
 
 	grad   []float32 // this chunk's gradient, theta's layout
-	gT     []float32 // sparse path: recurrent gradient in transposed-CSR order
 	gDense []float32 // dense path: H x H recurrent gradient before the gather
 
 	loss    float64 // sum of the chunk's loss terms
@@ -37,6 +40,7 @@ func (n *Network) newWorkspace(tcap, ccap int) *workspace {
 	w := &workspace{tcap: tcap, ccap: ccap}
 	tc := tcap * ccap
 	w.x = make([]float32, tc*in)
+	w.xLive = make([]bool, tcap)
 	w.st = make([]float32, tc*h)
 	if n.path == PathSparse {
 		w.dp = make([]float32, ccap*h) // one step's dP: a smaller working set
@@ -47,9 +51,7 @@ func (n *Network) newWorkspace(tcap, ccap int) *workspace {
 	w.y = make([]float32, tc*o)
 	w.dy = make([]float32, tc*o)
 	w.grad = make([]float32, len(n.theta))
-	if n.path == PathSparse {
-		w.gT = make([]float32, len(n.vals))
-	} else {
+	if n.path != PathSparse {
 		w.hps = make([]float32, tc*h)
 		w.dps = make([]float32, tc*h)
 		w.gDense = make([]float32, h*h)
@@ -232,16 +234,28 @@ func (n *Network) runChunk(k int, w *workspace) {
 func (n *Network) gather(w *workspace, ds *Dataset, trials []int) {
 	T, in, m := ds.T, n.in, len(trials)
 	ti := T * in
+	live := w.xLive[:T]
+	clear(live)
 	for b0 := 0; b0 < m; b0 += gatherBlock {
 		blk := trials[b0:min(b0+gatherBlock, m)]
-		for r := 0; r < ti; r++ {
-			dst := w.x[r*m+b0 : r*m+b0+len(blk)]
-			for b, tr := range blk {
-				dst[b] = ds.X[tr*ti+r]
+		for t := 0; t < T; t++ {
+			nz := false
+			for r := t * in; r < (t+1)*in; r++ {
+				dst := w.x[r*m+b0 : r*m+b0+len(blk)]
+				for b, tr := range blk {
+					v := ds.X[tr*ti+r]
+					dst[b] = v
+					nz = nz || v != 0
+				}
 			}
+			live[t] = live[t] || nz || !skipSilentInputs
 		}
 	}
 }
+
+// skipSilentInputs is cleared by a test to check that skipping the input
+// products of input-free steps changes no result.
+var skipSilentInputs = true
 
 // gatherBlock is 16 trials: one 64-byte line of each output row.
 const gatherBlock = 16
@@ -255,7 +269,9 @@ func (n *Network) forward(w *workspace, j *job, m int) {
 	for t := 0; t < T; t++ {
 		st := w.st[t*hm : (t+1)*hm]
 		clear(st)
-		im.Gemm(h, m, in, n.wIn, w.x[t*in*m:(t+1)*in*m], st)
+		if w.xLive[t] {
+			im.Gemm(h, m, in, n.wIn, w.x[t*in*m:(t+1)*in*m], st)
+		}
 		if t > 0 {
 			prev := w.st[(t-1)*hm : t*hm]
 			if n.path == PathSparse {
@@ -352,7 +368,7 @@ func (n *Network) scatterOutputs(w *workspace, j *job, lo, m int) {
 // collects the readout gradient at loss steps and W_hh^T dL/dp_{t+1}; the
 // input, bias and readout gradients are summed per step, and so is the
 // recurrent one on the sparse path (SDDMM at the kept positions, fused with
-// the W^T product, then mapped back to vals' order by permT); the dense path
+// the W^T product, written in theta's transposed order); the dense path
 // computes it over all steps at once at the end (GemmNT then a gather).
 func (n *Network) backward(w *workspace, j *job, m int) {
 	im := n.impl
@@ -368,7 +384,6 @@ func (n *Network) backward(w *workspace, j *job, m int) {
 
 	dh := w.dh[:hm]
 	clear(dh)
-	clear(w.gT)
 	for t := T - 1; t >= 0; t-- {
 		st := w.st[t*hm : (t+1)*hm]
 		if j.isLoss[t] {
@@ -386,7 +401,9 @@ func (n *Network) backward(w *workspace, j *job, m int) {
 		} else {
 			im.ReLUBackward(dh, st, dpt)
 		}
-		im.GemmNT(h, in, m, dpt, w.x[t*in*m:(t+1)*in*m], gWIn)
+		if w.xLive[t] {
+			im.GemmNT(h, in, m, dpt, w.x[t*in*m:(t+1)*in*m], gWIn)
+		}
 		im.RowSums(dpt, gB, m)
 		if t > 0 {
 			clear(dh)
@@ -396,8 +413,9 @@ func (n *Network) backward(w *workspace, j *job, m int) {
 				// the rows of dP_t at the same nonzeros (the fused kernel
 				// loads each once). Per step rather than over stacked
 				// steps: no stacking copy, and dP_t and h_{t-1} are still
-				// in cache. The gradient comes out in transposed order.
-				im.SpMMSDDMM(n.rowPtrT, n.colIdxT, n.valsT, dpt, dh, w.st[(t-1)*hm:t*hm], w.gT, m)
+				// in cache. The gradient comes out in transposed order,
+				// theta's order of the recurrent weights.
+				im.SpMMSDDMM(n.rowPtrT, n.colIdxT, n.valsT, dpt, dh, w.st[(t-1)*hm:t*hm], gVals, m)
 			} else {
 				im.Gemm(h, m, h, n.wdT, dpt, dh)
 			}
@@ -405,9 +423,6 @@ func (n *Network) backward(w *workspace, j *job, m int) {
 	}
 
 	if n.path == PathSparse {
-		for k, p := range n.permT {
-			gVals[p] += w.gT[k]
-		}
 		return
 	}
 	// Dense path: stack dP_t and h_{t-1} over the steps 1..T-1, then one
@@ -428,10 +443,5 @@ func (n *Network) backward(w *workspace, j *job, m int) {
 	gd := w.gDense
 	clear(gd)
 	im.GemmNT(h, h, tm, dps, hps, gd)
-	for i := 0; i < h; i++ {
-		row := gd[i*h : (i+1)*h]
-		for k := n.rowPtr[i]; k < n.rowPtr[i+1]; k++ {
-			gVals[k] = row[n.colIdx[k]]
-		}
-	}
+	n.eachWeight(func(i, j, k int) { gVals[k] = gd[i*h+j] })
 }

@@ -110,17 +110,20 @@ type Network struct {
 	threads    int
 
 	// Every parameter lives in one flat vector (so the optimizer, clipping and
-	// gradient reduction are single passes): [W_in | W_hh kept values | b | W_out | b_out].
+	// gradient reduction are single passes): [W_in | W_hh kept values | b |
+	// W_out | b_out]. The kept W_hh values are in transposed-CSR order (by
+	// source neuron), the order in which the sparse backward kernel writes
+	// their gradient, so that it adds into the gradient vector directly.
 	theta                          []float32
-	wIn, vals, b, wOut, bOut       []float32
+	wIn, valsT, b, wOut, bOut      []float32
 	offVals, offB, offWOut, offOut int
 
 	// W_hh structure: CSR by target row, and the transpose (CSR by source
-	// row) with permT mapping its positions back to vals.
+	// row) with permT mapping its positions to CSR positions.
 	rowPtr, colIdx   []int32
 	rowPtrT, colIdxT []int32
 	permT            []int32
-	valsT            []float32 // sparse path: vals in transposed order
+	vals             []float32 // sparse path: valsT in CSR order (forward SpMM)
 	wd, wdT          []float32 // dense path: masked W_hh and its transpose, H x H
 	wOutT            []float32 // H x O
 
@@ -219,14 +222,14 @@ func NewNetwork(p Params, mask []bool, activation string, impl *kernels.Impl, pa
 	n.offOut = n.offWOut + o*h
 	n.theta = make([]float32, n.offOut+o)
 	n.wIn = n.theta[:n.offVals]
-	n.vals = n.theta[n.offVals:n.offB]
+	n.valsT = n.theta[n.offVals:n.offB]
 	n.b = n.theta[n.offB:n.offWOut]
 	n.wOut = n.theta[n.offWOut:n.offOut]
 	n.bOut = n.theta[n.offOut:]
 	n.grad = make([]float32, len(n.theta))
 	n.wOutT = make([]float32, h*o)
 	if path == PathSparse {
-		n.valsT = make([]float32, nnz)
+		n.vals = make([]float32, nnz)
 	} else {
 		n.wd = make([]float32, h*h)
 		n.wdT = make([]float32, h*h)
@@ -241,7 +244,7 @@ func (n *Network) Inputs() int  { return n.in }
 func (n *Network) Outputs() int { return n.out }
 
 // Connections returns the number of kept recurrent weights.
-func (n *Network) Connections() int { return len(n.vals) }
+func (n *Network) Connections() int { return len(n.valsT) }
 
 // Path returns the path in use, "sparse" or "dense".
 func (n *Network) Path() string { return n.path }
@@ -284,12 +287,18 @@ func (n *Network) Params() Params {
 		WOut: append([]float32(nil), n.wOut...),
 		BOut: append([]float32(nil), n.bOut...),
 	}
-	for i := 0; i < h; i++ {
-		for k := n.rowPtr[i]; k < n.rowPtr[i+1]; k++ {
-			p.WHH[i*h+int(n.colIdx[k])] = n.vals[k]
+	n.eachWeight(func(i, j, k int) { p.WHH[i*h+j] = n.valsT[k] })
+	return p
+}
+
+// eachWeight calls f for every kept recurrent weight W_hh[i,j] at position
+// k of the theta segment (transposed-CSR order).
+func (n *Network) eachWeight(f func(i, j, k int)) {
+	for j := 0; j < n.h; j++ {
+		for k := n.rowPtrT[j]; k < n.rowPtrT[j+1]; k++ {
+			f(int(n.colIdxT[k]), j, int(k))
 		}
 	}
-	return p
 }
 
 // SetParams replaces the parameters (same sizes as the network; WHH values
@@ -309,11 +318,7 @@ func (n *Network) SetParams(p Params) error {
 
 func (n *Network) setParams(p Params) {
 	copy(n.wIn, p.WIn)
-	for i := 0; i < n.h; i++ {
-		for k := n.rowPtr[i]; k < n.rowPtr[i+1]; k++ {
-			n.vals[k] = p.WHH[i*n.h+int(n.colIdx[k])]
-		}
-	}
+	n.eachWeight(func(i, j, k int) { n.valsT[k] = p.WHH[i*n.h+j] })
 	copy(n.b, p.B)
 	copy(n.wOut, p.WOut)
 	copy(n.bOut, p.BOut)
@@ -325,18 +330,15 @@ func (n *Network) setParams(p Params) {
 func (n *Network) refresh() {
 	h, o := n.h, n.out
 	if n.path == PathSparse {
-		for k, src := range n.permT {
-			n.valsT[k] = n.vals[src]
+		for k, dst := range n.permT {
+			n.vals[dst] = n.valsT[k]
 		}
 	} else {
 		// Masked positions were zeroed at allocation and are never written.
-		for i := 0; i < h; i++ {
-			for k := n.rowPtr[i]; k < n.rowPtr[i+1]; k++ {
-				j := int(n.colIdx[k])
-				n.wd[i*h+j] = n.vals[k]
-				n.wdT[j*h+i] = n.vals[k]
-			}
-		}
+		n.eachWeight(func(i, j, k int) {
+			n.wd[i*h+j] = n.valsT[k]
+			n.wdT[j*h+i] = n.valsT[k]
+		})
 	}
 	for r := 0; r < o; r++ {
 		for i := 0; i < h; i++ {
@@ -356,10 +358,6 @@ func (n *Network) gradient() Params {
 		BOut: append([]float32(nil), n.grad[n.offOut:]...),
 	}
 	gv := n.grad[n.offVals:n.offB]
-	for i := 0; i < h; i++ {
-		for k := n.rowPtr[i]; k < n.rowPtr[i+1]; k++ {
-			g.WHH[i*h+int(n.colIdx[k])] = gv[k]
-		}
-	}
+	n.eachWeight(func(i, j, k int) { g.WHH[i*h+j] = gv[k] })
 	return g
 }

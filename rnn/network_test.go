@@ -334,3 +334,52 @@ func TestAutoPath(t *testing.T) {
 		}
 	}
 }
+
+// TestSilentStepsSkipped: skipping the input products of steps where every
+// input of a chunk is zero gives bit-identical losses and gradients, for
+// every implementation and path (inputs are checked finite up front, so a
+// zero test cannot hide a NaN).
+func TestSilentStepsSkipped(t *testing.T) {
+	p, mask, x, shape, y, steps := randomNet(21, 20, 3, 3, 100, 6, 0.4, LossNLL) // chunks of 64 and 36 trials
+	batch, T, in := shape[0], shape[1], shape[2]
+	for b := 0; b < batch; b++ {
+		for _, s := range []int{1, T - 1} {
+			for c := 0; c < in; c++ {
+				x[(b*T+s)*in+c] = 0
+				if b == 70 && s == 1 {
+					x[(b*T+s)*in+c] = -0.5 // step 1 stays live in the second chunk only
+				}
+			}
+		}
+	}
+	run := func(im *kernels.Impl, path string, x []float32) (float64, Params) {
+		n, err := NewNetwork(p, mask, "tanh", im, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer n.Close()
+		loss, g, err := n.LossAndGradient(x, shape, y, LossNLL, steps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return loss, g
+	}
+	for _, im := range kernels.All() {
+		for _, path := range []string{PathSparse, PathDense} {
+			loss, g := run(im, path, x)
+			skipSilentInputs = false
+			refLoss, ref := run(im, path, x)
+			skipSilentInputs = true
+			if loss != refLoss {
+				t.Errorf("%s/%s: loss %v with skipping, %v without", im.Name, path, loss, refLoss)
+			}
+			for name, pair := range map[string][2][]float32{"WIn": {g.WIn, ref.WIn}, "WHH": {g.WHH, ref.WHH}, "B": {g.B, ref.B}} {
+				for k := range pair[0] {
+					if math.Float32bits(pair[0][k]) != math.Float32bits(pair[1][k]) {
+						t.Fatalf("%s/%s: gradient %s[%d] = %v with skipping, %v without", im.Name, path, name, k, pair[0][k], pair[1][k])
+					}
+				}
+			}
+		}
+	}
+}
