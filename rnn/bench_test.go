@@ -2,6 +2,7 @@ package rnn
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -61,5 +62,24 @@ func BenchmarkPathDensity(b *testing.B) {
 				})
 			}
 		}
+	}
+}
+
+// BenchmarkGather copies one chunk of 64 trials of the pictures task's shape
+// (T = 7, 51 inputs, 1000 trials in shuffled order) into the step layout.
+func BenchmarkGather(b *testing.B) {
+	const trials, T, in = 1000, 7, 51
+	ds := &Dataset{N: trials, T: T, Inputs: in, X: make([]float32, trials*T*in)}
+	for i := range ds.X {
+		ds.X[i] = float32(i%97) / 97
+	}
+	n := &Network{h: 8, in: in, out: 1, path: PathSparse}
+	w := n.newWorkspace(T, ChunkSize)
+	order := rand.New(rand.NewPCG(1, 2)).Perm(trials)
+	b.SetBytes(int64(ChunkSize * T * in * 4))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		lo := (i * ChunkSize) % (trials - ChunkSize)
+		n.gather(w, ds, order[lo:lo+ChunkSize])
 	}
 }

@@ -16,17 +16,22 @@ type workspace struct {
 	tcap, ccap int
 
 	x []float32 // [T][I][m] inputs
-	// xLive[t]: some input of the chunk at step t is not zero (set by
-	// gather). Steps without input (the pictures task's last two steps but
-	// for one cue) skip their input products, which would add only zeros.
-	xLive []bool
-	st    []float32 // [T][H][m] states h_t
-	hps   []float32 // dense path: [H][(T-1)*m] states h_0..h_{T-2} stacked (the h_{t-1} of steps 1..T-1)
-	dp    []float32 // dLoss/d(pre-activation): [T][H][m] on the dense path, one step's [H][m] on the sparse path
-	dps   []float32 // dense path: [H][(T-1)*m] dp of steps 1..T-1, stacked
-	dh    []float32 // [H][m] dLoss/dh_t being accumulated
-	y     []float32 // [T][O][m] outputs
-	dy    []float32 // [T][O][m] dLoss/dy_t at the loss steps
+	// xCols[t] = [lo, hi): the inputs of step t that are not zero in some
+	// trial of the chunk lie in lo..hi-1 (set by gather; lo = hi when there
+	// are none). Input products skip the zeros outside: a step without input
+	// (the pictures task's last) has none, a step with a few (its cue step)
+	// runs on those columns of W_in only, copied to wInCols.
+	xCols   [][2]int
+	wInCols []float32 // H x I: W_in's columns lo..hi-1 of a narrow step
+	gInCols []float32 // H x I: their gradient, added to W_in's afterwards
+	xBits   []uint32  // gather's scratch: per input row, nonzero where some value is not ±0
+	st      []float32 // [T][H][m] states h_t
+	hps     []float32 // dense path: [H][(T-1)*m] states h_0..h_{T-2} stacked (the h_{t-1} of steps 1..T-1)
+	dp      []float32 // dLoss/d(pre-activation): [T][H][m] on the dense path, one step's [H][m] on the sparse path
+	dps     []float32 // dense path: [H][(T-1)*m] dp of steps 1..T-1, stacked
+	dh      []float32 // [H][m] dLoss/dh_t being accumulated
+	y       []float32 // [T][O][m] outputs
+	dy      []float32 // [T][O][m] dLoss/dy_t at the loss steps
 
 	grad   []float32 // this chunk's gradient, theta's layout
 	gDense []float32 // dense path: H x H recurrent gradient before the gather
@@ -40,7 +45,10 @@ func (n *Network) newWorkspace(tcap, ccap int) *workspace {
 	w := &workspace{tcap: tcap, ccap: ccap}
 	tc := tcap * ccap
 	w.x = make([]float32, tc*in)
-	w.xLive = make([]bool, tcap)
+	w.xCols = make([][2]int, tcap)
+	w.wInCols = make([]float32, h*in)
+	w.gInCols = make([]float32, h*in)
+	w.xBits = make([]uint32, tcap*in)
 	w.st = make([]float32, tc*h)
 	if n.path == PathSparse {
 		w.dp = make([]float32, ccap*h) // one step's dP: a smaller working set
@@ -234,22 +242,36 @@ func (n *Network) runChunk(k int, w *workspace) {
 func (n *Network) gather(w *workspace, ds *Dataset, trials []int) {
 	T, in, m := ds.T, n.in, len(trials)
 	ti := T * in
-	live := w.xLive[:T]
-	clear(live)
+	bits := w.xBits[:ti]
+	clear(bits)
 	for b0 := 0; b0 < m; b0 += gatherBlock {
 		blk := trials[b0:min(b0+gatherBlock, m)]
-		for t := 0; t < T; t++ {
-			nz := false
-			for r := t * in; r < (t+1)*in; r++ {
-				dst := w.x[r*m+b0 : r*m+b0+len(blk)]
-				for b, tr := range blk {
-					v := ds.X[tr*ti+r]
-					dst[b] = v
-					nz = nz || v != 0
-				}
+		for r := 0; r < ti; r++ {
+			dst := w.x[r*m+b0 : r*m+b0+len(blk)]
+			var nz uint32
+			for b, tr := range blk {
+				v := ds.X[tr*ti+r]
+				dst[b] = v
+				nz |= math.Float32bits(v) << 1 // drops the sign: nonzero unless ±0
 			}
-			live[t] = live[t] || nz || !skipSilentInputs
+			bits[r] |= nz
 		}
+	}
+	for t := 0; t < T; t++ {
+		lo, hi := 0, in
+		if skipSilentInputs {
+			row := bits[t*in : (t+1)*in]
+			for lo < hi && row[lo] == 0 {
+				lo++
+			}
+			for hi > lo && row[hi-1] == 0 {
+				hi--
+			}
+			if 2*(hi-lo) > in {
+				lo, hi = 0, in // copying most of W_in would cost more than the zeros
+			}
+		}
+		w.xCols[t] = [2]int{lo, hi}
 	}
 }
 
@@ -264,13 +286,13 @@ const gatherBlock = 16
 // and the outputs at the loss steps (at every step when j.out is set).
 func (n *Network) forward(w *workspace, j *job, m int) {
 	im := n.impl
-	h, in, o, T := n.h, n.in, n.out, j.ds.T
+	h, o, T := n.h, n.out, j.ds.T
 	hm, om := h*m, o*m
 	for t := 0; t < T; t++ {
 		st := w.st[t*hm : (t+1)*hm]
 		clear(st)
-		if w.xLive[t] {
-			im.Gemm(h, m, in, n.wIn, w.x[t*in*m:(t+1)*in*m], st)
+		if wIn, xt, k := n.stepInputs(w, t, m); k > 0 {
+			im.Gemm(h, m, k, wIn, xt, st)
 		}
 		if t > 0 {
 			prev := w.st[(t-1)*hm : t*hm]
@@ -298,6 +320,25 @@ func (n *Network) forward(w *workspace, j *job, m int) {
 			}
 		}
 	}
+}
+
+// stepInputs returns the operands of step t's input product over the
+// chunk's live input columns (see workspace.xCols): W_in or a copy of its
+// columns lo..hi-1, the matching rows of the chunk's inputs, and their count
+// k (0: no input).
+func (n *Network) stepInputs(w *workspace, t, m int) (wIn, xt []float32, k int) {
+	h, in := n.h, n.in
+	lo, hi := w.xCols[t][0], w.xCols[t][1]
+	k = hi - lo
+	xt = w.x[(t*in+lo)*m : (t*in+hi)*m]
+	if k == in || k == 0 {
+		return n.wIn, xt, k
+	}
+	cols := w.wInCols[:h*k]
+	for i := 0; i < h; i++ {
+		copy(cols[i*k:(i+1)*k], n.wIn[i*in+lo:i*in+hi])
+	}
+	return cols, xt, k
 }
 
 // lossAndOutputGrad sums the chunk's loss terms (float64) and writes
@@ -401,8 +442,18 @@ func (n *Network) backward(w *workspace, j *job, m int) {
 		} else {
 			im.ReLUBackward(dh, st, dpt)
 		}
-		if w.xLive[t] {
+		if lo, hi := w.xCols[t][0], w.xCols[t][1]; hi-lo == in {
 			im.GemmNT(h, in, m, dpt, w.x[t*in*m:(t+1)*in*m], gWIn)
+		} else if k := hi - lo; k > 0 {
+			gc := w.gInCols[:h*k]
+			clear(gc)
+			im.GemmNT(h, k, m, dpt, w.x[(t*in+lo)*m:(t*in+hi)*m], gc)
+			for i := 0; i < h; i++ {
+				row := gWIn[i*in+lo : i*in+hi]
+				for c, g := range gc[i*k : (i+1)*k] {
+					row[c] += g
+				}
+			}
 		}
 		im.RowSums(dpt, gB, m)
 		if t > 0 {

@@ -335,20 +335,24 @@ func TestAutoPath(t *testing.T) {
 	}
 }
 
-// TestSilentStepsSkipped: skipping the input products of steps where every
-// input of a chunk is zero gives bit-identical losses and gradients, for
-// every implementation and path (inputs are checked finite up front, so a
-// zero test cannot hide a NaN).
+// TestSilentStepsSkipped: input products restricted to the columns that are
+// not zero in some trial of a chunk (none at a silent step, a few at a cue
+// step) give the same losses and gradients, for every implementation and
+// path: bit-identical but for W_in's gradient at a cue step's columns, which
+// a narrower GemmNT may sum in another order (inputs are checked finite up
+// front, so a zero test cannot hide a NaN).
 func TestSilentStepsSkipped(t *testing.T) {
-	p, mask, x, shape, y, steps := randomNet(21, 20, 3, 3, 100, 6, 0.4, LossNLL) // chunks of 64 and 36 trials
+	p, mask, x, shape, y, steps := randomNet(21, 20, 5, 3, 100, 6, 0.4, LossNLL) // chunks of 64 and 36 trials
 	batch, T, in := shape[0], shape[1], shape[2]
 	for b := 0; b < batch; b++ {
-		for _, s := range []int{1, T - 1} {
-			for c := 0; c < in; c++ {
-				x[(b*T+s)*in+c] = 0
-				if b == 70 && s == 1 {
-					x[(b*T+s)*in+c] = -0.5 // step 1 stays live in the second chunk only
-				}
+		for c := 0; c < in; c++ {
+			x[(b*T+T-1)*in+c] = 0 // silent
+			x[(b*T+1)*in+c] = 0   // silent but for one trial's inputs in the second chunk
+			if b == 70 {
+				x[(b*T+1)*in+c] = -2 // only bits 31 and 30 set: a sign-dropping zero test must keep it
+			}
+			if c != 1 && c != 2 {
+				x[(b*T+2)*in+c] = 0 // a cue step: inputs 1 and 2 only
 			}
 		}
 	}
@@ -373,10 +377,19 @@ func TestSilentStepsSkipped(t *testing.T) {
 			if loss != refLoss {
 				t.Errorf("%s/%s: loss %v with skipping, %v without", im.Name, path, loss, refLoss)
 			}
+			var scale float64 // rounding of a sum is relative to its terms, not to the sum
+			for _, v := range ref.WIn {
+				scale = max(scale, math.Abs(float64(v)))
+			}
 			for name, pair := range map[string][2][]float32{"WIn": {g.WIn, ref.WIn}, "WHH": {g.WHH, ref.WHH}, "B": {g.B, ref.B}} {
 				for k := range pair[0] {
-					if math.Float32bits(pair[0][k]) != math.Float32bits(pair[1][k]) {
-						t.Fatalf("%s/%s: gradient %s[%d] = %v with skipping, %v without", im.Name, path, name, k, pair[0][k], pair[1][k])
+					a, b := pair[0][k], pair[1][k]
+					if name == "WIn" && (k%in == 1 || k%in == 2) {
+						if math.Abs(float64(a-b)) > 1e-6*scale {
+							t.Fatalf("%s/%s: gradient WIn[%d] = %v with skipping, %v without", im.Name, path, k, a, b)
+						}
+					} else if math.Float32bits(a) != math.Float32bits(b) {
+						t.Fatalf("%s/%s: gradient %s[%d] = %v with skipping, %v without", im.Name, path, name, k, a, b)
 					}
 				}
 			}
