@@ -181,10 +181,12 @@ func (n *Network) collect(k int, w *workspace) {
 		copy(n.grad, w.grad)
 		return
 	}
-	for i := range n.grad {
-		n.grad[i] += w.grad[i]
-	}
+	// n.grad += 1 * w.grad as a 1 x len GEMM: vectorized, and exact like
+	// the plain sum (1*g is g, so the fused multiply-add rounds only once).
+	n.impl.Gemm(1, len(n.grad), 1, one[:], w.grad, n.grad)
 }
+
+var one = [1]float32{1}
 
 // runChunks processes chunks first, first+stride, ... below nch. Serial
 // (one goroutine for the whole batch) runs them all in workspace 0 and
