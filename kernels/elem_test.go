@@ -267,5 +267,19 @@ func TestTanhAccuracy(t *testing.T) {
 			}
 		}
 		t.Logf("%s: worst error %.2f ulp over %d inputs", im.Name, worst, len(xs))
+		// The kernel branches per vector on which formula its lanes need:
+		// the same inputs shuffled (most vectors then mix small, large and
+		// special lanes) must give the same bits.
+		perm := rand.New(rand.NewPCG(3, 4)).Perm(len(xs))
+		y := make([]float32, len(xs))
+		for i, p := range perm {
+			y[i] = xs[p]
+		}
+		im.BiasTanh(y, []float32{float32(math.Copysign(0, -1))}, len(y))
+		for i, p := range perm {
+			if math.Float32bits(y[i]) != math.Float32bits(x[p]) {
+				t.Fatalf("tanh(%v) = %v among shuffled inputs, %v in order", xs[p], y[i], x[p])
+			}
+		}
 	})
 }

@@ -69,24 +69,66 @@ func defineTanhData() {
 }
 
 // tanh replaces x by tanh(x); tp holds the address of the constant table.
+// Each branch runs only when some lane needs it: a vector of states of one
+// neuron over 16 (AVX2: 8) trials often lies on one side of the branch
+// point, and the exp branch with its division costs twice the polynomial.
 func (s isa) tanh(x VecVirtual, tp GPVirtual) {
 	c := func(i int) Mem { return Mem{Base: tp, Disp: 64 * i} }
 	a := s.vec()
 	VANDPS(c(tcAbs), x, a)
 	VXORPS(a, x, x) // x keeps only the sign bit
 
-	// Small |x|: a + a^3 P(a^2).
+	// small: the lanes where a < 0.625 or a is NaN (predicate NGE_UQ).
+	bits := GP32()
+	var k Register
+	var m VecVirtual
+	if s.wide {
+		k = K()
+		VCMPPS(U8(0x19), c(tcThr), a, k)
+		KMOVW(k, bits)
+	} else {
+		m = s.vec()
+		VCMPPS(U8(0x19), c(tcThr), a, m)
+		VMOVMSKPS(m, bits)
+	}
+	t := s.vec()
+	done, large, blend := uniq("tanh_done"), uniq("tanh_large"), uniq("tanh_blend")
+	CMPL(bits, U32(1<<s.w-1))
+	JNE(LabelRef(large))
+	s.tanhSmall(a, t, c)
+	JMP(LabelRef(done))
+
+	Label(large)
+	s.tanhLarge(a, t, c)
+	TESTL(bits, bits)
+	JNZ(LabelRef(blend))
+	JMP(LabelRef(done))
+	Label(blend)
+	ts := s.vec()
+	s.tanhSmall(a, ts, c)
+	if s.wide {
+		VMOVAPS(ts, k, t)
+	} else {
+		VBLENDVPS(m, ts, t, t)
+	}
+	Label(done)
+	VORPS(t, x, x)
+}
+
+// tanhSmall sets t = a + a^3 P(a^2), tanh for small a >= 0.
+func (s isa) tanhSmall(a, t VecVirtual, c func(int) Mem) {
 	z := s.vec()
 	VMULPS(a, a, z)
-	ts := s.vec()
-	VMOVUPS(c(tcP+4), ts)
+	VMOVUPS(c(tcP+4), t)
 	for i := 3; i >= 0; i-- {
-		VFMADD213PS(c(tcP+i), z, ts)
+		VFMADD213PS(c(tcP+i), z, t)
 	}
 	VMULPS(a, z, z)
-	VFMADD213PS(a, z, ts)
+	VFMADD213PS(a, z, t)
+}
 
-	// Large |x|: 1 - 2/(exp(2a)+1).
+// tanhLarge sets t = 1 - 2/(exp(2a)+1), tanh for a >= 0.625.
+func (s isa) tanhLarge(a, t VecVirtual, c func(int) Mem) {
 	y := s.vec()
 	VMINPS(c(tcClamp), a, y)
 	VADDPS(y, y, y)
@@ -110,22 +152,9 @@ func (s isa) tanh(x VecVirtual, tp GPVirtual) {
 	VPSLLD(U8(23), ki, ki)
 	VPADDD(ki, q, q) // exp(2a)
 	VADDPS(one, q, q)
-	t := s.vec()
 	VMOVUPS(c(tcTwo), t)
 	VDIVPS(q, t, t)
 	VSUBPS(t, one, t)
-
-	// Pick the small branch where a < 0.625 or a is NaN (predicate NGE_UQ).
-	if s.wide {
-		k := K()
-		VCMPPS(U8(0x19), c(tcThr), a, k)
-		VMOVAPS(ts, k, t)
-	} else {
-		m := s.vec()
-		VCMPPS(U8(0x19), c(tcThr), a, m)
-		VBLENDVPS(m, ts, t, t)
-	}
-	VORPS(t, x, x)
 }
 
 func genBiasTanh(s isa) {
