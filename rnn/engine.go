@@ -277,8 +277,8 @@ func (n *Network) gather(w *workspace, ds *Dataset, trials []int) {
 	}
 }
 
-// skipSilentInputs is cleared by a test to check that skipping the input
-// products of input-free steps changes no result.
+// skipSilentInputs is cleared by a test to compare with input products over
+// every column (see workspace.xCols).
 var skipSilentInputs = true
 
 // gatherBlock is 16 trials: one 64-byte line of each output row.
