@@ -3971,19 +3971,16 @@ tanh_large_2:
 	VDIVPS       Y5, Y4, Y4
 	VSUBPS       Y4, Y6, Y4
 	TESTL        R10, R10
-	JNZ          tanh_blend_3
-	JMP          tanh_done_1
-
-tanh_blend_3:
-	VMULPS      Y2, Y2, Y6
-	VMOVUPS     768(DI), Y5
-	VFMADD213PS 704(DI), Y6, Y5
-	VFMADD213PS 640(DI), Y6, Y5
-	VFMADD213PS 576(DI), Y6, Y5
-	VFMADD213PS 512(DI), Y6, Y5
-	VMULPS      Y2, Y6, Y6
-	VFMADD213PS Y2, Y6, Y5
-	VBLENDVPS   Y3, Y5, Y4, Y4
+	JZ           tanh_done_1
+	VMULPS       Y2, Y2, Y6
+	VMOVUPS      768(DI), Y5
+	VFMADD213PS  704(DI), Y6, Y5
+	VFMADD213PS  640(DI), Y6, Y5
+	VFMADD213PS  576(DI), Y6, Y5
+	VFMADD213PS  512(DI), Y6, Y5
+	VMULPS       Y2, Y6, Y6
+	VFMADD213PS  Y2, Y6, Y5
+	VBLENDVPS    Y3, Y5, Y4, Y4
 
 tanh_done_1:
 	VORPS   Y4, Y1, Y1
@@ -4006,7 +4003,7 @@ e_t:
 	VCMPPS      $0x19, 192(DI), Y0, Y3
 	VMOVMSKPS   Y3, R9
 	CMPL        R9, $0x000000ff
-	JNE         tanh_large_5
+	JNE         tanh_large_4
 	VMULPS      Y0, Y0, Y3
 	VMOVUPS     768(DI), Y4
 	VFMADD213PS 704(DI), Y3, Y4
@@ -4015,9 +4012,9 @@ e_t:
 	VFMADD213PS 512(DI), Y3, Y4
 	VMULPS      Y0, Y3, Y3
 	VFMADD213PS Y0, Y3, Y4
-	JMP         tanh_done_4
+	JMP         tanh_done_3
 
-tanh_large_5:
+tanh_large_4:
 	VMINPS       256(DI), Y0, Y6
 	VADDPS       Y6, Y6, Y6
 	VMULPS       320(DI), Y6, Y4
@@ -4041,21 +4038,18 @@ tanh_large_5:
 	VDIVPS       Y5, Y4, Y4
 	VSUBPS       Y4, Y6, Y4
 	TESTL        R9, R9
-	JNZ          tanh_blend_6
-	JMP          tanh_done_4
+	JZ           tanh_done_3
+	VMULPS       Y0, Y0, Y6
+	VMOVUPS      768(DI), Y5
+	VFMADD213PS  704(DI), Y6, Y5
+	VFMADD213PS  640(DI), Y6, Y5
+	VFMADD213PS  576(DI), Y6, Y5
+	VFMADD213PS  512(DI), Y6, Y5
+	VMULPS       Y0, Y6, Y6
+	VFMADD213PS  Y0, Y6, Y5
+	VBLENDVPS    Y3, Y5, Y4, Y4
 
-tanh_blend_6:
-	VMULPS      Y0, Y0, Y6
-	VMOVUPS     768(DI), Y5
-	VFMADD213PS 704(DI), Y6, Y5
-	VFMADD213PS 640(DI), Y6, Y5
-	VFMADD213PS 576(DI), Y6, Y5
-	VFMADD213PS 512(DI), Y6, Y5
-	VMULPS      Y0, Y6, Y6
-	VFMADD213PS Y0, Y6, Y5
-	VBLENDVPS   Y3, Y5, Y4, Y4
-
-tanh_done_4:
+tanh_done_3:
 	VORPS      Y4, Y2, Y2
 	VMASKMOVPS Y2, Y1, (DX)(R8*1)
 
@@ -9564,7 +9558,7 @@ e_v:
 	VCMPPS      $0x19, 192(DI), Z2, K1
 	KMOVW       K1, R10
 	CMPL        R10, $0x0000ffff
-	JNE         tanh_large_8
+	JNE         tanh_large_6
 	VMULPS      Z2, Z2, Z4
 	VMOVUPS     768(DI), Z3
 	VFMADD213PS 704(DI), Z4, Z3
@@ -9573,9 +9567,9 @@ e_v:
 	VFMADD213PS 512(DI), Z4, Z3
 	VMULPS      Z2, Z4, Z4
 	VFMADD213PS Z2, Z4, Z3
-	JMP         tanh_done_7
+	JMP         tanh_done_5
 
-tanh_large_8:
+tanh_large_6:
 	VMINPS       256(DI), Z2, Z5
 	VADDPS       Z5, Z5, Z5
 	VMULPS       320(DI), Z5, Z3
@@ -9599,21 +9593,18 @@ tanh_large_8:
 	VDIVPS       Z4, Z3, Z3
 	VSUBPS       Z3, Z5, Z3
 	TESTL        R10, R10
-	JNZ          tanh_blend_9
-	JMP          tanh_done_7
+	JZ           tanh_done_5
+	VMULPS       Z2, Z2, Z5
+	VMOVUPS      768(DI), Z4
+	VFMADD213PS  704(DI), Z5, Z4
+	VFMADD213PS  640(DI), Z5, Z4
+	VFMADD213PS  576(DI), Z5, Z4
+	VFMADD213PS  512(DI), Z5, Z4
+	VMULPS       Z2, Z5, Z5
+	VFMADD213PS  Z2, Z5, Z4
+	VMOVAPS      Z4, K1, Z3
 
-tanh_blend_9:
-	VMULPS      Z2, Z2, Z5
-	VMOVUPS     768(DI), Z4
-	VFMADD213PS 704(DI), Z5, Z4
-	VFMADD213PS 640(DI), Z5, Z4
-	VFMADD213PS 576(DI), Z5, Z4
-	VFMADD213PS 512(DI), Z5, Z4
-	VMULPS      Z2, Z5, Z5
-	VFMADD213PS Z2, Z5, Z4
-	VMOVAPS     Z4, K1, Z3
-
-tanh_done_7:
+tanh_done_5:
 	VORPS   Z3, Z1, Z1
 	VMOVUPS Z1, (DX)(R8*1)
 	ADDQ    $0x00000040, R8
@@ -9634,7 +9625,7 @@ e_t:
 	VCMPPS      $0x19, 192(DI), Z0, K2
 	KMOVW       K2, R9
 	CMPL        R9, $0x0000ffff
-	JNE         tanh_large_11
+	JNE         tanh_large_8
 	VMULPS      Z0, Z0, Z3
 	VMOVUPS     768(DI), Z2
 	VFMADD213PS 704(DI), Z3, Z2
@@ -9643,9 +9634,9 @@ e_t:
 	VFMADD213PS 512(DI), Z3, Z2
 	VMULPS      Z0, Z3, Z3
 	VFMADD213PS Z0, Z3, Z2
-	JMP         tanh_done_10
+	JMP         tanh_done_7
 
-tanh_large_11:
+tanh_large_8:
 	VMINPS       256(DI), Z0, Z4
 	VADDPS       Z4, Z4, Z4
 	VMULPS       320(DI), Z4, Z2
@@ -9669,21 +9660,18 @@ tanh_large_11:
 	VDIVPS       Z3, Z2, Z2
 	VSUBPS       Z2, Z4, Z2
 	TESTL        R9, R9
-	JNZ          tanh_blend_12
-	JMP          tanh_done_10
+	JZ           tanh_done_7
+	VMULPS       Z0, Z0, Z4
+	VMOVUPS      768(DI), Z3
+	VFMADD213PS  704(DI), Z4, Z3
+	VFMADD213PS  640(DI), Z4, Z3
+	VFMADD213PS  576(DI), Z4, Z3
+	VFMADD213PS  512(DI), Z4, Z3
+	VMULPS       Z0, Z4, Z4
+	VFMADD213PS  Z0, Z4, Z3
+	VMOVAPS      Z3, K2, Z2
 
-tanh_blend_12:
-	VMULPS      Z0, Z0, Z4
-	VMOVUPS     768(DI), Z3
-	VFMADD213PS 704(DI), Z4, Z3
-	VFMADD213PS 640(DI), Z4, Z3
-	VFMADD213PS 576(DI), Z4, Z3
-	VFMADD213PS 512(DI), Z4, Z3
-	VMULPS      Z0, Z4, Z4
-	VFMADD213PS Z0, Z4, Z3
-	VMOVAPS     Z3, K2, Z2
-
-tanh_done_10:
+tanh_done_7:
 	VORPS   Z2, Z1, Z1
 	VMOVUPS Z1, K1, (DX)(R8*1)
 

@@ -71,7 +71,8 @@ func defineTanhData() {
 // tanh replaces x by tanh(x); tp holds the address of the constant table.
 // Each branch runs only when some lane needs it: a vector of states of one
 // neuron over 16 (AVX2: 8) trials often lies on one side of the branch
-// point, and the exp branch with its division costs twice the polynomial.
+// point, and the exp branch (with a division) has 2.5 times the
+// polynomial's instructions.
 func (s isa) tanh(x VecVirtual, tp GPVirtual) {
 	c := func(i int) Mem { return Mem{Base: tp, Disp: 64 * i} }
 	a := s.vec()
@@ -92,7 +93,7 @@ func (s isa) tanh(x VecVirtual, tp GPVirtual) {
 		VMOVMSKPS(m, bits)
 	}
 	t := s.vec()
-	done, large, blend := uniq("tanh_done"), uniq("tanh_large"), uniq("tanh_blend")
+	done, large := uniq("tanh_done"), uniq("tanh_large")
 	CMPL(bits, U32(1<<s.w-1))
 	JNE(LabelRef(large))
 	s.tanhSmall(a, t, c)
@@ -101,9 +102,7 @@ func (s isa) tanh(x VecVirtual, tp GPVirtual) {
 	Label(large)
 	s.tanhLarge(a, t, c)
 	TESTL(bits, bits)
-	JNZ(LabelRef(blend))
-	JMP(LabelRef(done))
-	Label(blend)
+	JZ(LabelRef(done))
 	ts := s.vec()
 	s.tanhSmall(a, ts, c)
 	if s.wide {
