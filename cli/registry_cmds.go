@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"math"
+	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -38,7 +39,7 @@ func registryCommands() []*ucli.Command {
 			Subcommands: []*ucli.Command{
 				{
 					Name:  "fetch",
-					Usage: "download bio2art's connectome files into the data folder and verify their checksums",
+					Usage: "download bio2art's connectome files into the data folder and verify their checksums (the same files are built into biornn)",
 					Flags: []ucli.Flag{
 						&ucli.StringFlag{Name: "url", Value: connectome.DefaultBaseURL, Usage: "base URL of the files"},
 						&ucli.StringFlag{Name: "data-dir", Usage: "destination (default: the data folder, see 'biornn data path')"},
@@ -88,17 +89,38 @@ func registryCommands() []*ucli.Command {
 }
 
 func listConnectomes(c *ucli.Context) error {
+	dir := explicitDataDir(c)
 	tw := tabwriter.NewWriter(stdout(c), 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "name\tspecies\tregions\tdensity\tcitation")
+	fmt.Fprintln(tw, "name\tlevel\tspecies\tregions\tdensity\tsource\tcitation")
 	for _, d := range connectome.DataSets() {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%.3f\t%s\n", d.Name, d.Species, d.Regions, d.Density(), shortCitation(d.Citation))
+		fmt.Fprintf(tw, "%s\tregion\t%s\t%d\t%.3f\t%s\t%s\n", d.Name, d.Species, d.Regions, d.Density(), dataSource(d, dir), shortCitation(d.Citation))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	dir, origin := connectome.DataDirOrigin(lookupString(c, "data-dir"))
-	fmt.Fprintf(stdout(c), "\ndata folder: %s (from %s); 'biornn connectome show NAME' for details\n", dir, origin)
+	fmt.Fprintln(stdout(c), "\nbuiltin = compiled into biornn (bio2art's files, MIT); a data set of the same name in --data-dir or BIORNN_DATA is used instead.\n'biornn connectome show NAME' for details and the full citation.")
 	return nil
+}
+
+// explicitDataDir is the data folder given by --data-dir or BIORNN_DATA,
+// or "" when neither is set (the built-in data sets are used).
+func explicitDataDir(c *ucli.Context) string {
+	if dir := lookupString(c, "data-dir"); dir != "" {
+		return dir
+	}
+	return os.Getenv(connectome.DataEnv)
+}
+
+// dataSource says where a registered set is read from: the folder dir when
+// it holds the set, else the built-in copy.
+func dataSource(d *connectome.DataSet, dir string) string {
+	if dir != "" && d.InDir(dir) {
+		return dir
+	}
+	if d.Builtin() {
+		return connectome.BuiltinSource
+	}
+	return "missing"
 }
 
 // shortCitation keeps "Authors (year)" of a citation for the table.
@@ -168,6 +190,13 @@ func dataPath(c *ucli.Context) error {
 	w := stdout(c)
 	fmt.Fprintln(w, dir)
 	fmt.Fprintf(stderr(c), "from %s (order: --data-dir, then %s, then the user cache folder)\n", origin, connectome.DataEnv)
+	var builtin []string
+	for _, d := range connectome.DataSets() {
+		if d.Builtin() {
+			builtin = append(builtin, d.Name)
+		}
+	}
+	fmt.Fprintf(stderr(c), "built into biornn (no data step needed): %s; files in the data folder replace them\n", strings.Join(builtin, ", "))
 	ok, missing, bad := 0, 0, 0
 	for _, s := range connectome.Status(dir) {
 		switch {
@@ -182,7 +211,7 @@ func dataPath(c *ucli.Context) error {
 	}
 	fmt.Fprintf(stderr(c), "%d files ok, %d missing, %d bad", ok, missing, bad)
 	if missing > 0 || bad > 0 {
-		fmt.Fprint(stderr(c), ": run 'biornn data fetch', or 'biornn data import DIR' with a local copy, or point --data-dir/BIORNN_DATA at one")
+		fmt.Fprint(stderr(c), " (not needed: the built-in copies are used; 'biornn data fetch' or 'biornn data import DIR' writes the files)")
 	}
 	fmt.Fprintln(stderr(c))
 	return nil

@@ -19,11 +19,17 @@ func fixture(parts ...string) string {
 	return filepath.Join(append([]string{"..", "testdata"}, parts...)...)
 }
 
-// requireShared fails the test when the shared data are missing.
+// builtinDir holds the files built into the binary (bio2art's .npy and
+// .lst files), so tests that need only those run in a plain clone.
+var builtinDir = "builtin"
+
+// requireShared skips the test when ../shared/connectomes (the derived CSV
+// and text copies, stats.json) is missing: those cross-checks run where it
+// is present, as in CI.
 func requireShared(t *testing.T) {
 	t.Helper()
-	if _, err := os.Stat(filepath.Join(sharedDir, "C_Macaque_Normalized.npy")); err != nil {
-		t.Fatalf("shared connectome data not found (tests need %s): %v", sharedDir, err)
+	if _, err := os.Stat(filepath.Join(sharedDir, "stats.json")); err != nil {
+		t.Skipf("cross-check against ../shared skipped: %s not found (%v)", sharedDir, err)
 	}
 }
 
@@ -292,8 +298,7 @@ func TestWriteNPYInt64(t *testing.T) {
 // TestReadNPYSharedMacaque checks the Fortran-ordered original against
 // known values: C[V1, V2] = 0.763 (row V1 = source) and C[V2, V1] = 0.731.
 func TestReadNPYSharedMacaque(t *testing.T) {
-	requireShared(t)
-	a, err := ReadNPY(filepath.Join(sharedDir, "C_Macaque_Normalized.npy"))
+	a, err := ReadNPY(filepath.Join(builtinDir, "C_Macaque_Normalized.npy"))
 	if err != nil {
 		t.Fatal(err)
 	}

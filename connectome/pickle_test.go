@@ -9,13 +9,12 @@ import (
 )
 
 func TestReadPickleNamesShared(t *testing.T) {
-	requireShared(t)
 	counts := map[string]int{
 		"Drosophila": 49, "Human_Betzel_Normalized": 57, "Macaque_Normalized": 29,
 		"Marmoset_Normalized": 55, "Mouse_Gamanut_Normalized": 19, "Mouse_Ypma_Oh": 56,
 	}
 	for base, n := range counts {
-		names, err := ReadPickleNames(filepath.Join(sharedDir, "Names_"+base+".lst"))
+		names, err := ReadPickleNames(filepath.Join(builtinDir, "Names_"+base+".lst"))
 		if err != nil {
 			t.Fatal(err)
 		}

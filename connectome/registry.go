@@ -238,29 +238,23 @@ func (f *DataFile) verify(path string, b []byte) error {
 	return nil
 }
 
-// readVerified reads a registered file and checks its checksum.
-func readVerified(dir string, f *DataFile) ([]byte, error) {
-	p := filepath.Join(dir, f.Name)
-	b, err := os.ReadFile(p)
-	if err != nil {
-		return nil, err
-	}
-	if err := f.verify(p, b); err != nil {
-		return nil, err
-	}
-	return b, nil
-}
-
-// Load returns a connectome: a registered data set by name or alias, read
-// from dataDir ("" = ResolveDataDir("")) with every checksum verified, or
-// else a file (any format ReadMatrixFile reads), named after the file.
+// Load returns a connectome: a registered data set by name or alias, or
+// else a file (any format ReadMatrixFile reads), named after the file. A
+// registered set is read from the data folder dataDir ("" = $BIORNN_DATA)
+// when that folder holds it, else from the copy built into the binary;
+// either way every checksum is verified and Connectome.Source says which
+// (the folder, or BuiltinSource).
 func Load(name, dataDir string) (*Connectome, error) {
 	ds, lookupErr := Lookup(name)
 	if lookupErr == nil {
-		if dataDir == "" {
-			dataDir = ResolveDataDir("")
+		dir, err := dataFolder(dataDir)
+		if err != nil {
+			return nil, err
 		}
-		return ds.Load(dataDir)
+		if dir != "" && ds.InDir(dir) {
+			return ds.Load(dir)
+		}
+		return ds.LoadBuiltin()
 	}
 	if _, err := os.Stat(name); err == nil {
 		return LoadFile(name)
@@ -268,19 +262,63 @@ func Load(name, dataDir string) (*Connectome, error) {
 	return nil, fmt.Errorf("%v; %q is not an existing file either", lookupErr, name)
 }
 
-// Load reads the data set from dir, verifying the checksum of every file
-// it reads. Missing files give a *MissingDataError that says how to get
-// them.
+// dataFolder is the data folder a registered set is looked for in before
+// the built-in copy: dataDir, else $BIORNN_DATA, else none (""). A folder
+// that is named but does not exist is an error rather than a silent
+// fallback, so that a typo does not go unnoticed.
+func dataFolder(dataDir string) (string, error) {
+	origin := "--data-dir"
+	if dataDir == "" {
+		dataDir, origin = os.Getenv(DataEnv), DataEnv
+	}
+	if dataDir == "" {
+		return "", nil
+	}
+	st, err := os.Stat(dataDir)
+	if err != nil {
+		return "", fmt.Errorf("data folder %s (%s): %w", dataDir, origin, err)
+	}
+	if !st.IsDir() {
+		return "", fmt.Errorf("data folder %s (%s) is not a folder", dataDir, origin)
+	}
+	return dataDir, nil
+}
+
+// InDir reports whether folder dir holds any required file of the data set
+// (then Load(dir) reads it from there and reports what is missing).
+func (d *DataSet) InDir(dir string) bool {
+	src := folderSource(dir)
+	for _, f := range d.Files {
+		if !f.Optional && src.exists(f.Name) {
+			return true
+		}
+	}
+	return false
+}
+
+// Load reads the data set from folder dir, verifying the checksum of every
+// file it reads. Missing files give a *MissingDataError that says how to
+// get them.
 func (d *DataSet) Load(dir string) (*Connectome, error) {
-	if err := d.checkPresent(dir); err != nil {
+	return d.load(folderSource(dir))
+}
+
+// LoadBuiltin reads the copy of the data set built into the binary (see
+// builtin/README.md), verifying its checksums like any other.
+func (d *DataSet) LoadBuiltin() (*Connectome, error) {
+	return d.load(builtinSource)
+}
+
+func (d *DataSet) load(src dataSource) (*Connectome, error) {
+	if err := d.checkPresent(src); err != nil {
 		return nil, err
 	}
 	mf := d.File(KindMatrix)
-	b, err := readVerified(dir, mf)
+	b, err := src.readVerified(mf)
 	if err != nil {
 		return nil, err
 	}
-	mpath := filepath.Join(dir, mf.Name)
+	mpath := src.path(mf.Name)
 	a, err := decodeNPY(mpath, b)
 	if err != nil {
 		return nil, err
@@ -294,20 +332,20 @@ func (d *DataSet) Load(dir string) (*Connectome, error) {
 	}
 	con := &Connectome{
 		Name: d.Name, Species: d.Species, C: c, Citation: d.Citation,
-		Orientation: d.Orientation, SHA256: mf.SHA256, Source: dir,
+		Orientation: d.Orientation, SHA256: mf.SHA256, Source: src.name(),
 	}
-	if con.Regions, err = d.loadNames(dir); err != nil {
+	if con.Regions, err = d.loadNames(src); err != nil {
 		return nil, err
 	}
 	if len(con.Regions) != c.Rows {
-		return nil, fmt.Errorf("%s: %d region names for a %dx%d matrix", filepath.Join(dir, d.File(KindNames).Name), len(con.Regions), c.Rows, c.Cols)
+		return nil, fmt.Errorf("%s: %d region names for a %dx%d matrix", src.path(d.File(KindNames).Name), len(con.Regions), c.Rows, c.Cols)
 	}
 	if f := d.File(KindDensity); f != nil {
-		b, err := readVerified(dir, f)
+		b, err := src.readVerified(f)
 		if err != nil {
 			return nil, err
 		}
-		p := filepath.Join(dir, f.Name)
+		p := src.path(f.Name)
 		a, err := decodeNPY(p, b)
 		if err != nil {
 			return nil, err
@@ -320,38 +358,38 @@ func (d *DataSet) Load(dir string) (*Connectome, error) {
 	return con, nil
 }
 
-// checkPresent reports the required files missing from dir. The pickled
+// checkPresent reports the required files missing from src. The pickled
 // names may be replaced by their text copy.
-func (d *DataSet) checkPresent(dir string) error {
+func (d *DataSet) checkPresent(src dataSource) error {
 	var missing []string
 	for _, f := range d.Files {
-		if f.Optional || fileExists(filepath.Join(dir, f.Name)) {
+		if f.Optional || src.exists(f.Name) {
 			continue
 		}
-		if t := d.File(KindNamesText); f.Kind == KindNames && t != nil && fileExists(filepath.Join(dir, t.Name)) {
+		if t := d.File(KindNamesText); f.Kind == KindNames && t != nil && src.exists(t.Name) {
 			continue
 		}
 		missing = append(missing, f.Name)
 	}
 	if len(missing) > 0 {
-		return &MissingDataError{Dir: dir, Files: missing}
+		return &MissingDataError{Dir: src.name(), Files: missing}
 	}
 	return nil
 }
 
 // loadNames reads the pickled names, or the text copy when only it exists.
-func (d *DataSet) loadNames(dir string) ([]string, error) {
+func (d *DataSet) loadNames(src dataSource) ([]string, error) {
 	f := d.File(KindNames)
-	if !fileExists(filepath.Join(dir, f.Name)) {
+	if !src.exists(f.Name) {
 		if t := d.File(KindNamesText); t != nil {
 			f = t
 		}
 	}
-	b, err := readVerified(dir, f)
+	b, err := src.readVerified(f)
 	if err != nil {
 		return nil, err
 	}
-	p := filepath.Join(dir, f.Name)
+	p := src.path(f.Name)
 	var names []string
 	if f.Kind == KindNames {
 		names, err = decodePickleNames(p, b)

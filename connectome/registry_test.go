@@ -110,10 +110,13 @@ func TestLoadAllShared(t *testing.T) {
 }
 
 func TestLoadMacaqueDetails(t *testing.T) {
-	requireShared(t)
-	c, err := Load("macaque", sharedDir)
+	t.Setenv(DataEnv, "")
+	c, err := Load("macaque", "")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if c.Source != BuiltinSource {
+		t.Errorf("source %q, want the built-in copy", c.Source)
 	}
 	if c.Regions[0] != "V1" || c.Regions[1] != "V2" {
 		t.Fatalf("first regions %v", c.Regions[:2])
@@ -130,7 +133,7 @@ func TestLoadMacaqueDetails(t *testing.T) {
 			t.Errorf("region %d is %s, want %s", i, c.Regions[i], name)
 		}
 	}
-	m, err := Load("marmoset", sharedDir)
+	m, err := Load("marmoset", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,13 +146,19 @@ func TestLoadMacaqueDetails(t *testing.T) {
 	}
 }
 
-// copyShared copies the named shared files into a temp folder.
+// copyShared copies the named data files into a temp folder: bio2art's
+// from the built-in copies, the derived ones (CSV, text) from ../shared
+// (skipping the test when it is absent).
 func copyShared(t *testing.T, names ...string) string {
 	t.Helper()
-	requireShared(t)
 	dir := t.TempDir()
 	for _, n := range names {
-		b, err := os.ReadFile(filepath.Join(sharedDir, n))
+		src := filepath.Join(builtinDir, n)
+		if !fileExists(src) {
+			requireShared(t)
+			src = filepath.Join(sharedDir, n)
+		}
+		b, err := os.ReadFile(src)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -183,12 +192,14 @@ func TestLoadChecksumMismatch(t *testing.T) {
 }
 
 func TestLoadMissingData(t *testing.T) {
-	dir := t.TempDir()
+	// A folder that holds part of a data set is read from, and what is
+	// missing is named (the built-in copy is not mixed in).
+	dir := copyShared(t, "C_Marmoset_Normalized.npy")
 	_, err := Load("marmoset", dir)
 	if !IsMissingData(err) {
 		t.Fatalf("got %v, want a missing-data error", err)
 	}
-	for _, s := range []string{dir, "C_Marmoset_Normalized.npy", "ND_Marmoset_Normalized.npy", "biornn data fetch", "--data-dir", "BIORNN_DATA", "biornn data import"} {
+	for _, s := range []string{dir, "Names_Marmoset_Normalized.lst", "ND_Marmoset_Normalized.npy", "biornn data fetch", "--data-dir", "BIORNN_DATA", "biornn data import"} {
 		if !strings.Contains(err.Error(), s) {
 			t.Errorf("message %q lacks %q", err, s)
 		}
@@ -254,8 +265,8 @@ func TestResolveDataDir(t *testing.T) {
 		t.Errorf("flag: %s %s", got, origin)
 	}
 	// Load with an empty dataDir uses the environment.
-	t.Setenv(DataEnv, sharedDir)
-	if _, err := Load("drosophila", ""); err != nil {
+	t.Setenv(DataEnv, builtinDir)
+	if c, err := Load("drosophila", ""); err != nil || c.Source != builtinDir {
 		t.Errorf("Load via BIORNN_DATA: %v", err)
 	}
 }

@@ -263,8 +263,7 @@ func TestReadNamesFile(t *testing.T) {
 			t.Errorf("%q: error %v, want %q", content, err, want)
 		}
 	}
-	requireShared(t)
-	lst, err := ReadNamesFile(filepath.Join(sharedDir, "Names_Human_Betzel_Normalized.lst"))
+	lst, err := ReadNamesFile(filepath.Join(builtinDir, "Names_Human_Betzel_Normalized.lst"))
 	if err != nil {
 		t.Fatal(err)
 	}

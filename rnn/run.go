@@ -358,7 +358,8 @@ func Run(ctx context.Context, spec RunSpec, onEpoch func(EpochRecord)) (*RunResu
 	defer net.Close()
 	res := &RunResult{
 		Spec: spec, ConnectomeName: b.Wiring.Connectome.Name, ConnectomeSHA256: b.Wiring.Connectome.SHA256,
-		Neurons: net.Hidden(), Connections: net.Connections(), KernelSet: net.KernelSet(),
+		ConnectomeSource: b.Wiring.Connectome.Source,
+		Neurons:          net.Hidden(), Connections: net.Connections(), KernelSet: net.KernelSet(),
 		PathUsed: net.Path(), Started: started, SpeedEpoch: -1,
 	}
 	opt, _ := spec.optimizer().withDefaults()

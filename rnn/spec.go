@@ -8,7 +8,7 @@ import "time"
 type RunSpec struct {
 	// Network construction.
 	Connectome string // registry name ("macaque") or a file path
-	DataDir    string // where registry data sets live ("" = BIORNN_DATA or the cache)
+	DataDir    string // a folder whose registry data sets replace the built-in ones ("" = BIORNN_DATA, else built in)
 
 	NeuronsPerRegion int    // one count for every region (default 4, the paper's)
 	NeuronsFile      string // per-region counts (one integer per line, or .npy); overrides NeuronsPerRegion
@@ -105,6 +105,7 @@ type RunResult struct {
 
 	ConnectomeName   string
 	ConnectomeSHA256 string
+	ConnectomeSource string // connectome.BuiltinSource, or the folder or file it was read from
 	Neurons          int
 	Connections      int // kept recurrent weights
 	KernelSet        string

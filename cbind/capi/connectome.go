@@ -53,9 +53,6 @@ func connectomeSpec(where, name, opts string) (rnn.RunSpec, error) {
 	if err := o.err(); err != nil {
 		return spec, err
 	}
-	if spec.DataDir == "" {
-		spec.DataDir = connectome.ResolveDataDir("")
-	}
 	full, err := rnn.Defaults(spec)
 	if err != nil {
 		return spec, specError(where, err)

@@ -59,6 +59,7 @@ type RunRow struct {
 	Connectome         string  `parquet:"connectome"`      // as requested: registry name or file path
 	ConnectomeName     string  `parquet:"connectome_name"` // resolved data set name
 	ConnectomeSHA256   string  `parquet:"connectome_sha256"`
+	ConnectomeSource   string  `parquet:"connectome_source"` // "builtin" or the folder or file read
 	DataDir            string  `parquet:"data_dir"`
 	NeuronsPerRegion   int64   `parquet:"neurons_per_region"`
 	NeuronsFile        string  `parquet:"neurons_file"`
@@ -179,7 +180,8 @@ func NewRunRow(runID string, res *rnn.RunResult, version string) RunRow {
 	return RunRow{
 		RunID: runID, Status: status,
 		Connectome: s.Connectome, ConnectomeName: name, ConnectomeSHA256: res.ConnectomeSHA256,
-		DataDir: s.DataDir, NeuronsPerRegion: int64(s.NeuronsPerRegion), NeuronsFile: s.NeuronsFile,
+		ConnectomeSource: res.ConnectomeSource,
+		DataDir:          s.DataDir, NeuronsPerRegion: int64(s.NeuronsPerRegion), NeuronsFile: s.NeuronsFile,
 		NeuronsFromDensity: s.NeuronsFromDensity, NeuronScale: int64(s.NeuronScale), DensityFill: s.DensityFill,
 		TargetSparsity: s.TargetSparsity, IntrinsicSparsity: s.IntrinsicSparsity,
 		IntrinsicWeight: s.IntrinsicWeight, NoIntrinsic: s.NoIntrinsic, KeepDiag: s.KeepDiag,
