@@ -3,13 +3,16 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/biornn/biornn/rnn"
 	"github.com/biornn/biornn/rnn/report"
 	"github.com/biornn/biornn/rnn/results"
+	"github.com/biornn/biornn/rnn/results/recordfile"
 	"github.com/biornn/biornn/rnn/sweep"
 	ucli "github.com/urfave/cli/v2"
 )
@@ -38,6 +41,7 @@ func sweepCommand() *ucli.Command {
 			&ucli.StringFlag{Name: "mnist-dir", EnvVars: []string{"BIORNN_MNIST"}, Usage: "pic_latent_mem data folder (default: $BIORNN_MNIST, else mnist-latent inside, else beside, the data folder)"},
 			&ucli.StringFlag{Name: "data-dir", Usage: "folder with the connectome data sets (overrides the global --data-dir)"},
 			&ucli.BoolFlag{Name: "no-report", Usage: "do not print the summary table at the end"},
+			&ucli.StringFlag{Name: "report", Usage: "when the sweep ends, write the report into this folder: report.md, report.csv and the plots (as 'biornn report --plots')"},
 			&ucli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no line per run"},
 		},
 		Action: sweepAction,
@@ -125,6 +129,14 @@ func sweepAction(c *ucli.Context) error {
 	}
 	fmt.Fprintf(stderr(c), ", results in %s\n", out)
 
+	reportDir := c.String("report")
+	if reportDir != "" && !c.Bool("dry-run") {
+		// Fail now, not after the training, when the folder cannot be made.
+		if err := os.MkdirAll(reportDir, 0o755); err != nil {
+			return &UsageError{Err: fmt.Errorf("--report %s: %w", reportDir, err)}
+		}
+	}
+
 	if c.Bool("dry-run") {
 		tw := tabwriter.NewWriter(stdout(c), 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "index\trun_id\tstatus\trun")
@@ -159,10 +171,10 @@ func sweepAction(c *ucli.Context) error {
 		}
 		return fmt.Errorf("%d of %s failed (listed above); fix the cause and run the same command again to retry them", sum.Failed, nRuns(sum.Planned))
 	}
-	if c.Bool("no-report") || shards > 1 {
+	if shards > 1 || (c.Bool("no-report") && reportDir == "") {
 		return nil
 	}
-	runs, _, err := results.Read(out)
+	runs, epochs, err := results.Read(out)
 	if err != nil {
 		return err
 	}
@@ -180,8 +192,41 @@ func sweepAction(c *ucli.Context) error {
 	if len(these) == 0 {
 		return errors.New("sweep: no runs to summarise")
 	}
-	fmt.Fprintln(stdout(c))
-	return report.Build(these).WriteText(stdout(c))
+	rep := report.Build(these)
+	if !c.Bool("no-report") {
+		fmt.Fprintln(stdout(c))
+		if err := rep.WriteText(stdout(c)); err != nil {
+			return err
+		}
+	}
+	if reportDir == "" {
+		return nil
+	}
+	var theseEpochs []results.EpochRow
+	for _, e := range epochs {
+		if ids[e.RunID] {
+			theseEpochs = append(theseEpochs, e)
+		}
+	}
+	return writeReportFiles(c, rep, theseEpochs, reportDir)
+}
+
+// writeReportFiles writes report.md, report.csv and the plots into dir.
+func writeReportFiles(c *ucli.Context, rep *report.Report, epochs []results.EpochRow, dir string) error {
+	for _, f := range []struct {
+		name  string
+		write func(io.Writer) error
+	}{{"report.md", rep.WriteMarkdown}, {"report.csv", rep.WriteCSV}} {
+		if err := recordfile.Write(filepath.Join(dir, f.name), f.write); err != nil {
+			return err
+		}
+	}
+	files, err := rep.WritePlots(dir, epochs)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr(c), "wrote report.md, report.csv and %d plots into %s\n", len(files), dir)
+	return nil
 }
 
 func usesPictures(cfg *sweep.Config) bool {
