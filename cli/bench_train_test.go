@@ -13,15 +13,14 @@ import (
 	ucli "github.com/urfave/cli/v2"
 )
 
-var benchTrainData = filepath.Join("..", "..", "shared", "connectomes")
+// benchTrainData is the data folder the tests name (the repository's
+// copies of the built-in data sets).
+var benchTrainData = dataFolder
 
 // runBenchTrain runs `biornn bench train` through a throw-away app with a
 // global --data-dir, as the real app has.
 func runBenchTrain(t *testing.T, args ...string) (string, string, error) {
 	t.Helper()
-	if _, err := os.Stat(filepath.Join(benchTrainData, "C_Macaque_Normalized.npy")); err != nil {
-		t.Fatalf("shared connectomes not found: %v", err)
-	}
 	var out, errOut bytes.Buffer
 	app := &ucli.App{Name: "biornn", Writer: &out, ErrWriter: &errOut,
 		Flags:    []ucli.Flag{&ucli.StringFlag{Name: "data-dir"}, &ucli.StringFlag{Name: "kernels"}},
@@ -136,8 +135,8 @@ func TestBenchTrainTaskAndActivation(t *testing.T) {
 }
 
 func TestBenchTrainPictures(t *testing.T) {
-	// The MNIST latents are found beside the data folder (../shared).
-	out, _, err := runBenchTrain(t, "--network", "macaque", "--impl", "generic", "--path", "dense", "--task", "pic_latent_mem",
+	needShared(t, sharedMNIST)
+	out, _, err := runBenchTrain(t, "--mnist-dir", sharedMNIST, "--network", "macaque", "--impl", "generic", "--path", "dense", "--task", "pic_latent_mem",
 		"--epochs", "1", "--trials", "10", "--batch", "4", "--json", "--quiet")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)

@@ -39,8 +39,7 @@ func TestSweepSurvivesSIGKILL(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("SIGKILL semantics are Unix-only")
 	}
-	needShared(t, sharedData)
-	data, err := filepath.Abs(sharedData)
+	data, err := filepath.Abs(dataFolder)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,8 +14,7 @@ import (
 // non-terminal, about ten plain progress lines (every tenth of the run plus
 // the first and last epoch).
 func TestTrainQuietAndProgressLines(t *testing.T) {
-	needShared(t, sharedData)
-	args := []string{"--data-dir", sharedData, "train", "--out", t.TempDir(), "--trials", "40", "--batch-size", "16",
+	args := []string{"--data-dir", dataFolder, "train", "--out", t.TempDir(), "--trials", "40", "--batch-size", "16",
 		"--neurons", "1", "--epochs", "20"}
 	stdout, stderr := mustRun(t, append(args, "--quiet")...)
 	if stderr != "" {
@@ -33,7 +32,6 @@ func TestTrainQuietAndProgressLines(t *testing.T) {
 
 // The trainer's errors name RunSpec fields; build and train show the flags.
 func TestBuildTrainErrorsNameFlags(t *testing.T) {
-	needShared(t, sharedData)
 	dir := t.TempDir()
 	for _, c := range []struct {
 		args []string
@@ -43,7 +41,7 @@ func TestBuildTrainErrorsNameFlags(t *testing.T) {
 		{[]string{"build", "--neurons-file", filepath.Join(dir, "none.txt")}, "--neurons-file: "},
 		{[]string{"train", "--strategy", "nosuch", "--epochs", "1"}, `--strategy "nosuch": expected one of`},
 	} {
-		_, _, err := run(t, append([]string{"--data-dir", sharedData}, c.args...)...)
+		_, _, err := run(t, append([]string{"--data-dir", dataFolder}, c.args...)...)
 		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "RunSpec") {
 			t.Errorf("biornn %s: err %v, want one containing %q and no RunSpec", strings.Join(c.args, " "), err, c.want)
 		}
@@ -53,7 +51,6 @@ func TestBuildTrainErrorsNameFlags(t *testing.T) {
 // Output files whose folder is missing are refused before any work, naming
 // the flag; nothing is written.
 func TestOutputFolderCheckedFirst(t *testing.T) {
-	needShared(t, sharedData)
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "missing")
 	for _, args := range [][]string{
@@ -65,7 +62,7 @@ func TestOutputFolderCheckedFirst(t *testing.T) {
 		{"bench", "train", "--network", "macaque", "--out", filepath.Join(missing, "t.parquet")},
 		{"bench", "train", "--network", "macaque", "--cpuprofile", filepath.Join(missing, "cpu.prof")},
 	} {
-		stdout, _, err := run(t, append([]string{"--data-dir", sharedData}, args...)...)
+		stdout, _, err := run(t, append([]string{"--data-dir", dataFolder}, args...)...)
 		if err == nil || ExitCode(err) != ExitUsage || !strings.Contains(err.Error(), "--") {
 			t.Errorf("biornn %s: err %v (exit %d), want a usage error naming the flag", strings.Join(args, " "), err, ExitCode(err))
 		}
@@ -87,11 +84,10 @@ func TestOutputFolderCheckedFirst(t *testing.T) {
 // A sweep whose data cannot be read stops before the first run, naming the
 // config key, and creates no results folder.
 func TestSweepChecksDataBeforeRunning(t *testing.T) {
-	needShared(t, sharedData)
 	dir := t.TempDir()
 	for _, c := range []struct{ name, edit, want string }{
 		{"connectome", `connectome = ["nosuch"]`, `grid.connectome = "nosuch": unknown connectome`},
-		{"data dir", "connectome = [\"macaque\"]\n[fixed]\ndata_dir = \"" + filepath.ToSlash(filepath.Join(dir, "nodata")) + "\"", "grid.connectome = \"macaque\": connectome data not found"},
+		{"data dir", "connectome = [\"macaque\"]\n[fixed]\ndata_dir = \"" + filepath.ToSlash(filepath.Join(dir, "nodata")) + "\"", "grid.connectome = \"macaque\": data folder " + filepath.Join(dir, "nodata")},
 		{"neurons file", "connectome = [\"macaque\"]\n[fixed]\nneurons_file = \"" + filepath.ToSlash(filepath.Join(dir, "none.txt")) + "\"", "fixed.neurons_file: "},
 	} {
 		cfg := filepath.Join(dir, "c.toml")
@@ -100,7 +96,7 @@ func TestSweepChecksDataBeforeRunning(t *testing.T) {
 			t.Fatal(err)
 		}
 		out := filepath.Join(dir, "res-"+strings.ReplaceAll(c.name, " ", "-"))
-		_, stderr, err := run(t, "--data-dir", sharedData, "sweep", "--out", out, cfg)
+		_, stderr, err := run(t, "--data-dir", dataFolder, "sweep", "--out", out, cfg)
 		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), cfg) {
 			t.Errorf("%s: err %v, want one naming %s and %q", c.name, err, cfg, c.want)
 		}
@@ -187,7 +183,6 @@ func TestFlagErrorOnlyKnownFlags(t *testing.T) {
 
 // The benchmarks' Config errors name the flags too.
 func TestBenchErrorsNameFlags(t *testing.T) {
-	needShared(t, sharedData)
 	for _, c := range []struct {
 		args []string
 		want string
@@ -198,7 +193,7 @@ func TestBenchErrorsNameFlags(t *testing.T) {
 		{[]string{"bench", "train", "--path", "nosuch"}, `--path: "nosuch": expected`},
 		{[]string{"bench", "train", "--network", "nosuch", "--epochs", "1"}, `--network "nosuch": unknown connectome`},
 	} {
-		_, _, err := run(t, append([]string{"--data-dir", sharedData}, c.args...)...)
+		_, _, err := run(t, append([]string{"--data-dir", dataFolder}, c.args...)...)
 		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "RunSpec") {
 			t.Errorf("biornn %s: err %v, want one containing %q", strings.Join(c.args, " "), err, c.want)
 		}

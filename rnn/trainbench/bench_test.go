@@ -17,7 +17,7 @@ import (
 //	go test ./rnn/trainbench -run '^$' -bench 'Epoch/macaque/avx512/sparse' -benchtime 200x -cpuprofile cpu.out
 func BenchmarkEpoch(b *testing.B) {
 	if !fileExists(filepath.Join(dataDir, PaperNetworks[0].File)) {
-		b.Fatalf("shared connectomes not found under %s", dataDir)
+		b.Fatalf("connectome files not found under %s", dataDir)
 	}
 	cfg, err := Config{DataDir: dataDir}.withDefaults()
 	if err != nil {
