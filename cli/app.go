@@ -138,6 +138,25 @@ func lookupString(c *ucli.Context, name string) string {
 	return ""
 }
 
+// rnnNames lists an enumeration's values as text.
+func rnnNames[T ~string](vals []T) []string {
+	out := make([]string, len(vals))
+	for i, v := range vals {
+		out[i] = string(v)
+	}
+	return out
+}
+
+// typed converts a list of text into an enumeration's values (checked
+// later by the package that uses them).
+func typed[T ~string](in []string) []T {
+	out := make([]T, len(in))
+	for i, s := range in {
+		out[i] = T(s)
+	}
+	return out
+}
+
 // splitList splits comma-separated entries of a string list flag, so that
 // list flags take both --x a,b and --x a --x b.
 func splitList(in []string) []string {

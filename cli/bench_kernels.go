@@ -49,8 +49,8 @@ func benchKernelsCommand() *ucli.Command {
 			}
 			peak, recs, err := kbench.Run(c.Context, cfg)
 			if err != nil {
-				return configFlagError(err, "kbench", map[string]string{
-					"Batches": "batch", "Hidden": "hidden", "Densities": "density", "Impls": "impl", "Kernels": "kernel"})
+				return benchFieldError(err, map[string]string{
+					"Batches": "batch", "Hidden": "hidden", "Densities": "density", "Impls": "impl", "Kernels": "kernel"}, nil)
 			}
 			return writeRecords(c, "bench kernels", recs, func(w io.Writer) error { return kbench.WriteTable(w, peak, recs) })
 		},

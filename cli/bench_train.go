@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"runtime/pprof"
+	"strings"
 
 	"github.com/biornn/biornn/rnn"
 	"github.com/biornn/biornn/rnn/trainbench"
@@ -39,7 +40,7 @@ func benchTrainCommand() *ucli.Command {
 			&ucli.IntFlag{Name: "nback", Value: 2, Usage: "n-back tasks: n"},
 			&ucli.IntFlag{Name: "trial-length", Value: 5, Usage: "n-back tasks: L (T = L+1, pictures L+2)"},
 			&ucli.StringFlag{Name: "mnist-dir", EnvVars: []string{"BIORNN_MNIST"}, Usage: "pic_latent_mem: folder with the MNIST latents (default: mnist-latent inside, else beside, the data folder)"},
-			&ucli.StringFlag{Name: "activation", Value: "tanh", Usage: "tanh or relu"},
+			&ucli.StringFlag{Name: "activation", Value: string(rnn.ActivationTanh), Usage: "the recurrent nonlinearity: " + strings.Join(rnnNames(rnn.Activations()), ", ")},
 			&ucli.IntFlag{Name: "trials", Value: 500, Usage: "trials (80% training, 20% validation)"},
 			&ucli.IntFlag{Name: "batch", Value: 128, Usage: "mini-batch size"},
 			&ucli.Uint64Flag{Name: "seed", Value: 1, Usage: "run seed (network build, data and initialisation)"},
@@ -55,17 +56,17 @@ func benchTrainCommand() *ucli.Command {
 			cfg := trainbench.Config{
 				Networks:         splitList(c.StringSlice("network")),
 				Impls:            splitList(c.StringSlice("impl")),
-				Paths:            splitList(c.StringSlice("path")),
+				Paths:            typed[rnn.Path](splitList(c.StringSlice("path"))),
 				Threads:          c.IntSlice("threads"),
 				Epochs:           c.Int("epochs"),
 				Warmup:           c.Int("warmup"),
 				DataDir:          lookupString(c, "data-dir"),
-				Task:             c.String("task"),
+				Task:             rnn.Task(c.String("task")),
 				NBack:            c.Int("nback"),
 				TrialLength:      c.Int("trial-length"),
 				MNISTDir:         c.String("mnist-dir"),
 				PatternLength:    c.Int("pattern-length"),
-				Activation:       c.String("activation"),
+				Activation:       rnn.Activation(c.String("activation")),
 				Trials:           c.Int("trials"),
 				BatchSize:        c.Int("batch"),
 				Seed:             c.Uint64("seed"),
@@ -118,10 +119,11 @@ func benchTrainCommand() *ucli.Command {
 				return perr
 			}
 			if err != nil {
-				return fmt.Errorf("bench train: %w", flagError(c, configFlagError(err, "trainbench", map[string]string{
+				return fmt.Errorf("bench train: %w", benchFieldError(err, map[string]string{
 					"Impls": "impl", "Paths": "path", "Threads": "threads", "Epochs": "epochs", "Warmup": "warmup",
-					"Activation": "activation", "NeuronsPerRegion": "neurons-per-region", "Densities": "density"}),
-					map[string]string{"Connectome": "network", "PatternLength": "pattern-length", "NBack": "nback", "BatchSize": "batch"}))
+					"Activation": "activation", "NeuronsPerRegion": "neurons-per-region", "Densities": "density"},
+					map[string]string{"connectome": "network", "pattern_length": "pattern-length", "n_back": "nback", "batch_size": "batch",
+						"trial_length": "trial-length", "trials": "trials", "lr": "lr", "task": "task", "mnist_dir": "mnist-dir"}))
 			}
 			return writeRecords(c, "bench train", recs, func(w io.Writer) error { return trainbench.WriteTable(w, recs) })
 		},

@@ -288,12 +288,14 @@ func TestBuild(t *testing.T) {
 func TestBuildIsTrainingNetwork(t *testing.T) {
 	npy := filepath.Join(t.TempDir(), "w.npy")
 	mustRun(t, "--data-dir", dataFolder, "build", "--neurons", "2", "--seed", "9", "--null", "rewire", "--out", npy)
+	// 'build --seed 9' is the network of 'train --seed 9': the same seed
+	// derives the build seed in both.
 	a, err := connectome.ReadNPY(npy)
 	if err != nil {
 		t.Fatal(err)
 	}
 	spec, err := rnn.Defaults(rnn.RunSpec{Connectome: "macaque", DataDir: dataFolder, NeuronsPerRegion: 2,
-		Strategy: "rewire", BuildSeed: 9, Trials: 20, Epochs: 1})
+		Strategy: "rewire", Seed: 9, Trials: 20, Epochs: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -341,7 +343,7 @@ func TestTrain(t *testing.T) {
 		t.Fatalf("%d runs, %d epochs; want 1, 4", len(runs), len(epochs))
 	}
 	r := runs[0]
-	if r.Seed != 5 || r.Trials != 40 || r.Connectome != "macaque" || r.ConnectomeSHA256 == "" || r.Neurons != 29 ||
+	if r.Spec.Seed != 5 || r.Spec.Trials != 40 || r.Spec.Connectome != "macaque" || r.ConnectomeSHA256 == "" || r.Neurons != 29 ||
 		r.BiornnVersion == "" || r.KernelSet == "" || r.Status != results.StatusOK {
 		t.Errorf("run row: %+v", r)
 	}
@@ -367,7 +369,7 @@ func TestTrainPicturesNeedMNIST(t *testing.T) {
 	out := t.TempDir()
 	mustRun(t, append([]string{"--data-dir", dataFolder, "train", "--task", "pic_latent_mem", "--mnist-dir", sharedMNIST, "--out", out}, tinyTrain...)...)
 	runs, _, err := results.Read(out)
-	if err != nil || len(runs) != 1 || runs[0].Task != "pic_latent_mem" {
+	if err != nil || len(runs) != 1 || runs[0].Spec.Task != "pic_latent_mem" {
 		t.Fatalf("pic run: %v %v", runs, err)
 	}
 }
@@ -499,7 +501,9 @@ func TestSweepPrintConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	want, _ := sweep.Preset("paper-nback", false)
-	want.Fixed.Epochs = 3000
+	if err := want.SetFixed("epochs", "3000"); err != nil {
+		t.Fatal(err)
+	}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("read back %+v, want %+v", cfg, want)
 	}
@@ -551,7 +555,7 @@ func TestBuildNeuronsFromDensity(t *testing.T) {
 	}
 
 	_, _, err = run(t, "--data-dir", dataFolder, "build", "--neurons-from-density", "rank")
-	for _, want := range []string{"--neurons-from-density", "--density-fill", "STPr", "ProM"} {
+	for _, want := range []string{"--neurons-from-density", "density_fill", "STPr", "ProM"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Fatalf("macaque without --density-fill: %v (expected %q in it)", err, want)
 		}
@@ -564,15 +568,18 @@ func TestBuildNeuronsFromDensity(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "no neuron densities") || !strings.Contains(err.Error(), "--neurons-from-density") {
 		t.Fatalf("human: %v", err)
 	}
-	for _, args := range [][]string{
-		{"--neurons-from-density", "log"},
-		{"--neurons-from-density", "proportional"},
-		{"--neuron-scale", "3"},
-		{"--density-fill", "median"},
-		{"--neurons-from-density", "rank", "--neurons-file", "n.txt"},
+	for _, c := range []struct {
+		args []string
+		flag string // the flag the error names
+	}{
+		{[]string{"--neurons-from-density", "log"}, "--neurons-from-density"},
+		{[]string{"--neurons-from-density", "proportional"}, "--neuron-scale"},
+		{[]string{"--neuron-scale", "3"}, "--neuron-scale"},
+		{[]string{"--density-fill", "median"}, "--density-fill"},
+		{[]string{"--neurons-from-density", "rank", "--neurons-file", "n.txt"}, "--neurons-from-density"},
 	} {
-		if _, _, err := run(t, append([]string{"--data-dir", dataFolder, "build"}, args...)...); ExitCode(err) != ExitUsage || !strings.Contains(err.Error(), args[0]) {
-			t.Errorf("build %v: %v, expected a usage error naming %s", args, err, args[0])
+		if _, _, err := run(t, append([]string{"--data-dir", dataFolder, "build"}, c.args...)...); ExitCode(err) != ExitUsage || !strings.Contains(err.Error(), c.flag) {
+			t.Errorf("build %v: %v, expected a usage error naming %s", c.args, err, c.flag)
 		}
 	}
 	// The trainer takes the same flags.
@@ -580,7 +587,7 @@ func TestBuildNeuronsFromDensity(t *testing.T) {
 	mustRun(t, "--data-dir", dataFolder, "train", "--connectome", "marmoset", "--neurons-from-density", "proportional", "--neuron-scale", "100",
 		"--trials", "20", "--batch-size", "8", "--epochs", "1", "--quiet", "--out", o)
 	runs, _, err := results.Read(o)
-	if err != nil || len(runs) != 1 || runs[0].NeuronsFromDensity != "proportional" || runs[0].NeuronScale != 100 || runs[0].Neurons < 100 {
+	if err != nil || len(runs) != 1 || runs[0].Spec.NeuronsFromDensity != "proportional" || runs[0].Spec.NeuronScale != 100 || runs[0].Neurons < 100 {
 		t.Fatalf("train: %+v %v", runs, err)
 	}
 }

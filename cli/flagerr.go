@@ -6,92 +6,37 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
-	"unicode"
 
-	"github.com/biornn/biornn/rnn/sweep"
-	ucli "github.com/urfave/cli/v2"
+	"github.com/biornn/biornn/kernels/kbench"
+	"github.com/biornn/biornn/rnn"
+	"github.com/biornn/biornn/rnn/trainbench"
 )
 
-// flagError rewrites the trainer's "rnn: RunSpec.Field" in err into the flag
-// of c's command that sets the field ("--connectome", "--neurons-file"), so
-// that a command-line user reads the name they typed. The flag is the field
-// in kebab case unless alias names it (field -> flag name). Fields without a
-// flag on this command are left as they are.
-func flagError(c *ucli.Context, err error, alias ...map[string]string) error {
-	has := map[string]bool{}
-	if c.Command != nil {
-		for _, f := range c.Command.Flags {
-			for _, n := range f.Names() {
-				has[n] = true
-			}
-		}
+// benchFieldError names the flag of a benchmark Config field at fault
+// (flags: field -> flag name), or of a run setting (settingError, with keys
+// -> this command's flag names in keyFlags).
+func benchFieldError(err error, flags map[string]string, keyFlags map[string]string) error {
+	var kf *kbench.FieldError
+	var tf *trainbench.FieldError
+	field, cause := "", error(nil)
+	switch {
+	case errors.As(err, &kf):
+		field, cause = kf.Field, kf.Err
+	case errors.As(err, &tf):
+		field, cause = tf.Field, tf.Err
 	}
-	renamed := sweep.RenameFields(err, func(field string) (string, bool) {
-		name := kebab(field)
-		if field == "NeuronsPerRegion" {
-			name = "neurons"
-		}
-		for _, a := range alias {
-			if n, ok := a[field]; ok {
-				name = n
-			}
-		}
-		return "--" + name, has[name]
-	})
-	if renamed == nil || renamed.Error() == err.Error() {
-		return err // nothing renamed (comparing the errors could panic)
+	if flag, ok := flags[field]; ok {
+		msg := cause.Error()
+		return &flagErr{msg: "--" + flag + ": " + strings.TrimPrefix(msg, "= "), err: err}
 	}
-	// "--lr = -1" reads as a command line without the " = ".
-	return &flagErr{msg: flagAssignRE.ReplaceAllString(renamed.Error(), "$1 "), err: err}
-}
-
-var flagAssignRE = regexp.MustCompile(`(--[a-z0-9-]+) = `)
-
-// flagErr is an error reworded for the command line; the original stays
-// reachable for errors.Is and errors.As.
-type flagErr struct {
-	msg string
-	err error
-}
-
-func (e *flagErr) Error() string { return e.msg }
-func (e *flagErr) Unwrap() error { return e.err }
-
-// configFlagError rewrites "pkg: Field" at the start of a benchmark
-// package's error (kbench, trainbench name their Config fields) into the
-// flag that sets the field, from flags (Config field -> flag name).
-func configFlagError(err error, pkg string, flags map[string]string) error {
-	msg := err.Error()
-	rest, ok := strings.CutPrefix(msg, pkg+": ")
-	if !ok {
-		return err
-	}
-	for field, flag := range flags {
-		if after, ok := strings.CutPrefix(rest, field); ok && (strings.HasPrefix(after, ":") || strings.HasPrefix(after, " =")) {
-			return &flagErr{msg: "--" + flag + strings.TrimPrefix(after, " ="), err: err}
+	if p, ok := rnn.AsProblem(err); ok {
+		if flag, ok := keyFlags[p.Key]; ok {
+			return &flagErr{msg: flagProblem(flag, p), err: err}
 		}
+		return settingError(err)
 	}
 	return err
-}
-
-// kebab turns a Go field name into a flag name: NeuronsFile -> neurons-file,
-// NBack -> n-back, MNISTDir -> mnist-dir, LR -> lr.
-func kebab(s string) string {
-	r := []rune(s)
-	var b strings.Builder
-	for i, c := range r {
-		if unicode.IsUpper(c) && i > 0 {
-			prevLower := unicode.IsLower(r[i-1])
-			nextLower := i+1 < len(r) && unicode.IsLower(r[i+1])
-			if prevLower || (unicode.IsUpper(r[i-1]) && nextLower) {
-				b.WriteByte('-')
-			}
-		}
-		b.WriteRune(unicode.ToLower(c))
-	}
-	return b.String()
 }
 
 // checkOutFile fails early, before any work, when a file flag's folder does

@@ -84,19 +84,28 @@ func sweepAction(c *ucli.Context) error {
 		_, err = stdout(c).Write(text)
 		return err
 	}
-	dataDir := lookupString(c, "data-dir")
-	if cfg.Fixed.DataDir == "" {
-		cfg.Fixed.DataDir = dataDir
+	// The command line's folders and kernels apply where the config sets
+	// none of its own.
+	for _, f := range []struct{ key, text string }{
+		{"data_dir", lookupString(c, "data-dir")}, {"kernels", lookupString(c, "kernels")},
+	} {
+		if err := cfg.SetDefault(f.key, f.text); err != nil {
+			return &UsageError{Err: settingError(err)}
+		}
 	}
-	if cfg.Fixed.Kernels == "" {
-		cfg.Fixed.Kernels = lookupString(c, "kernels")
-	}
-	if cfg.Fixed.MNISTDir == "" && usesPictures(cfg) {
-		cfg.Fixed.MNISTDir = mnistDir(c.String("mnist-dir"), cfg.Fixed.DataDir)
-	}
-	if usesPictures(cfg) {
-		if err := checkMNIST(cfg.Fixed.MNISTDir); err != nil {
-			return err
+	if cfg.Uses("task", string(rnn.TaskPicLatentMem)) {
+		dataDirs := cfg.Values("data_dir")
+		dataDir := ""
+		if len(dataDirs) == 1 {
+			dataDir = dataDirs[0]
+		}
+		if err := cfg.SetDefault("mnist_dir", mnistDir(c.String("mnist-dir"), dataDir)); err != nil {
+			return &UsageError{Err: settingError(err)}
+		}
+		for _, d := range cfg.Values("mnist_dir") {
+			if err := checkMNIST(d); err != nil {
+				return err
+			}
 		}
 	}
 	source := "sweep preset " + c.String("preset")
@@ -227,15 +236,6 @@ func writeReportFiles(c *ucli.Context, rep *report.Report, epochs []results.Epoc
 	}
 	fmt.Fprintf(stderr(c), "wrote report.md, report.csv and %d plots into %s\n", len(files), dir)
 	return nil
-}
-
-func usesPictures(cfg *sweep.Config) bool {
-	for _, t := range cfg.Grid.Task {
-		if t == rnn.TaskPicLatentMem {
-			return true
-		}
-	}
-	return false
 }
 
 // nRuns is "1 run" or "N runs".

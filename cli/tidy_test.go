@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	ucli "github.com/urfave/cli/v2"
+	"github.com/biornn/biornn/rnn"
 )
 
 // train --quiet prints the summary line and nothing else; without it, on a
@@ -153,31 +153,17 @@ func TestMNISTDirInsideOrBeside(t *testing.T) {
 	}
 }
 
-func TestKebab(t *testing.T) {
-	for in, want := range map[string]string{
-		"NeuronsFile": "neurons-file", "NBack": "n-back", "MNISTDir": "mnist-dir", "LR": "lr",
-		"ClipNorm": "clip-norm", "Connectome": "connectome", "BuildSeed": "build-seed",
-	} {
-		if got := kebab(in); got != want {
-			t.Errorf("kebab(%s) = %s, want %s", in, got, want)
-		}
+// A Problem from the trainer names the flag, and the original error stays
+// reachable.
+func TestSettingErrorNamesTheFlag(t *testing.T) {
+	base := &rnn.Problem{Key: "lr", Value: "-1", Want: "a finite number > 0"}
+	err := settingError(base)
+	if err.Error() != "--lr -1: expected a finite number > 0" || !errors.Is(err, base) {
+		t.Errorf("settingError: %q (Is base: %v)", err, errors.Is(err, base))
 	}
-}
-
-// A field without a flag on the command keeps its RunSpec name, and the
-// original error stays reachable.
-func TestFlagErrorOnlyKnownFlags(t *testing.T) {
-	cmd := &ucli.Command{Name: "x", Flags: []ucli.Flag{&ucli.Float64Flag{Name: "lr"}}}
-	c := ucli.NewContext(&ucli.App{}, nil, nil)
-	c.Command = cmd
-	base := errors.New("rnn: RunSpec.LR = -1: bad; see RunSpec.Threads")
-	err := flagError(c, base)
-	if err.Error() != "--lr -1: bad; see RunSpec.Threads" || !errors.Is(err, base) {
-		t.Errorf("flagError: %q (Is base: %v)", err, errors.Is(err, base))
-	}
-	plain := errors.New("no field")
-	if flagError(c, plain) != plain {
-		t.Error("an error without fields was changed")
+	plain := errors.New("no setting")
+	if settingError(plain) != plain {
+		t.Error("an error without a setting was changed")
 	}
 }
 

@@ -19,34 +19,7 @@ import (
 )
 
 func trainCommand() *ucli.Command {
-	flags := append(constructionFlags(),
-		&ucli.StringFlag{Name: "strategy", Value: "bio-random", Usage: "bio-random, bio-rank, bio-weights, or a control: permute, rewire, shuffle, erdos-renyi"},
-		&ucli.StringFlag{Name: "orientation", Value: "target", Usage: "target (W_hh = W_bio^T) or paper (W_hh = W_bio, as the paper's code)"},
-		&ucli.StringFlag{Name: "task", Value: "seq_mem", Usage: "seq_mem, nback_mem or pic_latent_mem"},
-		&ucli.IntFlag{Name: "pattern-length", Value: 3, Usage: "seq_mem: values to remember (L)"},
-		&ucli.IntFlag{Name: "n-back", Value: 2, Usage: "nback_mem, pic_latent_mem: n"},
-		&ucli.IntFlag{Name: "trial-length", Value: 5, Usage: "nback_mem, pic_latent_mem: items per trial (L)"},
-		&ucli.IntFlag{Name: "trials", Usage: "trials (80% training, 20% validation)", DefaultText: "500 for seq_mem, 1000 (500 matching, 500 not) for the n-back tasks"},
-		&ucli.IntFlag{Name: "batch-size", Value: 128, Usage: "mini-batch size"},
-		&ucli.IntFlag{Name: "epochs", Value: 500, Usage: "training epochs"},
-		&ucli.IntFlag{Name: "patience", Usage: "stop after this many epochs without a new minimum validation loss", DefaultText: "never"},
-		&ucli.StringFlag{Name: "optimizer", Value: "adam", Usage: "adam, rmsprop or sgd"},
-		&ucli.Float64Flag{Name: "lr", Usage: "learning rate", DefaultText: "1e-3 for adam, 1e-2 otherwise"},
-		&ucli.StringFlag{Name: "activation", Value: "tanh", Usage: "tanh or relu"},
-		&ucli.StringFlag{Name: "init", Value: "default", Usage: "initialisation: default (PyTorch's), xavier or he"},
-		&ucli.Float64Flag{Name: "spectral-radius", Value: 1, Usage: "bio-weights (and --control-weights weights): rescale the recurrent weights to this spectral radius"},
-		&ucli.StringFlag{Name: "control-weights", Value: "random", Usage: "controls: recurrent weights random, rank (rank-mapped to the null model's weights) or weights (the null model's weights)"},
-		&ucli.Float64Flag{Name: "momentum", Usage: "sgd momentum"},
-		&ucli.Float64Flag{Name: "weight-decay", Usage: "L2 weight decay"},
-		&ucli.Float64Flag{Name: "clip-norm", Usage: "clip the gradient norm to this value", DefaultText: "no clipping"},
-		&ucli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed; derives the build, data and init seeds that are not set"},
-		&ucli.Uint64Flag{Name: "build-seed", Usage: "seed of the network construction and null model", DefaultText: "derived from --seed"},
-		&ucli.Uint64Flag{Name: "data-seed", Usage: "seed of the task's trials", DefaultText: "derived from --seed"},
-		&ucli.Uint64Flag{Name: "init-seed", Usage: "seed of the initial weights and the batch order", DefaultText: "derived from --seed"},
-		&ucli.IntFlag{Name: "threads", Value: runtime.NumCPU(), DefaultText: "one per core", Usage: "threads for this run (results do not depend on it)"},
-		&ucli.StringFlag{Name: "kernels", Usage: "compute kernels (overrides the global --kernels)"},
-		&ucli.StringFlag{Name: "path", Value: "auto", Usage: "recurrent product: auto, sparse or dense"},
-		&ucli.StringFlag{Name: "mnist-dir", EnvVars: []string{"BIORNN_MNIST"}, Usage: "pic_latent_mem: folder with mnist_latent_50d.npy and mnist_labels.npy (default: $BIORNN_MNIST, else mnist-latent inside, else beside, the data folder)"},
+	flags := append(settingFlags(func(*rnn.Setting) bool { return true }),
 		&ucli.StringFlag{Name: "out", Value: "results", Usage: "results folder (Parquet dataset: OUT/runs, OUT/epochs)"},
 		&ucli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the final summary"},
 	)
@@ -60,45 +33,19 @@ func trainCommand() *ucli.Command {
 	}
 }
 
-// specFromFlags builds a RunSpec from the train flags.
+// specFromFlags builds a RunSpec from the train flags. Threads default to
+// one per core on the command line; the picture task's folder is looked for
+// beside the data (mnistDir).
 func specFromFlags(c *ucli.Context) (rnn.RunSpec, error) {
-	k, err := parseConstruction(c)
-	if err != nil {
-		return rnn.RunSpec{}, err
+	var s rnn.RunSpec
+	if err := applySettingFlags(c, &s, func(*rnn.Setting) bool { return true }); err != nil {
+		return s, err
 	}
-	s := k.spec()
-	s.Strategy, s.Orientation, s.Init = c.String("strategy"), c.String("orientation"), c.String("init")
-	s.SpectralRadius, s.ControlWeights = c.Float64("spectral-radius"), c.String("control-weights")
-	s.Task, s.PatternLength, s.NBack = c.String("task"), c.Int("pattern-length"), c.Int("n-back")
-	s.TrialLength, s.Trials = c.Int("trial-length"), c.Int("trials")
-	s.BatchSize, s.Epochs, s.Patience = c.Int("batch-size"), c.Int("epochs"), c.Int("patience")
-	s.Optimizer, s.LR, s.Activation = c.String("optimizer"), c.Float64("lr"), c.String("activation")
-	s.Momentum, s.WeightDecay, s.ClipNorm = c.Float64("momentum"), c.Float64("weight-decay"), c.Float64("clip-norm")
-	s.Seed, s.BuildSeed = c.Uint64("seed"), c.Uint64("build-seed")
-	s.DataSeed, s.InitSeed = c.Uint64("data-seed"), c.Uint64("init-seed")
-	s.Threads, s.Kernels, s.Path = c.Int("threads"), lookupString(c, "kernels"), c.String("path")
-	for _, f := range []struct {
-		name string
-		v    int
-	}{{"pattern-length", s.PatternLength}, {"n-back", s.NBack}, {"trial-length", s.TrialLength},
-		{"trials", s.Trials}, {"batch-size", s.BatchSize}, {"epochs", s.Epochs}, {"threads", s.Threads}} {
-		if f.v < 1 && (f.name != "trials" || c.IsSet("trials")) { // unset trials: the task's default
-			return s, usagef("--%s %d: expected an integer >= 1", f.name, f.v)
-		}
-	}
-	if s.Patience < 0 {
-		return s, usagef("--patience %d: expected 0 (off) or more epochs", s.Patience)
-	}
-	for _, f := range []struct {
-		name string
-		v    float64
-	}{{"lr", s.LR}, {"spectral-radius", s.SpectralRadius}, {"momentum", s.Momentum}, {"weight-decay", s.WeightDecay}, {"clip-norm", s.ClipNorm}} {
-		if f.v < 0 || math.IsNaN(f.v) || math.IsInf(f.v, 0) {
-			return s, usagef("--%s %g: expected a finite value >= 0", f.name, f.v)
-		}
+	if s.Threads == 0 {
+		s.Threads = runtime.NumCPU()
 	}
 	if s.Task == rnn.TaskPicLatentMem {
-		s.MNISTDir = mnistDir(c.String("mnist-dir"), k.DataDir)
+		s.MNISTDir = mnistDir(s.MNISTDir, s.DataDir)
 		if err := checkMNIST(s.MNISTDir); err != nil {
 			return s, err
 		}
@@ -149,7 +96,7 @@ func trainAction(c *ucli.Context) error {
 	}
 	full, err := rnn.Defaults(spec)
 	if err != nil {
-		return &UsageError{Err: flagError(c, err)} // a setting given on the command line is impossible
+		return &UsageError{Err: settingError(err)} // a setting given on the command line is impossible
 	}
 	id := results.RunID(full)
 	out := c.String("out")
@@ -189,7 +136,7 @@ func trainAction(c *ucli.Context) error {
 		bar.Finish()
 	}
 	if err != nil {
-		return flagError(c, err)
+		return settingError(err)
 	}
 	if err := results.Write(out, id, res, version()); err != nil {
 		return err

@@ -9,6 +9,10 @@ import (
 // assembly implementations add themselves from build-tagged files.
 var available = []*Impl{Generic}
 
+// Names lists every implementation's name on any machine (All has those
+// this one runs).
+func Names() []string { return []string{"generic", "avx2", "avx512"} }
+
 // All returns every implementation usable on this machine, best first.
 func All() []*Impl { return append([]*Impl(nil), available...) }
 

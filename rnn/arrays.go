@@ -21,7 +21,7 @@ import (
 
 // arraysDataset wraps caller arrays (no copy) and validates them against the
 // network's sizes.
-func (n *Network) arraysDataset(x []float32, xShape [3]int, y []float32, yKind string, lossSteps []int) (*Dataset, error) {
+func (n *Network) arraysDataset(x []float32, xShape [3]int, y []float32, yKind Loss, lossSteps []int) (*Dataset, error) {
 	if xShape[2] != n.in {
 		return nil, fmt.Errorf("rnn: x: shape %v has %d input channels, the network has %d", xShape, xShape[2], n.in)
 	}
@@ -47,7 +47,7 @@ func seqIdx(n int) []int {
 // the next call while opt is unchanged, so calling TrainArrays once per
 // mini-batch trains as a PyTorch loop would; a different opt, SetParams or
 // ResetOptimizer start afresh.
-func (n *Network) TrainArrays(x []float32, xShape [3]int, y []float32, yKind string, lossSteps []int, opt OptimizerSpec, steps int) ([]float64, error) {
+func (n *Network) TrainArrays(x []float32, xShape [3]int, y []float32, yKind Loss, lossSteps []int, opt OptimizerSpec, steps int) ([]float64, error) {
 	if steps < 0 {
 		return nil, fmt.Errorf("rnn: steps = %d: expected a count >= 0", steps)
 	}
@@ -78,7 +78,7 @@ func (n *Network) TrainArrays(x []float32, xShape [3]int, y []float32, yKind str
 // LossAndGradient returns the mean loss on the batch and its gradient with
 // respect to the current parameters, without changing them. The gradient of
 // W_hh is zero outside the mask.
-func (n *Network) LossAndGradient(x []float32, xShape [3]int, y []float32, yKind string, lossSteps []int) (float64, Params, error) {
+func (n *Network) LossAndGradient(x []float32, xShape [3]int, y []float32, yKind Loss, lossSteps []int) (float64, Params, error) {
 	ds, err := n.arraysDataset(x, xShape, y, yKind, lossSteps)
 	if err != nil {
 		return 0, Params{}, err
@@ -92,7 +92,7 @@ func (n *Network) LossAndGradient(x []float32, xShape [3]int, y []float32, yKind
 
 // Evaluate returns the mean loss and, for "nll", the accuracy (share of the
 // (trial, loss step) answers whose largest output is the label; NaN for "mse").
-func (n *Network) Evaluate(x []float32, xShape [3]int, y []float32, yKind string, lossSteps []int) (loss, accuracy float64, err error) {
+func (n *Network) Evaluate(x []float32, xShape [3]int, y []float32, yKind Loss, lossSteps []int) (loss, accuracy float64, err error) {
 	ds, err := n.arraysDataset(x, xShape, y, yKind, lossSteps)
 	if err != nil {
 		return 0, 0, err

@@ -11,7 +11,7 @@ import (
 // 128, Adam) on each path.
 func BenchmarkEpoch(b *testing.B) {
 	for _, bc := range []struct {
-		path    string
+		path    Path
 		threads int
 	}{{PathSparse, 1}, {PathDense, 1}, {PathSparse, 2}, {PathDense, 2}} {
 		b.Run(fmt.Sprintf("%s/threads=%d", bc.path, bc.threads), func(b *testing.B) {
@@ -44,7 +44,7 @@ func BenchmarkEpoch(b *testing.B) {
 func BenchmarkPathDensity(b *testing.B) {
 	for _, h := range []int{116, 220, 400} {
 		for _, d := range []float64{0.05, 0.1, 0.2, 0.3, 0.5, 0.6, 0.7, 0.8} {
-			for _, path := range []string{PathSparse, PathDense} {
+			for _, path := range []Path{PathSparse, PathDense} {
 				b.Run(fmt.Sprintf("h=%d/density=%g/%s", h, d, path), func(b *testing.B) {
 					p, mask, x, shape, y, steps := randomNet(1, h, 2, 1, 128, 7, d, LossMSE)
 					n, err := NewNetwork(p, mask, "tanh", nil, path)

@@ -5,12 +5,6 @@ import (
 	"math"
 )
 
-// Loss kinds.
-const (
-	LossMSE = "mse" // mean squared error over every output at the loss steps
-	LossNLL = "nll" // log-softmax + negative log-likelihood at the loss steps
-)
-
 // Dataset is a set of trials in the layout users and tasks produce:
 // X is N x T x Inputs row-major (trial, step, channel). For LossMSE, Y is
 // N x T x Outputs; for LossNLL, Y is N x T class indices (0..Outputs-1)
@@ -18,7 +12,7 @@ const (
 type Dataset struct {
 	N, T, Inputs, Outputs int
 	X, Y                  []float32
-	Kind                  string
+	Kind                  Loss
 	LossSteps             []int
 }
 

@@ -88,7 +88,7 @@ func TestNeuronsFromDensityMacaque(t *testing.T) {
 			}
 		}
 	}
-	if len(nan) != 5 || !strings.Contains(err.Error(), "RunSpec.DensityFill") || !strings.Contains(err.Error(), "RunSpec.NeuronsFromDensity") {
+	if len(nan) != 5 || !strings.Contains(err.Error(), "density_fill") || !strings.Contains(err.Error(), "neurons_from_density") {
 		t.Fatalf("%d NaN regions; error: %v", len(nan), err)
 	}
 
@@ -114,24 +114,24 @@ func TestNeuronsFromDensityErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := BuildWiring(spec); err == nil || !strings.Contains(err.Error(), "RunSpec.NeuronsFromDensity") || !strings.Contains(err.Error(), "no neuron densities") {
+	if _, err := BuildWiring(spec); err == nil || !strings.Contains(err.Error(), "neurons_from_density") || !strings.Contains(err.Error(), "no neuron densities") {
 		t.Fatalf("human without densities: %v", err)
 	}
 	for _, c := range []struct {
-		field string
+		field string // the setting's key
 		spec  RunSpec
 	}{
-		{"NeuronsFromDensity", RunSpec{NeuronsFromDensity: "log"}},
-		{"NeuronsFromDensity", RunSpec{NeuronsFromDensity: "rank", NeuronsFile: "n.txt"}},
-		{"NeuronScale", RunSpec{NeuronScale: 3}},
-		{"NeuronScale", RunSpec{NeuronsFromDensity: "proportional"}},
-		{"NeuronScale", RunSpec{NeuronsFromDensity: "rank", NeuronScale: -1}},
-		{"DensityFill", RunSpec{NeuronsFromDensity: "rank", DensityFill: "mode"}},
-		{"DensityFill", RunSpec{DensityFill: "median"}},
+		{"neurons_from_density", RunSpec{NeuronsFromDensity: "log"}},
+		{"neurons_from_density", RunSpec{NeuronsFromDensity: "rank", NeuronsFile: "n.txt"}},
+		{"neuron_scale", RunSpec{NeuronScale: 3}},
+		{"neuron_scale", RunSpec{NeuronsFromDensity: "proportional"}},
+		{"neuron_scale", RunSpec{NeuronsFromDensity: "rank", NeuronScale: -1}},
+		{"density_fill", RunSpec{NeuronsFromDensity: "rank", DensityFill: "mode"}},
+		{"density_fill", RunSpec{DensityFill: "median"}},
 	} {
 		_, err := Defaults(c.spec)
-		if err == nil || !strings.Contains(err.Error(), "RunSpec."+c.field+" ") {
-			t.Errorf("%+v: error %v, expected one naming RunSpec.%s", c.spec, err, c.field)
+		if p, ok := AsProblem(err); !ok || p.Key != c.field {
+			t.Errorf("%+v: error %v, expected one naming %s", c.spec, err, c.field)
 		}
 	}
 	if s, err := Defaults(RunSpec{NeuronsFromDensity: "proportional", NeuronScale: 300}); err != nil || s.NeuronScale != 300 {

@@ -9,44 +9,10 @@ import (
 	"github.com/biornn/biornn/connectome"
 )
 
-// Strategies (RunSpec.Strategy).
-const (
-	StrategyBioRandom  = "bio-random"  // bio topology, weights from the Init scheme
-	StrategyBioRank    = "bio-rank"    // bio topology, Init-scheme values placed in the connectome weights' rank order
-	StrategyBioWeights = "bio-weights" // the connectome weights, scaled to RunSpec.SpectralRadius
-)
-
-// ControlWeights values: how a control (null-model) network gets its weights.
-const (
-	ControlRandom  = "random"  // like bio-random (default)
-	ControlRank    = "rank"    // like bio-rank, on the null model's carried weights
-	ControlWeights = "weights" // like bio-weights, on the null model's carried weights
-)
-
-// Init schemes (RunSpec.Init).
-const (
-	InitDefault = "default" // PyTorch nn.RNN / nn.Linear: U(-1/sqrt(H), 1/sqrt(H))
-	InitXavier  = "xavier"  // Glorot uniform: U(-a, a), a = sqrt(6/(fan_in+fan_out))
-	InitHe      = "he"      // He (Kaiming) uniform for relu: U(-a, a), a = sqrt(6/fan_in)
-)
-
-// Strategies returns every accepted RunSpec.Strategy.
-func Strategies() []string {
-	return append([]string{StrategyBioRandom, StrategyBioRank, StrategyBioWeights}, connectome.NullModels()...)
-}
-
-func isControl(s string) bool { return slices.Contains(connectome.NullModels(), s) }
-
-// Orientations.
-const (
-	OrientationTarget = "target" // W_hh = W_bio^T: row i of W_hh lists the inputs of neuron i (default)
-	OrientationPaper  = "paper"  // W_hh = W_bio, as the paper's code did (edges reversed)
-)
-
 // RecurrentFromBio turns a neuron-level matrix in bio2art orientation
 // (W.At(s, t) = weight from s to t) into W_hh (row = target) for the given
 // orientation.
-func RecurrentFromBio(w *connectome.Dense, orientation string) (*connectome.Dense, error) {
+func RecurrentFromBio(w *connectome.Dense, orientation Orientation) (*connectome.Dense, error) {
 	switch orientation {
 	case OrientationTarget, "":
 		return w.T(), nil
@@ -58,7 +24,7 @@ func RecurrentFromBio(w *connectome.Dense, orientation string) (*connectome.Dens
 
 // initBound returns the half-width of the uniform distribution of a weight
 // matrix with the given fans under scheme.
-func initBound(scheme string, hidden, fanIn, fanOut int) (float64, error) {
+func initBound(scheme InitScheme, hidden, fanIn, fanOut int) (float64, error) {
 	switch scheme {
 	case InitDefault, "":
 		return 1 / math.Sqrt(float64(hidden)), nil
@@ -72,11 +38,11 @@ func initBound(scheme string, hidden, fanIn, fanOut int) (float64, error) {
 
 // InitOptions say how to initialise a network's parameters.
 type InitOptions struct {
-	Scheme string // InitDefault, InitXavier, InitHe
+	Scheme InitScheme // InitDefault, InitXavier, InitHe
 	// Recurrent is how W_hh gets its values at the kept positions:
 	// "random" (the scheme), "rank" (the scheme's values sorted into the rank
 	// order of Ref's kept weights) or "weights" (Ref scaled to SpectralRadius).
-	Recurrent      string
+	Recurrent      ControlWeightsMode
 	Ref            *connectome.Dense // H x H, W_hh orientation: the weights for "rank" and "weights"
 	SpectralRadius float64
 	Seed           uint64

@@ -15,7 +15,7 @@ func TestInitParamsBounds(t *testing.T) {
 		mask[k] = k%3 == 0
 	}
 	for _, tc := range []struct {
-		scheme             string
+		scheme             InitScheme
 		bIn, bHH, bOut, bb float64
 	}{
 		{InitDefault, 1 / math.Sqrt(h), 1 / math.Sqrt(h), 1 / math.Sqrt(h), 1 / math.Sqrt(h)},

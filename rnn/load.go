@@ -15,7 +15,7 @@ import (
 func loadConnectome(spec RunSpec) (*connectome.Connectome, error) {
 	c, err := connectome.Load(spec.Connectome, spec.DataDir)
 	if err != nil {
-		return nil, fmt.Errorf("rnn: RunSpec.Connectome = %q: %w", spec.Connectome, err)
+		return nil, &Problem{Key: "connectome", Value: strconv.Quote(spec.Connectome), Err: err}
 	}
 	return c, nil
 }
@@ -33,14 +33,14 @@ func neuronCounts(spec RunSpec, lc *connectome.Connectome) ([]int, error) {
 	}
 	counts, err := connectome.ReadIntsFile(spec.NeuronsFile)
 	if err != nil {
-		return nil, fmt.Errorf("rnn: RunSpec.NeuronsFile: %w", err)
+		return nil, &Problem{Key: "neurons_file", Err: err}
 	}
 	if len(counts) != regions {
-		return nil, fmt.Errorf("rnn: RunSpec.NeuronsFile %s: %d counts, expected one per region (%d)", spec.NeuronsFile, len(counts), regions)
+		return nil, &Problem{Key: "neurons_file", Value: spec.NeuronsFile, Want: fmt.Sprintf("one count per region (%d), got %d", regions, len(counts))}
 	}
 	for k, v := range counts {
 		if v < 1 {
-			return nil, fmt.Errorf("rnn: RunSpec.NeuronsFile %s: count %d for region %d, expected >= 1", spec.NeuronsFile, v, k)
+			return nil, &Problem{Key: "neurons_file", Value: spec.NeuronsFile, Want: fmt.Sprintf("counts >= 1, got %d for region %d", v, k)}
 		}
 	}
 	return counts, nil
@@ -51,18 +51,20 @@ func neuronCounts(spec RunSpec, lc *connectome.Connectome) ([]int, error) {
 // (NaN) regions by spec.DensityFill. Without a fill rule a NaN is an error
 // naming the regions.
 func densityCounts(spec RunSpec, lc *connectome.Connectome) ([]int, error) {
-	method := fmt.Sprintf("rnn: RunSpec.NeuronsFromDensity = %q", spec.NeuronsFromDensity)
+	method := func(format string, args ...any) error {
+		return &Problem{Key: "neurons_from_density", Value: strconv.Quote(spec.NeuronsFromDensity), Err: fmt.Errorf(format, args...)}
+	}
 	d := lc.NeuronDensity
 	if len(d) == 0 {
-		return nil, fmt.Errorf("%s: connectome %s has no neuron densities (in the registry only macaque and marmoset have them); give the counts with RunSpec.NeuronsPerRegion or RunSpec.NeuronsFile instead", method, lc.Name)
+		return nil, method("connectome %s has no neuron densities (of the built-in ones only macaque and marmoset have them); give the counts with neurons_per_region or neurons_file instead", lc.Name)
 	}
 	if len(d) != lc.C.Rows {
-		return nil, fmt.Errorf("%s: connectome %s has %d neuron densities for %d regions", method, lc.Name, len(d), lc.C.Rows)
+		return nil, method("connectome %s has %d neuron densities for %d regions", lc.Name, len(d), lc.C.Rows)
 	}
 	if spec.DensityFill != "" {
 		filled, _, err := connectome.FillMissingDensity(d, spec.DensityFill)
 		if err != nil {
-			return nil, fmt.Errorf("rnn: RunSpec.DensityFill = %q on %s: %w", spec.DensityFill, lc.Name, err)
+			return nil, &Problem{Key: "density_fill", Value: strconv.Quote(spec.DensityFill), Err: fmt.Errorf("on %s: %w", lc.Name, err)}
 		}
 		d = filled
 	} else {
@@ -73,13 +75,13 @@ func densityCounts(spec RunSpec, lc *connectome.Connectome) ([]int, error) {
 			}
 		}
 		if len(missing) > 0 {
-			return nil, fmt.Errorf("%s: connectome %s has no measured neuron density (NaN) for %d regions (%s); choose how to fill them with RunSpec.DensityFill (%s) or give the counts another way",
-				method, lc.Name, len(missing), strings.Join(missing, ", "), strings.Join(connectome.FillRules(), ", "))
+			return nil, method("connectome %s has no measured neuron density (NaN) for %d regions (%s); choose how to fill them with density_fill (%s) or give the counts another way",
+				lc.Name, len(missing), strings.Join(missing, ", "), strings.Join(connectome.FillRules(), ", "))
 		}
 	}
 	counts, err := connectome.NeuronsFromDensity(d, spec.NeuronScale, spec.NeuronsFromDensity)
 	if err != nil {
-		return nil, fmt.Errorf("%s, RunSpec.NeuronScale = %d on %s: %w", method, spec.NeuronScale, lc.Name, err)
+		return nil, &Problem{Key: "neuron_scale", Value: strconv.Itoa(spec.NeuronScale), Err: fmt.Errorf("with neurons_from_density %q on %s: %w", spec.NeuronsFromDensity, lc.Name, err)}
 	}
 	return counts, nil
 }

@@ -15,6 +15,8 @@ package rnn
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/biornn/biornn/kernels"
 )
@@ -75,13 +77,6 @@ const (
 	actReLU
 )
 
-// Paths: how the recurrent products are computed.
-const (
-	PathAuto   = "auto"
-	PathSparse = "sparse"
-	PathDense  = "dense"
-)
-
 // DenseDensity is the auto rule's threshold: with more than this share of the
 // H*H positions kept (or fewer than 32 neurons, where the dense GEMM's regular
 // access pattern always wins) the dense path is used, else the sparse one.
@@ -106,7 +101,7 @@ type Network struct {
 	h, in, out int
 	act        int
 	impl       *kernels.Impl
-	path       string
+	path       Path
 	threads    int
 
 	// Every parameter lives in one flat vector (so the optimizer, clipping and
@@ -143,9 +138,9 @@ type Network struct {
 // mask is Hidden*Hidden booleans, row-major in W_hh orientation (mask[i*H+j]
 // keeps the weight from neuron j to neuron i); nil keeps every position.
 // Values of p.WHH outside the mask are dropped (the model uses W_hh * M).
-// activation is "tanh" or "relu"; impl nil means kernels.Default(); path is
+// activation is one of Activations() ("" = tanh); impl nil means kernels.Default(); path is
 // "auto" (or ""), "sparse" or "dense".
-func NewNetwork(p Params, mask []bool, activation string, impl *kernels.Impl, path string) (*Network, error) {
+func NewNetwork(p Params, mask []bool, activation Activation, impl *kernels.Impl, path Path) (*Network, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -155,12 +150,12 @@ func NewNetwork(p Params, mask []bool, activation string, impl *kernels.Impl, pa
 	}
 	n := &Network{h: h, in: p.Inputs, out: p.Outputs, threads: 1}
 	switch activation {
-	case "tanh", "":
+	case ActivationTanh, "":
 		n.act = actTanh
-	case "relu":
+	case ActivationReLU:
 		n.act = actReLU
 	default:
-		return nil, fmt.Errorf("rnn: activation %q: expected \"tanh\" or \"relu\"", activation)
+		return nil, &Problem{Key: "activation", Value: strconv.Quote(string(activation)), Want: "one of " + strings.Join(names(Activations()), ", ")}
 	}
 	if impl == nil {
 		var err error
@@ -247,7 +242,7 @@ func (n *Network) Outputs() int { return n.out }
 func (n *Network) Connections() int { return len(n.valsT) }
 
 // Path returns the path in use, "sparse" or "dense".
-func (n *Network) Path() string { return n.path }
+func (n *Network) Path() Path { return n.path }
 
 // KernelSet returns the name of the kernel implementation in use.
 func (n *Network) KernelSet() string { return n.impl.Name }

@@ -10,7 +10,7 @@ import (
 
 // randomNet returns random parameters, a random mask of the given density
 // and a random mse or nll batch.
-func randomNet(seed uint64, h, in, o, batch, T int, density float64, kind string) (Params, []bool, []float32, [3]int, []float32, []int) {
+func randomNet(seed uint64, h, in, o, batch, T int, density float64, kind Loss) (Params, []bool, []float32, [3]int, []float32, []int) {
 	r := rand.New(rand.NewPCG(seed, 1))
 	u := func(n int, s float64) []float32 {
 		v := make([]float32, n)
@@ -43,8 +43,8 @@ func randomNet(seed uint64, h, in, o, batch, T int, density float64, kind string
 // on a small smooth (tanh) network, for both losses and both paths.
 func TestFiniteDifference(t *testing.T) {
 	for _, im := range kernels.All() {
-		for _, kind := range []string{LossMSE, LossNLL} {
-			for _, path := range []string{PathSparse, PathDense} {
+		for _, kind := range []Loss{LossMSE, LossNLL} {
+			for _, path := range []Path{PathSparse, PathDense} {
 				p, mask, x, shape, y, steps := randomNet(7, 6, 3, 3, 70, 5, 0.5, kind) // 70 trials: two chunks
 				n, err := NewNetwork(p, mask, "tanh", im, path)
 				if err != nil {
@@ -103,7 +103,7 @@ func TestFiniteDifference(t *testing.T) {
 // exactly zero, on both paths, and the dense path's materialised matrices too.
 func TestHardMask(t *testing.T) {
 	for _, im := range kernels.All() {
-		for _, path := range []string{PathSparse, PathDense} {
+		for _, path := range []Path{PathSparse, PathDense} {
 			p, mask, x, shape, y, steps := randomNet(3, 24, 2, 1, 16, 6, 0.3, LossMSE)
 			// Nonzero values at masked positions must be dropped.
 			n, err := NewNetwork(p, mask, "tanh", im, path)
@@ -142,12 +142,12 @@ func TestHardMask(t *testing.T) {
 // TestPathsAndThreadsAgree: sparse and dense agree within float32 rounding;
 // any thread count gives bit-identical results (batch of several chunks).
 func TestPathsAndThreadsAgree(t *testing.T) {
-	for _, kind := range []string{LossMSE, LossNLL} {
+	for _, kind := range []Loss{LossMSE, LossNLL} {
 		p, mask, x, shape, y, steps := randomNet(11, 40, 3, 3, 150, 7, 0.25, kind)
 		opt := OptimizerSpec{Name: "rmsprop", LR: 1e-3, ClipNorm: 0.5}
 		var ref Params
 		var refLoss []float64
-		for _, path := range []string{PathSparse, PathDense} {
+		for _, path := range []Path{PathSparse, PathDense} {
 			for _, threads := range []int{1, 2, 3} {
 				n, err := NewNetwork(p, mask, "relu", nil, path)
 				if err != nil {
@@ -178,7 +178,7 @@ func TestPathsAndThreadsAgree(t *testing.T) {
 	// Bit-identical across thread counts, for every implementation and path.
 	p, mask, x, shape, y, steps := randomNet(12, 30, 2, 1, 200, 5, 0.3, LossMSE)
 	for _, im := range kernels.All() {
-		for _, path := range []string{PathSparse, PathDense} {
+		for _, path := range []Path{PathSparse, PathDense} {
 			var first Params
 			for _, threads := range []int{1, 2, 4} {
 				n, err := NewNetwork(p, mask, "tanh", im, path)
@@ -209,7 +209,7 @@ func TestPathsAndThreadsAgree(t *testing.T) {
 // nothing once the workspaces exist, with every kernel implementation.
 func TestNoAllocations(t *testing.T) {
 	for _, im := range kernels.All() {
-		for _, path := range []string{PathSparse, PathDense} {
+		for _, path := range []Path{PathSparse, PathDense} {
 			p, mask, x, shape, y, steps := randomNet(5, 32, 2, 1, 100, 7, 0.3, LossMSE)
 			n, err := NewNetwork(p, mask, "tanh", im, path)
 			if err != nil {
@@ -316,7 +316,7 @@ func TestAutoPath(t *testing.T) {
 	for _, c := range []struct {
 		h       int
 		density float64
-		want    string
+		want    Path
 	}{{116, 0.5, PathSparse}, {220, 0.45, PathSparse}, {100, 0.75, PathDense}, {16, 0.2, PathDense}} {
 		p, mask, _, _, _, _ := randomNet(1, c.h, 1, 1, 1, 2, c.density, LossMSE)
 		kept := 0
@@ -356,7 +356,7 @@ func TestSilentStepsSkipped(t *testing.T) {
 			}
 		}
 	}
-	run := func(im *kernels.Impl, path string, x []float32) (float64, Params) {
+	run := func(im *kernels.Impl, path Path, x []float32) (float64, Params) {
 		n, err := NewNetwork(p, mask, "tanh", im, path)
 		if err != nil {
 			t.Fatal(err)
@@ -369,7 +369,7 @@ func TestSilentStepsSkipped(t *testing.T) {
 		return loss, g
 	}
 	for _, im := range kernels.All() {
-		for _, path := range []string{PathSparse, PathDense} {
+		for _, path := range []Path{PathSparse, PathDense} {
 			loss, g := run(im, path, x)
 			skipSilentInputs = false
 			refLoss, ref := run(im, path, x)

@@ -3,6 +3,9 @@ package rnn
 import (
 	"fmt"
 	"math"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/biornn/biornn/kernels"
 )
@@ -11,7 +14,7 @@ import (
 // PyTorch's update rules (torch.optim.Adam, RMSprop, SGD). Zero Beta1, Beta2,
 // Eps and Alpha mean PyTorch's defaults (0.9, 0.999, 1e-8, 0.99).
 type OptimizerSpec struct {
-	Name        string  // "adam", "rmsprop" or "sgd"
+	Name        Optimizer
 	LR          float64 // must be > 0
 	Beta1       float64 // adam
 	Beta2       float64 // adam
@@ -41,10 +44,8 @@ func (s OptimizerSpec) withDefaults() (OptimizerSpec, error) {
 	if s.Alpha == 0 {
 		s.Alpha = 0.99
 	}
-	switch s.Name {
-	case "adam", "rmsprop", "sgd":
-	default:
-		return s, fmt.Errorf("rnn: optimizer %q: expected \"adam\", \"rmsprop\" or \"sgd\"", s.Name)
+	if !slices.Contains(Optimizers(), s.Name) {
+		return s, &Problem{Key: "optimizer", Value: strconv.Quote(string(s.Name)), Want: "one of " + strings.Join(names(Optimizers()), ", ")}
 	}
 	for _, f := range []struct {
 		name   string
@@ -94,7 +95,7 @@ func (n *Network) applyStep(spec OptimizerSpec) {
 	if !st.valid || st.spec != spec {
 		*st = optState{spec: spec, valid: true}
 		st.m = make([]float32, len(n.theta))
-		if spec.Name == "adam" {
+		if spec.Name == OptimizerAdam {
 			st.v = make([]float32, len(n.theta))
 		}
 	}
@@ -114,7 +115,7 @@ func (n *Network) applyStep(spec OptimizerSpec) {
 	st.step++
 	im := n.impl
 	switch spec.Name {
-	case "adam":
+	case OptimizerAdam:
 		t := float64(st.step)
 		im.Adam(n.theta, n.grad, st.m, st.v, kernels.AdamHyper{
 			Beta1: float32(spec.Beta1), Beta2: float32(spec.Beta2), Eps: float32(spec.Eps),
@@ -122,12 +123,12 @@ func (n *Network) applyStep(spec OptimizerSpec) {
 			StepSize:    float32(spec.LR / (1 - math.Pow(spec.Beta1, t))),
 			BC2Sqrt:     float32(math.Sqrt(1 - math.Pow(spec.Beta2, t))),
 		})
-	case "rmsprop":
+	case OptimizerRMSprop:
 		im.RMSprop(n.theta, n.grad, st.m, kernels.RMSpropHyper{
 			LR: float32(spec.LR), Alpha: float32(spec.Alpha), Eps: float32(spec.Eps),
 			WeightDecay: float32(spec.WeightDecay),
 		})
-	case "sgd":
+	case OptimizerSGD:
 		im.SGD(n.theta, n.grad, st.m, kernels.SGDHyper{
 			LR: float32(spec.LR), Momentum: float32(spec.Momentum), Dampening: float32(spec.Dampening),
 			WeightDecay: float32(spec.WeightDecay), Nesterov: spec.Nesterov, First: st.step == 1,

@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/biornn/biornn/connectome"
@@ -29,159 +30,34 @@ func deriveSeed(seed uint64, k uint64) uint64 {
 }
 
 // Defaults returns spec with every zero field that has a default filled in
-// and every zero seed derived from Seed, then validates it. Errors name the
-// RunSpec field. Defaults: connectome "macaque", 4 neurons per region (NeuronScale
-// 1 with NeuronsFromDensity "rank" or "ratio"), target
-// sparsity 0.8, intrinsic sparsity 1.0, intrinsic weight 0.8 (the paper's
-// construction), strategy "bio-random", orientation "target", init
-// "default", spectral radius 1, control weights "random", task "seq_mem" with
-// PatternLength 3, NBack 2, TrialLength 5, 500 trials (the n-back tasks: 1000,
-// as the paper's 500 matching plus 500 non-matching), batch 128, 500 epochs,
-// optimizer "adam" with lr 1e-3 (rmsprop and sgd: 1e-2), activation "tanh",
-// 1 thread, the default kernels, path "auto". BuildSeed, DataSeed and
-// InitSeed that are zero are derived from Seed (so a seed of 0 cannot be
-// chosen for them explicitly).
+// from the settings table (Settings: each setting's Default says what) and
+// every zero seed derived from Seed, then validates it. A bad value is a
+// *Problem naming the setting's key.
 func Defaults(s RunSpec) (RunSpec, error) {
-	def := func(p *int, v int) {
-		if *p == 0 {
-			*p = v
+	for _, st := range settings {
+		if st.fill != nil {
+			if err := st.fill(&s); err != nil {
+				return s, err
+			}
 		}
-	}
-	deff := func(p *float64, v float64) {
-		if *p == 0 {
-			*p = v
-		}
-	}
-	defs := func(p *string, v string) {
-		if *p == "" {
-			*p = v
-		}
-	}
-	defs(&s.Connectome, "macaque")
-	def(&s.NeuronsPerRegion, 4)
-	deff(&s.TargetSparsity, 0.8)
-	deff(&s.IntrinsicSparsity, 1.0)
-	deff(&s.IntrinsicWeight, 0.8)
-	defs(&s.Strategy, StrategyBioRandom)
-	defs(&s.Orientation, OrientationTarget)
-	defs(&s.Init, InitDefault)
-	deff(&s.SpectralRadius, 1.0)
-	defs(&s.ControlWeights, ControlRandom)
-	defs(&s.Task, TaskSeqMem)
-	def(&s.PatternLength, 3)
-	def(&s.NBack, 2)
-	def(&s.TrialLength, 5)
-	// The paper's trial counts: 500 for seq_mem; 500 matching plus 500
-	// non-matching for the n-back tasks.
-	if s.Task == TaskSeqMem {
-		def(&s.Trials, 500)
-	} else {
-		def(&s.Trials, 1000)
-	}
-	def(&s.BatchSize, 128)
-	def(&s.Epochs, 500)
-	defs(&s.Optimizer, "adam")
-	if s.Optimizer == "adam" {
-		deff(&s.LR, 1e-3)
-	} else {
-		deff(&s.LR, 1e-2)
-	}
-	defs(&s.Activation, "tanh")
-	def(&s.Threads, 1)
-	if s.Kernels == "" {
-		im, err := kernels.Default()
-		if err != nil {
-			return s, fmt.Errorf("rnn: RunSpec.Kernels: %w", err)
-		}
-		s.Kernels = im.Name
-	}
-	defs(&s.Path, PathAuto)
-	if s.NeuronScale == 0 && (s.NeuronsFromDensity == connectome.DensityRank || s.NeuronsFromDensity == connectome.DensityRatio) {
-		s.NeuronScale = 1
-	}
-	if s.BuildSeed == 0 {
-		s.BuildSeed = deriveSeed(s.Seed, 1)
-	}
-	if s.DataSeed == 0 {
-		s.DataSeed = deriveSeed(s.Seed, 2)
-	}
-	if s.InitSeed == 0 {
-		s.InitSeed = deriveSeed(s.Seed, 3)
 	}
 	return s, validate(s)
 }
 
+// validate checks every setting against its rule, then the rules that
+// involve several settings.
 func validate(s RunSpec) error {
-	bad := func(field string, v any, want string) error {
-		return fmt.Errorf("rnn: RunSpec.%s = %v: expected %s", field, v, want)
+	for _, st := range settings {
+		if err := st.Check(s); err != nil {
+			return err
+		}
 	}
-	inUnit := func(v float64) bool { return v > 0 && v <= 1 }
-	switch {
-	case s.NeuronsPerRegion < 1:
-		return bad("NeuronsPerRegion", s.NeuronsPerRegion, ">= 1")
-	case s.NeuronsFromDensity != "" && !slices.Contains(connectome.DensityMethods(), s.NeuronsFromDensity):
-		return bad("NeuronsFromDensity", fmt.Sprintf("%q", s.NeuronsFromDensity), fmt.Sprintf("one of %q (or empty: off)", connectome.DensityMethods()))
-	case s.NeuronsFromDensity != "" && s.NeuronsFile != "":
-		return bad("NeuronsFromDensity", fmt.Sprintf("%q", s.NeuronsFromDensity), fmt.Sprintf("empty when NeuronsFile is set (%q): give the counts one way", s.NeuronsFile))
-	case s.NeuronsFromDensity == "" && s.NeuronScale != 0:
-		return bad("NeuronScale", s.NeuronScale, "0 unless NeuronsFromDensity is set")
-	case s.NeuronsFromDensity == connectome.DensityProportional && s.NeuronScale == 0:
-		return bad("NeuronScale", s.NeuronScale, `the approximate total number of neurons (>= 1) for NeuronsFromDensity "proportional"`)
-	case s.NeuronScale < 0:
-		return bad("NeuronScale", s.NeuronScale, ">= 1")
-	case s.DensityFill != "" && !slices.Contains(connectome.FillRules(), s.DensityFill):
-		return bad("DensityFill", fmt.Sprintf("%q", s.DensityFill), fmt.Sprintf("one of %q (or empty: a missing density is an error)", connectome.FillRules()))
-	case s.DensityFill != "" && s.NeuronsFromDensity == "":
-		return bad("DensityFill", fmt.Sprintf("%q", s.DensityFill), "empty unless NeuronsFromDensity is set")
-	case !inUnit(s.TargetSparsity):
-		return bad("TargetSparsity", s.TargetSparsity, "a value in (0, 1]")
-	case !inUnit(s.IntrinsicSparsity):
-		return bad("IntrinsicSparsity", s.IntrinsicSparsity, "a value in (0, 1]")
-	case !(s.IntrinsicWeight >= 0 && s.IntrinsicWeight < 1):
-		return bad("IntrinsicWeight", s.IntrinsicWeight, "a value in [0, 1)")
-	case !slices.Contains(Strategies(), s.Strategy):
-		return bad("Strategy", fmt.Sprintf("%q", s.Strategy), fmt.Sprintf("one of %q", Strategies()))
-	case s.Orientation != OrientationTarget && s.Orientation != OrientationPaper:
-		return bad("Orientation", fmt.Sprintf("%q", s.Orientation), `"target" or "paper"`)
-	case s.Init != InitDefault && s.Init != InitXavier && s.Init != InitHe:
-		return bad("Init", fmt.Sprintf("%q", s.Init), `"default", "xavier" or "he"`)
-	case !(s.SpectralRadius > 0) || math.IsInf(s.SpectralRadius, 0):
-		return bad("SpectralRadius", s.SpectralRadius, "a positive number")
-	case s.ControlWeights != ControlRandom && s.ControlWeights != ControlRank && s.ControlWeights != ControlWeights:
-		return bad("ControlWeights", fmt.Sprintf("%q", s.ControlWeights), `"random", "rank" or "weights"`)
-	case s.Task != TaskSeqMem && s.Task != TaskNBackMem && s.Task != TaskPicLatentMem:
-		return bad("Task", fmt.Sprintf("%q", s.Task), `"seq_mem", "nback_mem" or "pic_latent_mem"`)
-	case s.PatternLength < 1:
-		return bad("PatternLength", s.PatternLength, ">= 1")
-	case s.TrialLength < 2:
-		return bad("TrialLength", s.TrialLength, ">= 2")
-	case s.Task != TaskSeqMem && (s.NBack < 1 || s.NBack > s.TrialLength-1):
-		return bad("NBack", s.NBack, fmt.Sprintf("1..%d (TrialLength - 1)", s.TrialLength-1))
-	case s.Trials < 5:
-		return bad("Trials", s.Trials, ">= 5 (80% train, 20% validation)")
-	case s.Task == TaskPicLatentMem && s.MNISTDir == "":
-		return bad("MNISTDir", `""`, "the folder with "+MNISTLatentFile+" and "+MNISTLabelsFile+" for pic_latent_mem")
-	case s.BatchSize < 1:
-		return bad("BatchSize", s.BatchSize, ">= 1")
-	case s.Epochs < 0:
-		return bad("Epochs", s.Epochs, ">= 0")
-	case s.Activation != "tanh" && s.Activation != "relu":
-		return bad("Activation", fmt.Sprintf("%q", s.Activation), `"tanh" or "relu"`)
-	case s.Patience < 0:
-		return bad("Patience", s.Patience, ">= 0 (0 = no early stopping)")
-	case s.Threads < 1:
-		return bad("Threads", s.Threads, ">= 1")
-	case s.Path != PathAuto && s.Path != PathSparse && s.Path != PathDense:
-		return bad("Path", fmt.Sprintf("%q", s.Path), `"auto", "sparse" or "dense"`)
-	}
-	if _, err := kernels.Get(s.Kernels); err != nil {
-		return fmt.Errorf("rnn: RunSpec.Kernels: %w", err)
-	}
-	if _, err := s.optimizer().withDefaults(); err != nil {
-		return fmt.Errorf("rnn: RunSpec.Optimizer/LR/Momentum/WeightDecay/ClipNorm: %w", err)
-	}
-	if s.Momentum != 0 && s.Optimizer != "sgd" {
-		return bad("Momentum", s.Momentum, "0 unless Optimizer is \"sgd\"")
+	for _, st := range settings {
+		if st.cross != nil {
+			if p := st.cross(s); p != nil {
+				return p
+			}
+		}
 	}
 	return nil
 }
@@ -209,7 +85,7 @@ type Wiring struct {
 	WHH        *connectome.Dense   // Bio in W_hh orientation (RunSpec.Orientation): the kept weights
 	Mask       []bool              // WHH != 0, row-major
 	// Recurrent is how InitParams sets W_hh: "random", "rank" or "weights".
-	Recurrent string
+	Recurrent ControlWeightsMode
 }
 
 // BuildWiring loads the connectome, up-scales it (BuildSeed) and applies
@@ -229,8 +105,8 @@ func BuildWiring(spec RunSpec) (*Wiring, error) {
 // themselves (the C API, to report a read failure apart from a bad setting)
 // get exactly the network Run trains. spec must have been through Defaults.
 func WireConnectome(spec RunSpec, lc *connectome.Connectome) (*Wiring, error) {
-	if err := lc.C.CheckSquare("rnn: RunSpec.Connectome " + lc.Name); err != nil {
-		return nil, err
+	if err := lc.C.CheckSquare(lc.Name); err != nil {
+		return nil, &Problem{Key: "connectome", Value: strconv.Quote(lc.Name), Err: err}
 	}
 	counts, err := neuronCounts(spec, lc)
 	if err != nil {
@@ -252,8 +128,8 @@ func WireConnectome(spec RunSpec, lc *connectome.Connectome) (*Wiring, error) {
 		w.Recurrent = ControlWeights
 	case StrategyBioRandom:
 	default: // a control
-		if w.Bio, err = connectome.Null(spec.Strategy, up.W, nullSeed(spec.BuildSeed)); err != nil {
-			return nil, fmt.Errorf("rnn: RunSpec.Strategy = %q: %w", spec.Strategy, err)
+		if w.Bio, err = connectome.Null(string(spec.Strategy), up.W, nullSeed(spec.BuildSeed)); err != nil {
+			return nil, &Problem{Key: "strategy", Value: strconv.Quote(string(spec.Strategy)), Err: err}
 		}
 		w.Recurrent = spec.ControlWeights
 	}
@@ -281,11 +157,11 @@ func MakeTask(spec RunSpec) (*Dataset, error) {
 	case TaskPicLatentMem:
 		m, err := LoadMNISTLatent(spec.MNISTDir)
 		if err != nil {
-			return nil, err
+			return nil, &Problem{Key: "mnist_dir", Err: err}
 		}
 		return PicLatentMem(m, spec.TrialLength, spec.NBack, spec.Trials, spec.DataSeed)
 	}
-	return nil, fmt.Errorf("rnn: RunSpec.Task = %q: expected \"seq_mem\", \"nback_mem\" or \"pic_latent_mem\"", spec.Task)
+	return nil, &Problem{Key: "task", Value: strconv.Quote(string(spec.Task)), Want: strings.Join(names(Tasks()), ", ")}
 }
 
 // Build does everything of Run before training: BuildWiring, the task data
@@ -295,7 +171,7 @@ func MakeTask(spec RunSpec) (*Dataset, error) {
 func Build(spec RunSpec) (*Built, error) {
 	im, err := kernels.Get(spec.Kernels)
 	if err != nil {
-		return nil, fmt.Errorf("rnn: RunSpec.Kernels: %w", err)
+		return nil, &Problem{Key: "kernels", Value: strconv.Quote(spec.Kernels), Err: err}
 	}
 	wiring, err := BuildWiring(spec)
 	if err != nil {
@@ -407,7 +283,7 @@ func Run(ctx context.Context, spec RunSpec, onEpoch func(EpochRecord)) (*RunResu
 				return fail(err)
 			}
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {
-				return fail(fmt.Errorf("rnn: training diverged at epoch %d (loss %v); lower RunSpec.LR or set RunSpec.ClipNorm", epoch, loss))
+				return fail(fmt.Errorf("rnn: training diverged at epoch %d (loss %v); lower lr or set clip_norm", epoch, loss))
 			}
 			sum += loss * float64(len(batch))
 			net.applyStep(opt)

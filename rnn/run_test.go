@@ -66,25 +66,26 @@ func TestDefaults(t *testing.T) {
 	if s2 != s || s4.BuildSeed == s.BuildSeed || s4.DataSeed != 77 {
 		t.Fatal("seeds are not derived from Seed")
 	}
-	for field, spec := range map[string]RunSpec{
-		"TargetSparsity": {TargetSparsity: 1.5},
-		"Strategy":       {Strategy: "bio"},
-		"Orientation":    {Orientation: "source"},
-		"Init":           {Init: "lecun"},
-		"Task":           {Task: "copy"},
-		"NBack":          {Task: TaskNBackMem, NBack: 5},
-		"MNISTDir":       {Task: TaskPicLatentMem},
-		"Activation":     {Activation: "gelu"},
-		"Path":           {Path: "gpu"},
-		"Kernels":        {Kernels: "cuda"},
-		"Optimizer":      {Optimizer: "lbfgs"},
-		"Momentum":       {Momentum: 0.9},
-		"BatchSize":      {BatchSize: -1},
-		"Patience":       {Patience: -2},
-		"ControlWeights": {ControlWeights: "bio"},
+	for field, spec := range map[string]RunSpec{ // key -> a spec that is bad there
+		"target_sparsity": {TargetSparsity: 1.5},
+		"strategy":        {Strategy: "bio"},
+		"orientation":     {Orientation: "source"},
+		"init":            {Init: "lecun"},
+		"task":            {Task: "copy"},
+		"n_back":          {Task: TaskNBackMem, NBack: 5},
+		"mnist_dir":       {Task: TaskPicLatentMem},
+		"activation":      {Activation: "gelu"},
+		"path":            {Path: "gpu"},
+		"kernels":         {Kernels: "cuda"},
+		"optimizer":       {Optimizer: "lbfgs"},
+		"momentum":        {Momentum: 0.9},
+		"batch_size":      {BatchSize: -1},
+		"patience":        {Patience: -2},
+		"control_weights": {ControlWeights: "bio"},
 	} {
-		if _, err := Defaults(spec); err == nil || !strings.Contains(err.Error(), field) {
-			t.Errorf("%s: error %v does not name the field", field, err)
+		_, err := Defaults(spec)
+		if p, ok := AsProblem(err); !ok || p.Key != field || !strings.Contains(err.Error(), field) {
+			t.Errorf("%s: error %v does not name the setting", field, err)
 		}
 	}
 }
@@ -96,8 +97,8 @@ func smallSpec() RunSpec {
 // TestRunStrategies builds and briefly trains every strategy and task.
 func TestRunStrategies(t *testing.T) {
 	for _, st := range Strategies() {
-		for _, cw := range []string{ControlRandom, ControlRank, ControlWeights} {
-			if cw != ControlRandom && !isControl(st) {
+		for _, cw := range []ControlWeightsMode{ControlRandom, ControlRank, ControlWeights} {
+			if cw != ControlRandom && !Strategy(st).IsControl() {
 				continue
 			}
 			spec := smallSpec()
@@ -220,7 +221,7 @@ func TestSpeedEpoch(t *testing.T) {
 // (target rows by default, the paper's reversed edges on request), and
 // bio-weights starts from the connectome weights at the spectral radius.
 func TestBuildWiring(t *testing.T) {
-	for _, orient := range []string{OrientationTarget, OrientationPaper} {
+	for _, orient := range []Orientation{OrientationTarget, OrientationPaper} {
 		spec, err := Defaults(RunSpec{Connectome: "macaque", DataDir: sharedConnectomes, Orientation: orient, Strategy: StrategyBioWeights, SpectralRadius: 0.9, Seed: 5})
 		if err != nil {
 			t.Fatal(err)
@@ -273,7 +274,7 @@ func TestBuildWiring(t *testing.T) {
 func TestBioRank(t *testing.T) {
 	var vals [2][]float32
 	var built *Built
-	for k, st := range []string{StrategyBioRandom, StrategyBioRank} {
+	for k, st := range []Strategy{StrategyBioRandom, StrategyBioRank} {
 		spec, err := Defaults(RunSpec{Connectome: "macaque", DataDir: sharedConnectomes, Strategy: st, Seed: 8})
 		if err != nil {
 			t.Fatal(err)

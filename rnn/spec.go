@@ -42,17 +42,17 @@ type RunSpec struct {
 	// Strategy: "bio-random" (bio topology, random weights; default), "bio-rank"
 	// (bio topology, rank-mapped weights), "bio-weights" (connectome weights at
 	// SpectralRadius), or a control: "permute", "rewire", "shuffle", "erdos-renyi".
-	Strategy       string
-	Orientation    string  // "target" (W_hh = W_bio^T, default) or "paper" (W_hh = W_bio)
-	Init           string  // "default" (PyTorch U(-1/sqrt(H), 1/sqrt(H))), "xavier", "he"
-	SpectralRadius float64 // for bio-weights (default 1.0)
+	Strategy       Strategy
+	Orientation    Orientation // "target" (W_hh = W_bio^T, default) or "paper" (W_hh = W_bio)
+	Init           InitScheme  // "default" (PyTorch U(-1/sqrt(H), 1/sqrt(H))), "xavier", "he"
+	SpectralRadius float64     // for bio-weights (default 1.0)
 	// ControlWeights: how a control (null-model) network's recurrent weights
 	// are set: "random" (default, like bio-random), "rank" (like bio-rank on
 	// the null model's carried weights) or "weights" (like bio-weights).
-	ControlWeights string
+	ControlWeights ControlWeightsMode
 
 	// Task.
-	Task          string // "seq_mem" (default), "nback_mem", "pic_latent_mem"
+	Task          Task   // "seq_mem" (default), "nback_mem", "pic_latent_mem"
 	PatternLength int    // seq_mem L (default 3)
 	NBack         int    // n-back n (default 2)
 	TrialLength   int    // nback_mem / pic_latent_mem L (default 5)
@@ -60,15 +60,15 @@ type RunSpec struct {
 	MNISTDir      string // folder with mnist_latent_50d.npy and mnist_labels.npy
 
 	// Training.
-	BatchSize   int     // default 128
-	Epochs      int     // default 500
-	Optimizer   string  // "adam" (default), "rmsprop", "sgd"
-	LR          float64 // default: adam 1e-3, rmsprop and sgd 1e-2
-	Momentum    float64 // sgd only
+	BatchSize   int       // default 128
+	Epochs      int       // default 500
+	Optimizer   Optimizer // "adam" (default), "rmsprop", "sgd"
+	LR          float64   // default: adam 1e-3, rmsprop and sgd 1e-2
+	Momentum    float64   // sgd only
 	WeightDecay float64
-	ClipNorm    float64 // 0 = no clipping
-	Activation  string  // "tanh" (default) or "relu"
-	Patience    int     // early stopping after this many epochs without improvement; 0 = off
+	ClipNorm    float64    // 0 = no clipping
+	Activation  Activation // "tanh" (default) or "relu"
+	Patience    int        // early stopping after this many epochs without improvement; 0 = off
 
 	// Seeds. Seed derives every other seed that is zero. BuildSeed: the
 	// up-scaling and the null model; DataSeed: the task trials; InitSeed: the
@@ -78,7 +78,7 @@ type RunSpec struct {
 	// Execution.
 	Threads int    // 0 = one
 	Kernels string // "" = kernels.Default()
-	Path    string // "auto" (default), "sparse" or "dense"
+	Path    Path   // "auto" (default), "sparse" or "dense"
 }
 
 // EpochRecord is one epoch's metrics. Epoch 0 is the evaluation before any update.
@@ -109,7 +109,7 @@ type RunResult struct {
 	Neurons          int
 	Connections      int // kept recurrent weights
 	KernelSet        string
-	PathUsed         string // "sparse" or "dense"
+	PathUsed         Path // "sparse" or "dense"
 	Started          time.Time
 	WallSeconds      float64
 }

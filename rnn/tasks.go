@@ -14,13 +14,6 @@ import (
 // with math/rand/v2's PCG, so a (task, parameters, seed) triple always gives
 // the same trials.
 
-// Task names.
-const (
-	TaskSeqMem       = "seq_mem"
-	TaskNBackMem     = "nback_mem"
-	TaskPicLatentMem = "pic_latent_mem"
-)
-
 // MNIST latent files read by pic_latent_mem.
 const (
 	MNISTLatentFile = "mnist_latent_50d.npy"
@@ -81,7 +74,7 @@ func matchPlan(r *rand.Rand, trials int) []bool {
 }
 
 // checkNBack validates the parameters of an n-back task.
-func checkNBack(task string, L, nBack, trials int) error {
+func checkNBack(task Task, L, nBack, trials int) error {
 	switch {
 	case L < 2:
 		return fmt.Errorf("rnn: %s: TrialLength = %d: expected >= 2", task, L)

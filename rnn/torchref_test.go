@@ -14,15 +14,15 @@ import (
 var torchCases = []string{"macaque_seqmem_tanh_adam", "marmoset_seqmem_relu_sgd", "gamanut_nback_relu_adam"}
 
 type torchCase struct {
-	Name      string    `json:"name"`
-	Hidden    int       `json:"hidden"`
-	Act       string    `json:"act"`
-	Loss      string    `json:"loss"`
-	LossSteps []int     `json:"loss_steps"`
-	Optimizer string    `json:"optimizer"`
-	LR        float64   `json:"lr"`
-	Steps     int       `json:"steps"`
-	LossesF64 []float64 `json:"losses_f64"`
+	Name      string     `json:"name"`
+	Hidden    int        `json:"hidden"`
+	Act       Activation `json:"act"`
+	Loss      Loss       `json:"loss"`
+	LossSteps []int      `json:"loss_steps"`
+	Optimizer Optimizer  `json:"optimizer"`
+	LR        float64    `json:"lr"`
+	Steps     int        `json:"steps"`
+	LossesF64 []float64  `json:"losses_f64"`
 
 	x, y    *connectome.Array
 	mask    []bool
@@ -128,8 +128,8 @@ func TestTorchReference(t *testing.T) {
 	for _, name := range torchCases {
 		c := loadTorchCase(t, name)
 		for _, im := range kernels.All() {
-			for _, path := range []string{PathSparse, PathDense} {
-				t.Run(name+"/"+im.Name+"/"+path, func(t *testing.T) {
+			for _, path := range []Path{PathSparse, PathDense} {
+				t.Run(name+"/"+im.Name+"/"+string(path), func(t *testing.T) {
 					n, err := NewNetwork(c.init, c.mask, c.Act, im, path)
 					if err != nil {
 						t.Fatal(err)

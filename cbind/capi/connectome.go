@@ -5,52 +5,19 @@ import (
 	"github.com/biornn/biornn/rnn"
 )
 
-// connectomeKeys are the options of biornn_network_from_connectome: the
-// network-construction fields of rnn.RunSpec, in snake_case.
-var connectomeKeys = []string{"data_dir", "neurons", "neurons_file", "neurons_from_density", "neuron_scale", "density_fill",
-	"target_sparsity", "intrinsic_sparsity",
-	"intrinsic_weight", "intrinsic", "keep_diag", "homogeneous", "strategy", "null", "control_weights",
-	"orientation", "init", "spectral_radius", "seed", "build_seed"}
+// connectomeSetting keeps the options of biornn_network_from_connectome:
+// every setting but the connectome (the name argument). Settings that do
+// not decide the network are kept as the defaults of biornn_train.
+func connectomeSetting(s *rnn.Setting) bool { return s.Key != "connectome" }
 
-// connectomeSpec parses the construction options into a RunSpec.
+// connectomeSpec parses the options into a RunSpec.
 func connectomeSpec(where, name, opts string) (rnn.RunSpec, error) {
-	o, err := parseOptions(where, opts, connectomeKeys...)
+	o, err := parseOptions(where, opts, settingKeys(connectomeSetting)...)
 	if err != nil {
 		return rnn.RunSpec{}, err
 	}
-	spec := rnn.RunSpec{
-		Connectome:         name,
-		DataDir:            o.str("data_dir", ""),
-		NeuronsPerRegion:   o.int("neurons", 0),
-		NeuronsFile:        o.str("neurons_file", ""),
-		NeuronsFromDensity: o.str("neurons_from_density", ""),
-		NeuronScale:        o.int("neuron_scale", 0),
-		DensityFill:        o.str("density_fill", ""),
-		TargetSparsity:     o.float("target_sparsity", 0),
-		IntrinsicSparsity:  o.float("intrinsic_sparsity", 0),
-		IntrinsicWeight:    o.float("intrinsic_weight", 0),
-		NoIntrinsic:        !o.bool("intrinsic", true),
-		KeepDiag:           o.bool("keep_diag", false),
-		Homogeneous:        o.bool("homogeneous", false),
-		Strategy:           o.str("strategy", ""),
-		ControlWeights:     o.str("control_weights", ""),
-		Orientation:        o.str("orientation", ""),
-		Init:               o.str("init", ""),
-		SpectralRadius:     o.float("spectral_radius", 0),
-		Seed:               o.uint64("seed", 1),
-		BuildSeed:          o.uint64("build_seed", 0),
-	}
-	if o.has("null") {
-		model := o.oneOf("null", "", connectome.NullModels()...)
-		if o.has("strategy") && spec.Strategy != model {
-			return spec, errorf(ErrInvalid, "%s: options \"null\" and \"strategy\" disagree (%q vs %q); give one", where, model, spec.Strategy)
-		}
-		spec.Strategy = model
-	}
-	if o.has("neurons") && spec.NeuronsPerRegion < 1 {
-		return spec, errorf(ErrInvalid, "%s: option \"neurons\": expected an integer >= 1, got %d", where, spec.NeuronsPerRegion)
-	}
-	if err := o.err(); err != nil {
+	spec := rnn.RunSpec{Connectome: name}
+	if err := o.setInto(&spec, connectomeSetting); err != nil {
 		return spec, err
 	}
 	full, err := rnn.Defaults(spec)
@@ -89,7 +56,7 @@ func NewConnectomeNetwork(name, opts string) (Handle, error) {
 	if err != nil {
 		// A neurons_file that cannot be read is ErrIO (wrap sees the
 		// *fs.PathError); anything else is a bad setting.
-		return 0, wrap(ErrInvalid, &renamedErr{msg: where + ": " + specKeysIn(err.Error()), err: err})
+		return 0, specError(where, err)
 	}
 	n := &Network{spec: spec, wiring: wiring}
 	n.spec.Strategy, n.spec.Orientation = full.Strategy, full.Orientation

@@ -124,14 +124,14 @@ func (n *Network) Info(where, key string) (string, error) {
 		}
 		return strings.Join(n.wiring.Connectome.Regions, "\n"), nil
 	case "strategy":
-		return n.spec.Strategy, nil
+		return string(n.spec.Strategy), nil
 	case "orientation":
-		return n.spec.Orientation, nil
+		return string(n.spec.Orientation), nil
 	case "activation":
 		if n.fromArrays() {
-			return n.activation, nil
+			return string(n.activation), nil
 		}
-		return n.spec.Activation, nil
+		return string(n.spec.Activation), nil
 	case "kernel_set":
 		if n.fromArrays() {
 			return n.rnn.KernelSet(), nil
@@ -139,7 +139,7 @@ func (n *Network) Info(where, key string) (string, error) {
 		return "", nil
 	case "path":
 		if n.fromArrays() {
-			return n.rnn.Path(), nil
+			return string(n.rnn.Path()), nil
 		}
 		return "", nil
 	case "name", "species", "citation", "sha256":

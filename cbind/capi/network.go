@@ -3,6 +3,7 @@ package capi
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/biornn/biornn/rnn"
@@ -23,7 +24,7 @@ type Network struct {
 
 	// From arrays.
 	rnn        *rnn.Network
-	activation string
+	activation rnn.Activation
 }
 
 // close stops the worker goroutines of an arrays network (see
@@ -42,8 +43,11 @@ func WithNetwork(where string, h Handle, fn func(*Network) error) error {
 	return with(where, h, fn)
 }
 
-// ArraysOptions are the keys biornn_network_from_arrays accepts.
+// arraysOptionKeys are the keys biornn_network_from_arrays accepts, all
+// settings of the table.
 var arraysOptionKeys = []string{"activation", "kernels", "path", "threads"}
+
+func isArraysOption(s *rnn.Setting) bool { return slices.Contains(arraysOptionKeys, s.Key) }
 
 // NewArraysNetwork builds a trainable network from parameters and a mask
 // (nil = every W_hh position kept) and registers it.
@@ -53,15 +57,20 @@ func NewArraysNetwork(p rnn.Params, mask []bool, opts string) (Handle, error) {
 	if err != nil {
 		return 0, err
 	}
-	act := o.oneOf("activation", "tanh", "tanh", "relu")
-	path := o.oneOf("path", "auto", "auto", "sparse", "dense")
-	kname := o.str("kernels", "")
-	threads := o.int("threads", Threads())
-	if err := o.err(); err != nil {
+	// The options are settings: they go through the settings table.
+	var set rnn.RunSpec
+	if err := o.setInto(&set, isArraysOption); err != nil {
 		return 0, err
 	}
-	if threads < 1 || threads > 4096 {
-		return 0, errorf(ErrInvalid, "%s: option \"threads\": expected an integer in 1..4096, got %d", where, threads)
+	act, path, kname, threads := set.Activation, set.Path, set.Kernels, set.Threads
+	if act == "" {
+		act = rnn.ActivationTanh
+	}
+	if path == "" {
+		path = rnn.PathAuto
+	}
+	if threads == 0 {
+		threads = Threads()
 	}
 	im, err := kernelsFor(where, kname)
 	if err != nil {
@@ -166,9 +175,22 @@ func (n *Network) SetParam(where, name string, data []float32) error {
 	return nil
 }
 
-// trainArraysKeys are the options of biornn_train_arrays.
-var trainArraysKeys = []string{"loss", "optimizer", "lr", "steps", "momentum", "dampening", "nesterov",
-	"weight_decay", "clip_norm", "beta1", "beta2", "eps", "alpha", "threads"}
+// trainArraysSettings are the options of biornn_train_arrays that are
+// settings; trainArraysKeys adds those of this call alone.
+var trainArraysSettings = []string{"optimizer", "lr", "momentum", "weight_decay", "clip_norm", "threads"}
+
+var trainArraysKeys = append([]string{"loss", "steps", "dampening", "nesterov", "beta1", "beta2", "eps", "alpha"}, trainArraysSettings...)
+
+func isTrainArraysSetting(s *rnn.Setting) bool { return slices.Contains(trainArraysSettings, s.Key) }
+
+// names lists an enumeration's values as text.
+func names[T ~string](vals []T) []string {
+	out := make([]string, len(vals))
+	for i, v := range vals {
+		out[i] = string(v)
+	}
+	return out
+}
 
 // ArraysData is the caller's data for TrainArrays, Evaluate and Predict.
 type ArraysData struct {
@@ -189,22 +211,34 @@ func (n *Network) TrainArrays(d ArraysData, opts string, losses []float64) error
 	if err != nil {
 		return err
 	}
-	loss := o.oneOf("loss", "mse", rnn.LossMSE, rnn.LossNLL)
+	// The options that are settings go through the settings table (with
+	// its defaults); the others belong to this call only.
+	var set rnn.RunSpec
+	if err := o.setInto(&set, isTrainArraysSetting); err != nil {
+		return err
+	}
+	if set, err = rnn.Defaults(set); err != nil {
+		return specError(where, err)
+	}
+	loss := rnn.Loss(o.oneOf("loss", string(rnn.LossMSE), names(rnn.Losses())...))
 	spec := rnn.OptimizerSpec{
-		Name:        o.oneOf("optimizer", "adam", "adam", "rmsprop", "sgd"),
-		LR:          o.float("lr", 0.001),
-		Momentum:    o.float("momentum", 0),
+		Name:        set.Optimizer,
+		LR:          set.LR,
+		Momentum:    set.Momentum,
 		Dampening:   o.float("dampening", 0),
 		Nesterov:    o.bool("nesterov", false),
-		WeightDecay: o.float("weight_decay", 0),
-		ClipNorm:    o.float("clip_norm", 0),
+		WeightDecay: set.WeightDecay,
+		ClipNorm:    set.ClipNorm,
 		Beta1:       o.float("beta1", 0),
 		Beta2:       o.float("beta2", 0),
 		Eps:         o.float("eps", 0),
 		Alpha:       o.float("alpha", 0),
 	}
 	steps := o.int("steps", len(losses))
-	threads := o.int("threads", 0)
+	threads := 0
+	if o.has("threads") {
+		threads = set.Threads
+	}
 	if err := o.err(); err != nil {
 		return err
 	}
@@ -213,9 +247,6 @@ func (n *Network) TrainArrays(d ArraysData, opts string, losses []float64) error
 	}
 	if len(losses) != steps {
 		return errorf(ErrSize, "%s: the losses buffer holds %d values, expected one per step (steps = %d)", where, len(losses), steps)
-	}
-	if threads < 0 || threads > 4096 {
-		return errorf(ErrInvalid, "%s: option \"threads\": expected an integer in 1..4096, got %d", where, threads)
 	}
 	if threads > 0 {
 		n.rnn.SetThreads(threads)
@@ -236,7 +267,7 @@ func (n *Network) TrainArrays(d ArraysData, opts string, losses []float64) error
 
 // checkData checks the array sizes against trials, T and the network, so that
 // a wrong length is ErrSize (rnn's own validation catches the rest).
-func (n *Network) checkData(where string, d ArraysData, loss string) error {
+func (n *Network) checkData(where string, d ArraysData, loss rnn.Loss) error {
 	if d.Trials <= 0 || d.T <= 0 {
 		return errorf(ErrInvalid, "%s: trials and steps must be positive, got %d and %d", where, d.Trials, d.T)
 	}
@@ -262,13 +293,14 @@ func (n *Network) checkData(where string, d ArraysData, loss string) error {
 }
 
 // Evaluate returns the loss and accuracy (NaN for mse) on the caller's data.
-func (n *Network) Evaluate(d ArraysData, loss string) (float64, float64, error) {
+func (n *Network) Evaluate(d ArraysData, lossName string) (float64, float64, error) {
 	const where = "biornn_evaluate"
 	if err := n.needArrays(where); err != nil {
 		return 0, 0, err
 	}
-	if loss != rnn.LossMSE && loss != rnn.LossNLL {
-		return 0, 0, errorf(ErrInvalid, "%s: loss %q: expected \"mse\" or \"nll\"", where, loss)
+	loss := rnn.Loss(lossName)
+	if !slices.Contains(rnn.Losses(), loss) {
+		return 0, 0, errorf(ErrInvalid, "%s: loss %q: expected one of %s", where, lossName, strings.Join(names(rnn.Losses()), ", "))
 	}
 	if err := n.checkData(where, d, loss); err != nil {
 		return 0, 0, err

@@ -1,13 +1,12 @@
 package capi
 
 import (
-	"errors"
 	"math"
 	"sort"
 	"strconv"
 	"strings"
 
-	"github.com/biornn/biornn/rnn/sweep"
+	"github.com/biornn/biornn/rnn"
 )
 
 // options is one parsed options string "key=value;key=value". It is the one
@@ -151,30 +150,52 @@ func (o *options) ints(key string) []int {
 	return out
 }
 
-// specKeys maps rnn.RunSpec field names to option keys, so that errors from
-// rnn.Defaults name the key the C caller wrote.
-var specKeys = map[string]string{
-	"Connectome": "name", "DataDir": "data_dir", "NeuronsPerRegion": "neurons", "NeuronsFile": "neurons_file",
-	"NeuronsFromDensity": "neurons_from_density", "NeuronScale": "neuron_scale", "DensityFill": "density_fill",
-	"TargetSparsity": "target_sparsity", "IntrinsicSparsity": "intrinsic_sparsity", "IntrinsicWeight": "intrinsic_weight",
-	"NoIntrinsic": "intrinsic", "KeepDiag": "keep_diag", "Homogeneous": "homogeneous", "Strategy": "strategy",
-	"Orientation": "orientation", "Init": "init", "SpectralRadius": "spectral_radius", "ControlWeights": "control_weights",
-	"Task": "task", "PatternLength": "pattern_length", "NBack": "n_back", "TrialLength": "trial_length",
-	"Trials": "trials", "MNISTDir": "mnist_dir", "BatchSize": "batch_size", "Epochs": "epochs",
-	"Optimizer": "optimizer", "LR": "lr", "Momentum": "momentum", "WeightDecay": "weight_decay",
-	"ClipNorm": "clip_norm", "Activation": "activation", "Patience": "patience", "Seed": "seed",
-	"BuildSeed": "build_seed", "DataSeed": "data_seed", "InitSeed": "init_seed", "Threads": "threads",
-	"Kernels": "kernels", "Path": "path",
+// settingKeys lists the keys (and aliases) of the settings keep accepts.
+func settingKeys(keep func(*rnn.Setting) bool) []string {
+	var out []string
+	for _, s := range rnn.Settings() {
+		if keep(s) {
+			out = append(out, s.Key)
+			out = append(out, s.Aliases...)
+		}
+	}
+	return out
 }
 
-// specError rewrites every "RunSpec.Field" in an rnn error as `option "key"`.
+// setInto sets every option that is a setting keep accepts into spec,
+// through rnn's one text-to-value function; the other options stay for
+// the caller's getters.
+func (o *options) setInto(spec *rnn.RunSpec, keep func(*rnn.Setting) bool) error {
+	keys := make([]string, 0, len(o.vals))
+	for k := range o.vals {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys) // the first error is the same on every call
+	given := map[string]string{} // setting key -> the option key that set it
+	for _, k := range keys {
+		if s, ok := rnn.LookupSetting(k); ok && keep(s) {
+			if prev, dup := given[s.Key]; dup {
+				return errorf(ErrInvalid, "%s: options %q and %q are the same setting; give one", o.where, prev, k)
+			}
+			given[s.Key] = k
+			if err := spec.Set(k, o.vals[k]); err != nil {
+				return specError(o.where, err)
+			}
+		}
+	}
+	return nil
+}
+
+// specError names a setting the C caller wrote as `option "key"`.
 func specError(where string, err error) error {
-	return errorf(ErrInvalid, "%s: %s", where, specKeysIn(err.Error()))
+	if p, ok := rnn.AsProblem(err); ok {
+		return wrap(ErrInvalid, &renamedErr{msg: where + ": " + p.Describe(`option "`+p.Key+`"`), err: err})
+	}
+	return errorf(ErrInvalid, "%s: %v", where, err)
 }
 
-// renamedErr is an error whose message names option keys instead of
-// RunSpec fields; the original stays reachable for errors.As (wrap's
-// *fs.PathError check).
+// renamedErr is an error whose message names the option key; the original
+// stays reachable for errors.As (wrap's *fs.PathError check).
 type renamedErr struct {
 	msg string
 	err error
@@ -182,12 +203,3 @@ type renamedErr struct {
 
 func (e *renamedErr) Error() string { return e.msg }
 func (e *renamedErr) Unwrap() error { return e.err }
-
-// specKeysIn returns msg with every "rnn: RunSpec.Field" whose option key
-// is known written as `option "key"` (sweep.RenameFields does the parsing).
-func specKeysIn(msg string) string {
-	return sweep.RenameFields(errors.New(msg), func(field string) (string, bool) {
-		key, ok := specKeys[field]
-		return `option "` + key + `"`, ok
-	}).Error()
-}

@@ -1,18 +1,12 @@
 package capi
 
 import (
-	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"math"
-	"os"
-	"path/filepath"
-	"sort"
 	"strings"
+	"time"
 
-	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/format"
+	"github.com/biornn/biornn/rnn/results"
 )
 
 // ColType is a results column's type code (BIORNN_COL_* in biornn.h).
@@ -26,8 +20,8 @@ const (
 	ColTimestamp ColType = 5 // INT64 microseconds since 1970-01-01 UTC
 )
 
-// Column is one column of a table read back from Parquet. Exactly one of the
-// value slices is used, by Type; Valid[i] is false for a null (missing) cell.
+// Column is one column of a results table. Exactly one of the value slices
+// is used, by Type; Valid[i] is false for a null (missing) cell.
 type Column struct {
 	Name    string
 	Type    ColType
@@ -38,9 +32,8 @@ type Column struct {
 	Valid   []bool
 }
 
-// Table is a results table (for example "runs" or "epochs"): every Parquet
-// file of that table concatenated in path order, columns in order of first
-// appearance; a column missing from one file is null in its rows.
+// Table is a results table ("runs" or "epochs"), in the dataset's column
+// order.
 type Table struct {
 	Name    string
 	Rows    int
@@ -55,78 +48,46 @@ type Results struct {
 	Tables []*Table
 }
 
-// OpenResults reads every *.parquet file under dir. A file in a sub-folder
-// belongs to the table named by the first path component (dir/runs/x.parquet
-// is table "runs", including Hive-style dir/runs/k=v/x.parquet); a file
-// directly in dir belongs to the table named by its base name up to the first
-// '.', '-' or '_' after the first letter (runs.parquet, runs-<id>.parquet).
-// Hidden files and names starting with '_' or ending in .tmp are skipped,
-// so half-written files are never read.
+// OpenResults reads the results folder dir with the project's one reader
+// (results.ReadTables: the runs and epochs tables, complete runs only) and
+// keeps its columns in memory.
 func OpenResults(dir string) (*Results, error) {
 	const where = "biornn_results_open"
 	if dir == "" {
 		return nil, errorf(ErrInvalid, "%s: empty results folder name", where)
 	}
-	st, err := os.Stat(dir)
+	tables, err := results.ReadTables(dir)
 	if err != nil {
-		return nil, errorf(ErrIO, "%s: results folder %s: %v", where, dir, err)
+		return nil, errorf(ErrIO, "%s: %v", where, err)
 	}
-	if !st.IsDir() {
-		return nil, errorf(ErrIO, "%s: %s is not a folder", where, dir)
-	}
-	var files []string
-	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		base := d.Name()
-		if path != dir && (strings.HasPrefix(base, ".") || strings.HasPrefix(base, "_")) {
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !d.IsDir() && strings.HasSuffix(base, ".parquet") {
-			files = append(files, path)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, errorf(ErrIO, "%s: reading folder %s: %v", where, dir, err)
-	}
-	if len(files) == 0 {
-		return nil, errorf(ErrIO, "%s: no .parquet files under %s", where, dir)
-	}
-	sort.Strings(files)
 	res := &Results{Dir: dir}
-	tables := map[string]*Table{}
-	for _, path := range files {
-		rel, _ := filepath.Rel(dir, path)
-		name := tableName(rel)
-		t := tables[name]
-		if t == nil {
-			t = &Table{Name: name, byName: map[string]*Column{}}
-			tables[name] = t
-			res.Tables = append(res.Tables, t)
+	for _, tab := range tables {
+		t := &Table{Name: tab.Name, Rows: len(tab.Rows), byName: map[string]*Column{}}
+		for k, name := range tab.Columns {
+			c := &Column{Name: name, Valid: make([]bool, len(tab.Rows))}
+			for i, row := range tab.Rows {
+				c.Valid[i] = true
+				switch v := row[k].(type) {
+				case string:
+					c.Type, c.String = ColString, append(c.String, v)
+				case int64:
+					c.Type, c.Int64 = ColInt64, append(c.Int64, v)
+				case float64:
+					c.Type, c.Float64 = ColFloat64, append(c.Float64, v)
+				case bool:
+					c.Type, c.Bool = ColBool, append(c.Bool, v)
+				case time.Time:
+					c.Type, c.Int64 = ColTimestamp, append(c.Int64, v.UnixMicro())
+				default:
+					return nil, errorf(ErrInternal, "%s: column %s holds %T", where, name, v)
+				}
+			}
+			t.byName[name] = c
+			t.Columns = append(t.Columns, c)
 		}
-		if err := t.appendFile(path); err != nil {
-			return nil, err
-		}
+		res.Tables = append(res.Tables, t)
 	}
-	sort.Slice(res.Tables, func(i, j int) bool { return res.Tables[i].Name < res.Tables[j].Name })
 	return res, nil
-}
-
-func tableName(rel string) string {
-	parts := strings.Split(filepath.ToSlash(rel), "/")
-	if len(parts) > 1 {
-		return parts[0]
-	}
-	base := strings.TrimSuffix(parts[0], ".parquet")
-	if i := strings.IndexAny(base[1:], ".-_"); i >= 0 {
-		return base[:i+1]
-	}
-	return base
 }
 
 // Table returns the table called name.
@@ -167,202 +128,6 @@ func (t *Table) ColumnNames() []string {
 		names[i] = c.Name
 	}
 	return names
-}
-
-// leafType maps a Parquet leaf to a column type.
-func leafType(node parquet.Node) (ColType, error) {
-	typ := node.Type()
-	lt := typ.LogicalType()
-	switch typ.Kind() {
-	case parquet.Boolean:
-		return ColBool, nil
-	case parquet.Int32:
-		return ColInt64, nil
-	case parquet.Int64:
-		if lt != nil {
-			if _, ok := lt.Value.(*format.TimestampType); ok {
-				return ColTimestamp, nil
-			}
-		}
-		return ColInt64, nil
-	case parquet.Float, parquet.Double:
-		return ColFloat64, nil
-	case parquet.ByteArray, parquet.FixedLenByteArray:
-		return ColString, nil
-	}
-	return 0, fmt.Errorf("unsupported Parquet type %v", typ)
-}
-
-// micros returns the factor converting a timestamp leaf's unit to microseconds
-// (as a multiplier > 0, or a divisor < 0).
-func micros(node parquet.Node) int64 {
-	lt := node.Type().LogicalType()
-	if lt == nil {
-		return 1
-	}
-	ts, ok := lt.Value.(*format.TimestampType)
-	if !ok {
-		return 1
-	}
-	switch ts.Unit.Value.(type) {
-	case *format.MilliSeconds:
-		return 1000
-	case *format.NanoSeconds:
-		return -1000
-	}
-	return 1
-}
-
-// appendFile adds the rows of one Parquet file.
-func (t *Table) appendFile(path string) (err error) {
-	const where = "biornn_results_open"
-	f, err := os.Open(path)
-	if err != nil {
-		return errorf(ErrIO, "%s: %v", where, err)
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return errorf(ErrIO, "%s: %v", where, err)
-	}
-	pf, err := parquet.OpenFile(f, st.Size())
-	if err != nil {
-		return errorf(ErrIO, "%s: %s: not a readable Parquet file: %v", where, path, err)
-	}
-	schema := pf.Schema()
-	paths := schema.Columns()
-	cols := make([]*Column, len(paths))
-	scale := make([]int64, len(paths))
-	for _, p := range paths {
-		leaf, ok := schema.Lookup(p...)
-		if !ok || len(p) != 1 || leaf.MaxRepetitionLevel > 0 {
-			return errorf(ErrIO, "%s: %s: column %s is nested; results tables must be flat", where, path, strings.Join(p, "."))
-		}
-		typ, err := leafType(leaf.Node)
-		if err != nil {
-			return errorf(ErrIO, "%s: %s: column %s: %v", where, path, p[0], err)
-		}
-		c, err := t.column(p[0], typ)
-		if err != nil {
-			return errorf(ErrIO, "%s: %s: %v", where, path, err)
-		}
-		cols[leaf.ColumnIndex] = c
-		scale[leaf.ColumnIndex] = micros(leaf.Node)
-	}
-	// Catch a misbehaving reader as an error, never a crash of the host.
-	defer func() {
-		if r := recover(); r != nil {
-			err = errorf(ErrIO, "%s: %s: reading failed: %v", where, path, r)
-		}
-	}()
-	reader := parquet.NewReader(pf)
-	defer reader.Close()
-	buf := make([]parquet.Row, 256)
-	for {
-		n, rerr := reader.ReadRows(buf)
-		for _, row := range buf[:n] {
-			for _, c := range t.Columns {
-				c.appendNull()
-			}
-			for _, v := range row {
-				ci := v.Column()
-				if ci < 0 || ci >= len(cols) || v.IsNull() {
-					continue
-				}
-				cols[ci].set(t.Rows, v, scale[ci])
-			}
-			t.Rows++
-		}
-		if rerr != nil {
-			if errors.Is(rerr, io.EOF) {
-				break
-			}
-			return errorf(ErrIO, "%s: %s: %v", where, path, rerr)
-		}
-		if n == 0 {
-			break
-		}
-	}
-	return nil
-}
-
-// column returns the table's column name, creating it (null in earlier rows)
-// or widening int64 to float64 when files disagree.
-func (t *Table) column(name string, typ ColType) (*Column, error) {
-	c := t.byName[name]
-	if c == nil {
-		c = &Column{Name: name, Type: typ}
-		for i := 0; i < t.Rows; i++ {
-			c.appendNull()
-		}
-		t.byName[name] = c
-		t.Columns = append(t.Columns, c)
-		return c, nil
-	}
-	if c.Type == typ {
-		return c, nil
-	}
-	if c.Type == ColInt64 && typ == ColFloat64 {
-		c.Float64 = make([]float64, len(c.Int64))
-		for i, v := range c.Int64 {
-			c.Float64[i] = float64(v)
-		}
-		c.Int64, c.Type = nil, ColFloat64
-		return c, nil
-	}
-	if c.Type == ColFloat64 && typ == ColInt64 {
-		return c, nil // set converts
-	}
-	return nil, fmt.Errorf("column %q has type %d here but %d in an earlier file", name, typ, c.Type)
-}
-
-func (c *Column) appendNull() {
-	c.Valid = append(c.Valid, false)
-	switch c.Type {
-	case ColFloat64:
-		c.Float64 = append(c.Float64, math.NaN())
-	case ColInt64, ColTimestamp:
-		c.Int64 = append(c.Int64, 0)
-	case ColBool:
-		c.Bool = append(c.Bool, false)
-	case ColString:
-		c.String = append(c.String, "")
-	}
-}
-
-func (c *Column) set(row int, v parquet.Value, scale int64) {
-	c.Valid[row] = true
-	switch c.Type {
-	case ColFloat64:
-		switch v.Kind() {
-		case parquet.Float:
-			c.Float64[row] = float64(v.Float())
-		case parquet.Int32:
-			c.Float64[row] = float64(v.Int32())
-		case parquet.Int64:
-			c.Float64[row] = float64(v.Int64())
-		default:
-			c.Float64[row] = v.Double()
-		}
-	case ColInt64:
-		if v.Kind() == parquet.Int32 {
-			c.Int64[row] = int64(v.Int32())
-		} else {
-			c.Int64[row] = v.Int64()
-		}
-	case ColTimestamp:
-		x := v.Int64()
-		if scale > 0 {
-			x *= scale
-		} else {
-			x /= -scale
-		}
-		c.Int64[row] = x
-	case ColBool:
-		c.Bool[row] = v.Boolean()
-	case ColString:
-		c.String[row] = string(v.ByteArray())
-	}
 }
 
 // NewResultsHandle opens dir and registers it.

@@ -22,46 +22,20 @@ func LibraryVersion() string { return rnn.BuildVersion(Version) }
 // returns false to cancel the run.
 type Progress func(rec rnn.EpochRecord, epochs int) bool
 
-// trainKeys are the options of biornn_train.
-var trainKeys = []string{"out", "task", "pattern_length", "n_back", "trial_length", "trials", "mnist_dir",
-	"batch_size", "epochs", "optimizer", "lr", "momentum", "weight_decay", "clip_norm", "activation",
-	"patience", "init", "spectral_radius", "seed", "data_seed", "init_seed", "kernels", "threads", "path"}
+// trainSetting keeps the settings biornn_train takes: all but those that
+// decide the network, which the handle fixes (seed still derives the data
+// and initialisation seeds).
+func trainSetting(s *rnn.Setting) bool { return !s.Build || s.Key == "seed" }
 
 // trainSpec merges the options of biornn_train into the network's spec.
 func trainSpec(where string, spec rnn.RunSpec, opts string) (rnn.RunSpec, string, error) {
-	o, err := parseOptions(where, opts, trainKeys...)
+	o, err := parseOptions(where, opts, append(settingKeys(trainSetting), "out")...)
 	if err != nil {
 		return spec, "", err
 	}
 	out := o.str("out", "")
-	spec.Task = o.str("task", spec.Task)
-	spec.PatternLength = o.int("pattern_length", spec.PatternLength)
-	spec.NBack = o.int("n_back", spec.NBack)
-	spec.TrialLength = o.int("trial_length", spec.TrialLength)
-	spec.Trials = o.int("trials", spec.Trials)
-	spec.MNISTDir = o.str("mnist_dir", spec.MNISTDir)
-	spec.BatchSize = o.int("batch_size", spec.BatchSize)
-	spec.Epochs = o.int("epochs", spec.Epochs)
-	spec.Optimizer = o.str("optimizer", spec.Optimizer)
-	spec.LR = o.float("lr", spec.LR)
-	spec.Momentum = o.float("momentum", spec.Momentum)
-	spec.WeightDecay = o.float("weight_decay", spec.WeightDecay)
-	spec.ClipNorm = o.float("clip_norm", spec.ClipNorm)
-	spec.Activation = o.str("activation", spec.Activation)
-	spec.Patience = o.int("patience", spec.Patience)
-	spec.Init = o.str("init", spec.Init)
-	spec.SpectralRadius = o.float("spectral_radius", spec.SpectralRadius)
-	spec.Seed = o.uint64("seed", spec.Seed)
-	spec.DataSeed = o.uint64("data_seed", spec.DataSeed)
-	spec.InitSeed = o.uint64("init_seed", spec.InitSeed)
-	spec.Kernels = o.str("kernels", spec.Kernels)
-	spec.Threads = o.int("threads", spec.Threads)
-	spec.Path = o.str("path", spec.Path)
-	if err := o.err(); err != nil {
+	if err := o.setInto(&spec, trainSetting); err != nil {
 		return spec, "", err
-	}
-	if spec.Threads < 0 || spec.Threads > 4096 {
-		return spec, "", errorf(ErrInvalid, "%s: option \"threads\": expected an integer in 1..4096, got %d", where, spec.Threads)
 	}
 	if out == "" {
 		return spec, "", errorf(ErrInvalid, "%s: option \"out\" (the results folder) is required", where)

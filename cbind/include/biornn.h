@@ -35,8 +35,9 @@
  *  - Options: "key=value;key=value" (';' or newline between items, blanks
  *    around keys and values ignored, booleans true/false/1/0). An unknown key,
  *    a repeated key or a bad value gives BIORNN_ERR_INVALID with a message
- *    naming the key. The keys of each function are listed at the function and
- *    in cbind/README.md.
+ *    naming the key. The keys of each function are listed at the function;
+ *    the run settings (below) are one table shared with the command line,
+ *    sweep files and the results' columns.
  *  - Threads: calls on one handle are serialised by a lock per handle; calls
  *    on different handles run in parallel. biornn_train releases its handle
  *    while the run is going, so the progress callback may use it.
@@ -126,37 +127,112 @@ int biornn_set_kernels(const char* name);
 int biornn_set_threads(int32_t threads);
 int biornn_get_threads(int32_t* threads);
 
+/* BEGIN GENERATED SETTINGS (go run ./cbind/internal/gensettings; do not edit) */
+/*
+ * Settings: the option keys of biornn_network_from_connectome and
+ * biornn_train (and, for activation, kernels, path and threads, of
+ * biornn_network_from_arrays). Defaults in brackets; `biornn settings`
+ * prints the same list.
+ *
+ * network:
+ *   connectome            a built-in data set (biornn connectomes) or a matrix / edge-list file [macaque]
+ *                         a non-empty text
+ *   data_dir              a folder whose data sets replace the built-in ones of the same name [$BIORNN_DATA, else the built-in data]
+ *                         a text
+ *   neurons_per_region    neurons of every region (the paper's 4) [4]
+ *                         an integer >= 1
+ *                         also spelled neurons
+ *   neurons_file          neurons per region from a file (one integer per line, or .npy); overrides neurons_per_region [none]
+ *                         a text
+ *   neurons_from_density  neurons per region from the data set's neuron densities (macaque, marmoset); overrides neurons_per_region [off]
+ *                         one of rank, ratio, proportional (or "": off)
+ *   neuron_scale          neurons per rank step (rank), of the lowest-density region (ratio), or about the total (proportional) [1 for rank and ratio; required for proportional]
+ *                         an integer >= 0
+ *   density_fill          how regions without a measured neuron density are filled (with neurons_from_density) [none: a missing density is an error]
+ *                         one of median, mean, min, max (or "": a missing density is an error)
+ *   target_sparsity       share of a target region's neurons each source neuron reaches (bio2art) [0.8]
+ *                         a number in (0, 1]
+ *   intrinsic_sparsity    share of a region's own neurons each neuron reaches [1]
+ *                         a number in (0, 1]
+ *   intrinsic_weight      share w of a region's input that is intrinsic (blocks sum to w/(1-w) x the column sum); no_intrinsic for none [0.8]
+ *                         a number in (0, 1)
+ *   no_intrinsic          no connections within a region [false]
+ *                         true or false
+ *   keep_diag             keep self-connections [false]
+ *                         true or false
+ *   homogeneous           equal weights within a block instead of a random split [false]
+ *                         true or false
+ *   strategy              bio topology with random, rank-mapped or connectome weights, or a control (a null model) [bio-random]
+ *                         one of bio-random, bio-rank, bio-weights, permute, rewire, shuffle, erdos-renyi
+ *                         also spelled null
+ *   orientation           target: W_hh = W_bio^T (row i = inputs of neuron i); paper: W_hh = W_bio as the paper's code [target]
+ *                         one of target, paper
+ * task:
+ *   task                  the working-memory task [seq_mem]
+ *                         one of seq_mem, nback_mem, pic_latent_mem
+ *   pattern_length        seq_mem: values to remember (L) [3]
+ *                         an integer >= 1
+ *   n_back                n-back tasks: how far back the compared item is (< trial_length) [2]
+ *                         an integer >= 1
+ *   trial_length          n-back tasks: items per trial (L) [5]
+ *                         an integer >= 2
+ *   trials                trials, 80% for training and 20% for validation [500 for seq_mem, 1000 for the n-back tasks (the paper's)]
+ *                         an integer >= 5
+ *   mnist_dir             pic_latent_mem: the folder with mnist_latent_50d.npy and mnist_labels.npy [$BIORNN_MNIST, else mnist-latent in or beside the data folder]
+ *                         a text
+ * training:
+ *   batch_size            trials per mini-batch [128]
+ *                         an integer >= 1
+ *   epochs                passes over the training trials [500]
+ *                         an integer >= 1
+ *   optimizer             PyTorch's Adam, RMSprop or SGD [adam]
+ *                         one of adam, rmsprop, sgd
+ *   lr                    learning rate [1e-3 for adam, 1e-2 for rmsprop and sgd]
+ *                         a finite number > 0
+ *   momentum              sgd momentum [0]
+ *                         a number in [0, 1)
+ *   weight_decay          L2 penalty added to the gradient [0]
+ *                         a finite number >= 0
+ *   clip_norm             clip the gradient's total 2-norm to this value (0 = off) [0 (off)]
+ *                         a finite number >= 0
+ *   activation            recurrent nonlinearity [tanh]
+ *                         one of tanh, relu
+ *   init                  initial weights: PyTorch's default uniform, Xavier or He [default]
+ *                         one of default, xavier, he
+ *   spectral_radius       spectral radius the connectome weights are scaled to (bio-weights) [1]
+ *                         a finite number > 0
+ *   control_weights       a control's recurrent weights: random, rank-mapped or the carried weights [random]
+ *                         one of random, rank, weights
+ *   patience              stop after this many epochs without a lower validation loss (0 = off) [0 (off)]
+ *                         an integer >= 0
+ * run:
+ *   seed                  derives the build, data and init seeds that are not given [1]
+ *                         an integer >= 1
+ *   build_seed            the up-scaling and the null model [derived from seed]
+ *                         a whole number 0..18446744073709551615 (0 = derived from seed)
+ *   data_seed             the task's trials [derived from seed]
+ *                         a whole number 0..18446744073709551615 (0 = derived from seed)
+ *   init_seed             the initial weights and the mini-batch order [derived from seed]
+ *                         a whole number 0..18446744073709551615 (0 = derived from seed)
+ *   threads               threads of one run (results do not depend on it) [1 (the CLI: one per core)]
+ *                         an integer in 1..4096
+ *   kernels               kernel set (results may differ in the last float32 digits between sets) [the fastest this CPU runs]
+ *                         one of generic, avx2, avx512
+ *   path                  recurrent products: sparse, dense, or auto (sparse up to 60% density) [auto]
+ *                         one of auto, sparse, dense
+ */
+/* END GENERATED SETTINGS */
+
 /* ---- networks ------------------------------------------------------------ */
 
 /*
  * Builds a network from a registered connectome ("macaque", "marmoset",
  * "human", ... or a file path): bio2art-style up-scaling to neurons, then the
- * strategy or null model. Options (defaults in brackets):
- *   data_dir            folder of the connectome data [$BIORNN_DATA or the cache]
- *   neurons             neurons per region [4]
- *   neurons_file        per-region neuron counts (text, one per line, or .npy)
- *   neurons_from_density  counts from the data set's neuron densities
- *                       (macaque, marmoset): rank, ratio or proportional [off]
- *   neuron_scale        its scale: neurons per rank step (rank), of the
- *                       lowest-density region (ratio), about the total
- *                       (proportional) [1 for rank and ratio]
- *   density_fill        fill unmeasured densities (NaN) with the median,
- *                       mean, min or max of the measured [none: error]
- *   target_sparsity     [0.8]     intrinsic_sparsity [1.0]   intrinsic_weight [0.8]
- *   intrinsic           within-region connections [true]
- *   keep_diag           keep self-connections [false]
- *   homogeneous         equal weights within a block [false]
- *   strategy            bio-random, bio-rank, bio-weights, permute, rewire,
- *                       shuffle or erdos-renyi [bio-random]
- *   null                a null model (permute, rewire, shuffle, erdos-renyi):
- *                       the same as strategy=<model>
- *   control_weights     a control's weights: random, rank or weights [random]
- *   orientation         target (W_hh = W^T) or paper (W_hh = W) [target]
- *   init                default, xavier or he [default]
- *   spectral_radius     for bio-weights [1.0]
- *   seed                master seed [1]; build_seed overrides the build's seed
- *                       (derived from seed otherwise). The network's matrices
- *                       are exactly those biornn_train trains.
+ * strategy or null model. Options: the settings listed above (all but
+ * connectome, the name argument). Those that do not decide the network
+ * (task, training, seeds of the data and initialisation, execution) become
+ * the defaults of biornn_train. The network's matrices are exactly those
+ * biornn_train trains.
  */
 int biornn_network_from_connectome(const char* name, const char* options,
                                    biornn_handle* out);
@@ -167,11 +243,8 @@ int biornn_network_from_connectome(const char* name, const char* options,
  * weight from neuron j to neuron i), b hidden, w_out outputs x hidden, b_out
  * outputs. mask: hidden x hidden bytes in w_hh's orientation, nonzero = kept;
  * mask == NULL with mask_len 0 keeps every position. Weights outside the mask
- * are dropped and stay exactly zero. Options:
- *   activation  tanh or relu [tanh]
- *   kernels     kernel implementation [biornn_default_kernel]
- *   path        auto, sparse or dense [auto]
- *   threads     worker threads [biornn_get_threads]
+ * are dropped and stay exactly zero. Options: the settings activation,
+ * kernels [biornn_default_kernel], path and threads [biornn_get_threads].
  */
 int biornn_network_from_arrays(int64_t inputs, int64_t hidden, int64_t outputs,
                                const float* w_in, size_t w_in_len,
@@ -230,15 +303,12 @@ int biornn_set_param(biornn_handle net, const char* name, const float* data,
  * targets; for "nll" trials x steps_t class labels (0..outputs-1, as float).
  * Only the steps listed in loss_steps (0-based, distinct) carry a loss.
  * The optimizer state carries over to the next call with the same options.
- * Options:
+ * Options: the settings optimizer, lr, momentum, weight_decay, clip_norm
+ * and threads [unchanged], and for this call only:
  *   loss          mse or nll [mse]
- *   optimizer     adam, rmsprop or sgd [adam]
- *   lr            learning rate [0.001]
  *   steps         optimizer steps [losses_len]
- *   momentum, dampening, nesterov   (sgd) [0, 0, false]
- *   weight_decay  [0]      clip_norm  gradient-norm clipping, 0 = off [0]
+ *   dampening, nesterov (sgd) [0, false]
  *   beta1, beta2, eps (adam) [0.9, 0.999, 1e-8]   alpha (rmsprop) [0.99]
- *   threads       worker threads for this network [unchanged]
  */
 int biornn_train_arrays(biornn_handle net, const float* x, size_t x_len,
                         int64_t trials, int64_t steps_t, const float* y,
@@ -266,18 +336,12 @@ int biornn_predict(biornn_handle net, const float* x, size_t x_len,
  * `biornn train`) and writes the run to the results folder `out`
  * (out/runs/<run_id>.parquet and out/epochs/<run_id>.parquet). progress may be
  * NULL. run_id (may be NULL) receives the run's id (16 hex digits; 17 bytes
- * suffice). Options (defaults in brackets):
- *   out (required)  results folder
- *   task            seq_mem, nback_mem or pic_latent_mem [seq_mem]
- *   pattern_length  seq_mem L [3]      n_back  n [2]    trial_length [5]
- *   trials [500; 1000 for the n-back tasks]  mnist_dir   folder of the MNIST latents (pic_latent_mem)
- *   batch_size [128]  epochs [500]  optimizer [adam]  lr [1e-3; 1e-2 for
- *   rmsprop and sgd]  momentum  weight_decay  clip_norm  activation (tanh,
- *   relu) [tanh]  patience [0 = off]  init  spectral_radius
- *   seed        replaces the network's master seed for the task data and the
- *               initialisation (the network keeps its build seed)
- *   data_seed, init_seed [derived from seed]  kernels [biornn_default_kernel]
- *   threads [biornn_get_threads]  path (auto, sparse, dense) [auto]
+ * suffice). Options: "out" (required: the results folder), and the
+ * settings listed above except those that decide the network (connectome,
+ * strategy, orientation, construction, build_seed), which the handle fixes;
+ * seed replaces the network's master seed for the task data and the
+ * initialisation. kernels defaults to biornn_default_kernel, threads to
+ * biornn_get_threads.
  */
 int biornn_train(biornn_handle net, const char* options,
                  biornn_progress_fn progress, void* user, char* run_id,

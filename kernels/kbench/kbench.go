@@ -152,22 +152,22 @@ func Run(ctx context.Context, cfg Config) (Peak, []Record, error) {
 	}
 	for _, k := range cfg.Kernels {
 		if !slices.Contains(Kernels, k) {
-			return Peak{}, nil, fmt.Errorf("kbench: Kernels: unknown kernel %q (known: %s)", k, strings.Join(Kernels, ", "))
+			return Peak{}, nil, fieldErr("Kernels", "unknown kernel %q (known: %s)", k, strings.Join(Kernels, ", "))
 		}
 	}
 	for _, b := range cfg.Batches {
 		if b <= 0 {
-			return Peak{}, nil, fmt.Errorf("kbench: Batches: %d: expected a batch size >= 1", b)
+			return Peak{}, nil, fieldErr("Batches", "%d: expected a batch size >= 1", b)
 		}
 	}
 	for _, h := range cfg.Hidden {
 		if h <= 0 {
-			return Peak{}, nil, fmt.Errorf("kbench: Hidden: %d: expected a number of neurons >= 1", h)
+			return Peak{}, nil, fieldErr("Hidden", "%d: expected a number of neurons >= 1", h)
 		}
 	}
 	for _, d := range cfg.Densities {
 		if !(d > 0 && d <= 1) {
-			return Peak{}, nil, fmt.Errorf("kbench: Densities: %v: expected a share of kept weights in (0, 1]", d)
+			return Peak{}, nil, fieldErr("Densities", "%v: expected a share of kept weights in (0, 1]", d)
 		}
 	}
 	impls := kernels.All()
@@ -176,7 +176,7 @@ func Run(ctx context.Context, cfg Config) (Peak, []Record, error) {
 		for _, name := range cfg.Impls {
 			im, err := kernels.Get(name)
 			if err != nil {
-				return Peak{}, nil, fmt.Errorf("kbench: Impls: %w", err)
+				return Peak{}, nil, fieldErr("Impls", "%w", err)
 			}
 			impls = append(impls, im)
 		}
@@ -336,4 +336,23 @@ func measure(kn string, im *kernels.Impl, w *weights, st *state, target time.Dur
 		best = min(best, timeIt(rows, reps))
 	}
 	return Record{Kernel: kn, SampledRows: int64(rows), Reps: int64(calls), Seconds: best * float64(w.hidden) / float64(rows)}
+}
+
+// FieldError is a Config field that cannot be used: the CLI names its flag.
+type FieldError struct {
+	Field string // the Config field
+	Err   error
+}
+
+func (e *FieldError) Error() string {
+	if msg := e.Err.Error(); strings.HasPrefix(msg, "= ") {
+		return "kbench: " + e.Field + " " + msg
+	}
+	return "kbench: " + e.Field + ": " + e.Err.Error()
+}
+
+func (e *FieldError) Unwrap() error { return e.Err }
+
+func fieldErr(field, format string, args ...any) error {
+	return &FieldError{Field: field, Err: fmt.Errorf(format, args...)}
 }

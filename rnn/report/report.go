@@ -10,6 +10,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/biornn/biornn/rnn"
 	"github.com/biornn/biornn/rnn/results"
 )
 
@@ -63,48 +64,35 @@ type Report struct {
 
 // ParamOf formats the task parameter of a run.
 func ParamOf(r results.RunRow) string {
-	if r.Task == "seq_mem" || r.Task == "" {
-		return fmt.Sprintf("L=%d", r.PatternLength)
+	if r.Spec.Task == rnn.TaskSeqMem || r.Spec.Task == "" {
+		return fmt.Sprintf("L=%d", r.Spec.PatternLength)
 	}
-	return fmt.Sprintf("n=%d L=%d", r.NBack, r.TrialLength)
+	return fmt.Sprintf("n=%d L=%d", r.Spec.NBack, r.Spec.TrialLength)
 }
 
 // ConditionOf returns the condition of a run, without Other.
 func ConditionOf(r results.RunRow) Condition {
-	return Condition{Connectome: r.Connectome, Task: r.Task, Param: ParamOf(r),
-		Optimizer: r.Optimizer, LR: r.LR, Activation: r.Activation}
+	return Condition{Connectome: r.Spec.Connectome, Task: string(r.Spec.Task), Param: ParamOf(r),
+		Optimizer: string(r.Spec.Optimizer), LR: r.Spec.LR, Activation: string(r.Spec.Activation)}
 }
 
-// otherSettings are the run settings outside the grid axes that still
-// define an experiment (execution settings such as threads or kernels and
-// the seeds do not).
-var otherSettings = []struct {
-	name string
-	get  func(results.RunRow) string
-}{
-	{"neurons_per_region", func(r results.RunRow) string { return fmt.Sprint(r.NeuronsPerRegion) }},
-	{"neurons_file", func(r results.RunRow) string { return r.NeuronsFile }},
-	{"neurons_from_density", func(r results.RunRow) string { return r.NeuronsFromDensity }},
-	{"neuron_scale", func(r results.RunRow) string { return fmt.Sprint(r.NeuronScale) }},
-	{"density_fill", func(r results.RunRow) string { return r.DensityFill }},
-	{"target_sparsity", func(r results.RunRow) string { return fmt.Sprint(r.TargetSparsity) }},
-	{"intrinsic_sparsity", func(r results.RunRow) string { return fmt.Sprint(r.IntrinsicSparsity) }},
-	{"intrinsic_weight", func(r results.RunRow) string { return fmt.Sprint(r.IntrinsicWeight) }},
-	{"no_intrinsic", func(r results.RunRow) string { return fmt.Sprint(r.NoIntrinsic) }},
-	{"keep_diag", func(r results.RunRow) string { return fmt.Sprint(r.KeepDiag) }},
-	{"homogeneous", func(r results.RunRow) string { return fmt.Sprint(r.Homogeneous) }},
-	{"orientation", func(r results.RunRow) string { return r.Orientation }},
-	{"init", func(r results.RunRow) string { return r.Init }},
-	{"spectral_radius", func(r results.RunRow) string { return fmt.Sprint(r.SpectralRadius) }},
-	{"control_weights", func(r results.RunRow) string { return r.ControlWeights }},
-	{"trials", func(r results.RunRow) string { return fmt.Sprint(r.Trials) }},
-	{"batch_size", func(r results.RunRow) string { return fmt.Sprint(r.BatchSize) }},
-	{"epochs", func(r results.RunRow) string { return fmt.Sprint(r.Epochs) }},
-	{"momentum", func(r results.RunRow) string { return fmt.Sprint(r.Momentum) }},
-	{"weight_decay", func(r results.RunRow) string { return fmt.Sprint(r.WeightDecay) }},
-	{"clip_norm", func(r results.RunRow) string { return fmt.Sprint(r.ClipNorm) }},
-	{"patience", func(r results.RunRow) string { return fmt.Sprint(r.Patience) }},
-}
+// conditionKeys are the settings a Condition (or the strategy) already
+// names.
+var conditionKeys = map[string]bool{"connectome": true, "task": true, "pattern_length": true, "n_back": true,
+	"trial_length": true, "optimizer": true, "lr": true, "activation": true, "strategy": true}
+
+// otherSettings are the run settings outside the condition that still
+// define an experiment: not seeds, not where data live or how the arithmetic
+// runs.
+var otherSettings = func() []*rnn.Setting {
+	var out []*rnn.Setting
+	for _, s := range rnn.Settings() {
+		if !conditionKeys[s.Key] && !s.Execution && s.Group != rnn.GroupRun {
+			out = append(out, s)
+		}
+	}
+	return out
+}()
 
 // varyingOther returns the otherSettings that take more than one value.
 func varyingOther(runs []results.RunRow) []int {
@@ -112,7 +100,7 @@ func varyingOther(runs []results.RunRow) []int {
 	for k, s := range otherSettings {
 		seen := map[string]bool{}
 		for _, r := range runs {
-			seen[s.get(r)] = true
+			seen[s.Format(r.Spec)] = true
 		}
 		if len(seen) > 1 {
 			idx = append(idx, k)
@@ -149,7 +137,7 @@ func Build(runs []results.RunRow) *Report {
 	// reason to label every row with its trial count.
 	byTask := map[string][]results.RunRow{}
 	for _, r := range runs {
-		byTask[r.Task] = append(byTask[r.Task], r)
+		byTask[string(r.Spec.Task)] = append(byTask[string(r.Spec.Task)], r)
 	}
 	vary := map[string][]int{}
 	anyVary := false
@@ -160,20 +148,20 @@ func Build(runs []results.RunRow) *Report {
 	for _, r := range runs {
 		c := ConditionOf(r)
 		var other []string
-		for _, k := range vary[r.Task] {
-			v := otherSettings[k].get(r)
+		for _, k := range vary[string(r.Spec.Task)] {
+			v := otherSettings[k].Format(r.Spec)
 			if v == "" {
 				v = "none" // an unset string setting (no neurons file, no fill rule)
 			}
-			other = append(other, otherSettings[k].name+"="+v)
+			other = append(other, otherSettings[k].Key+"="+v)
 		}
 		c.Other = strings.Join(other, " ")
-		k := key{c, r.Strategy}
+		k := key{c, string(r.Spec.Strategy)}
 		g := groups[k]
 		if g == nil {
-			g = &Row{Condition: k.c, Strategy: r.Strategy}
+			g = &Row{Condition: k.c, Strategy: k.s}
 			groups[k] = g
-			strategies[k.c] = append(strategies[k.c], r.Strategy)
+			strategies[k.c] = append(strategies[k.c], k.s)
 		}
 		g.N++
 		g.lossVals = append(g.lossVals, r.MinValLoss)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/biornn/biornn/rnn"
 	"github.com/biornn/biornn/rnn/results"
 	"gonum.org/v1/plot/plotter"
 )
@@ -27,8 +28,8 @@ func synthetic(seeds int) ([]results.RunRow, []results.EpochRow) {
 				if strat == "permute" {
 					floor, rate = 0.05+0.001*float64(seed), 0.1
 				}
-				r := results.RunRow{RunID: id, Connectome: "macaque", Task: "seq_mem", PatternLength: L,
-					Strategy: strat, Optimizer: "adam", LR: 1e-3, Activation: "tanh", SpeedEpoch: -1, MinValLoss: math.Inf(1)}
+				r := results.RunRow{RunID: id, Spec: rnn.RunSpec{Connectome: "macaque", Task: rnn.TaskSeqMem, PatternLength: int(L),
+					Strategy: rnn.Strategy(strat), Optimizer: rnn.OptimizerAdam, LR: 1e-3, Activation: rnn.ActivationTanh}, SpeedEpoch: -1, MinValLoss: math.Inf(1)}
 				var losses []float64
 				for e := int64(0); e <= 40; e++ {
 					l := floor + 0.2*math.Exp(-rate*float64(e))
@@ -88,10 +89,10 @@ func TestBuildVaryingAndNoReference(t *testing.T) {
 	runs, _ := synthetic(3)
 	for i := range runs {
 		if i%4 < 2 {
-			runs[i].LR = 1e-4
+			runs[i].Spec.LR = 1e-4
 		}
-		if runs[i].Strategy == "bio-random" && runs[i].PatternLength == 10 {
-			runs[i].Strategy = "rewire" // a condition with controls only
+		if runs[i].Spec.Strategy == "bio-random" && runs[i].Spec.PatternLength == 10 {
+			runs[i].Spec.Strategy = "rewire" // a condition with controls only
 		}
 	}
 	rep := Build(runs)
@@ -118,7 +119,7 @@ func TestBuildKeepsDensityScaledRunsApart(t *testing.T) {
 	runs, _ := synthetic(2)
 	for i := range runs {
 		if i%4 == 0 {
-			runs[i].NeuronsFromDensity, runs[i].NeuronScale, runs[i].DensityFill = "rank", 2, "median"
+			runs[i].Spec.NeuronsFromDensity, runs[i].Spec.NeuronScale, runs[i].Spec.DensityFill = "rank", 2, "median"
 		}
 	}
 	rep := Build(runs)
@@ -139,9 +140,9 @@ func TestBuildKeepsDensityScaledRunsApart(t *testing.T) {
 func TestBuildKeepsOtherSettingsApart(t *testing.T) {
 	runs, _ := synthetic(2)
 	for i := range runs {
-		runs[i].Epochs = 40
+		runs[i].Spec.Epochs = 40
 		if i%4 == 0 {
-			runs[i].Epochs = 80
+			runs[i].Spec.Epochs = 80
 		}
 	}
 	rep := Build(runs)
@@ -259,10 +260,10 @@ func TestBuildOtherSettingsPerTask(t *testing.T) {
 	runs, _ := synthetic(2)
 	n := len(runs)
 	for i := range runs {
-		runs[i].Trials = 500
+		runs[i].Spec.Trials = 500
 		nb := runs[i]
 		nb.RunID += "-nback"
-		nb.Task, nb.NBack, nb.TrialLength, nb.Trials = "nback_mem", 2, 5, 1000
+		nb.Spec.Task, nb.Spec.NBack, nb.Spec.TrialLength, nb.Spec.Trials = "nback_mem", 2, 5, 1000
 		runs = append(runs, nb)
 	}
 	rep := Build(runs)
@@ -274,7 +275,7 @@ func TestBuildOtherSettingsPerTask(t *testing.T) {
 			t.Errorf("row %+v: Other = %q", r.Condition, r.Other)
 		}
 	}
-	runs[n].Trials = 2000 // now nback_mem runs differ among themselves
+	runs[n].Spec.Trials = 2000 // now nback_mem runs differ among themselves
 	rep = Build(runs)
 	for _, r := range rep.Rows {
 		if want := r.Task == "nback_mem"; want != strings.HasPrefix(r.Other, "trials=") {

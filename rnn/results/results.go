@@ -46,82 +46,33 @@ const (
 	StatusEarlyStopped = "early_stopped" // early stopping (patience) ended the run
 )
 
-// RunRow is one row of the runs table: every RunSpec setting (after defaults),
-// every seed, the run's metrics and where it came from. Seeds are uint64 in
-// the spec and stored as int64 with the same 64 bits (so a seed >= 2^63 reads
-// back negative in pandas; uint64(x) restores it), because the dataset uses
-// signed integers only.
+// RunRow is one row of the runs table: the run's id and status, every
+// setting (Spec, after defaults: one column per setting, named by its key
+// in rnn.Settings), and the run's provenance and metrics. Seeds are uint64
+// in the spec and stored as int64 with the same 64 bits (so a seed >= 2^63
+// reads back negative in pandas; uint64(x) restores it), because the
+// dataset uses signed integers only.
 type RunRow struct {
-	RunID  string `parquet:"run_id"`
-	Status string `parquet:"status"`
+	RunID  string
+	Status string
+	Spec   rnn.RunSpec
 
-	// Network construction.
-	Connectome         string  `parquet:"connectome"`      // as requested: registry name or file path
-	ConnectomeName     string  `parquet:"connectome_name"` // resolved data set name
-	ConnectomeSHA256   string  `parquet:"connectome_sha256"`
-	ConnectomeSource   string  `parquet:"connectome_source"` // "builtin" or the folder or file read
-	DataDir            string  `parquet:"data_dir"`
-	NeuronsPerRegion   int64   `parquet:"neurons_per_region"`
-	NeuronsFile        string  `parquet:"neurons_file"`
-	NeuronsFromDensity string  `parquet:"neurons_from_density"` // "" = off
-	NeuronScale        int64   `parquet:"neuron_scale"`         // 0 without neurons_from_density
-	DensityFill        string  `parquet:"density_fill"`         // "" = no fill rule
-	TargetSparsity     float64 `parquet:"target_sparsity"`
-	IntrinsicSparsity  float64 `parquet:"intrinsic_sparsity"`
-	IntrinsicWeight    float64 `parquet:"intrinsic_weight"`
-	NoIntrinsic        bool    `parquet:"no_intrinsic"`
-	KeepDiag           bool    `parquet:"keep_diag"`
-	Homogeneous        bool    `parquet:"homogeneous"`
-	Strategy           string  `parquet:"strategy"`
-	Orientation        string  `parquet:"orientation"`
-	Init               string  `parquet:"init"`
-	SpectralRadius     float64 `parquet:"spectral_radius"`
-	ControlWeights     string  `parquet:"control_weights"`
-
-	// Task.
-	Task          string `parquet:"task"`
-	PatternLength int64  `parquet:"pattern_length"`
-	NBack         int64  `parquet:"n_back"`
-	TrialLength   int64  `parquet:"trial_length"`
-	Trials        int64  `parquet:"trials"`
-	MNISTDir      string `parquet:"mnist_dir"`
-
-	// Training.
-	BatchSize   int64   `parquet:"batch_size"`
-	Epochs      int64   `parquet:"epochs"`
-	Optimizer   string  `parquet:"optimizer"`
-	LR          float64 `parquet:"lr"`
-	Momentum    float64 `parquet:"momentum"`
-	WeightDecay float64 `parquet:"weight_decay"`
-	ClipNorm    float64 `parquet:"clip_norm"`
-	Activation  string  `parquet:"activation"`
-	Patience    int64   `parquet:"patience"`
-
-	// Seeds (see the type comment about their sign).
-	Seed      int64 `parquet:"seed"`
-	BuildSeed int64 `parquet:"build_seed"`
-	DataSeed  int64 `parquet:"data_seed"`
-	InitSeed  int64 `parquet:"init_seed"`
-
-	// Execution: requested and used.
-	Threads   int64  `parquet:"threads"`
-	Kernels   string `parquet:"kernels"`
-	KernelSet string `parquet:"kernel_set"`
-	Path      string `parquet:"path"`
-	PathUsed  string `parquet:"path_used"`
-
-	// Metrics and provenance.
-	Neurons       int64     `parquet:"neurons"`
-	Connections   int64     `parquet:"connections"`
-	EpochsRun     int64     `parquet:"epochs_run"`
-	MinValLoss    float64   `parquet:"min_val_loss"`
-	MinValEpoch   int64     `parquet:"min_val_epoch"`
-	SpeedEpoch    int64     `parquet:"speed_epoch"`
-	FinalValLoss  float64   `parquet:"final_val_loss"`
-	FinalValAcc   float64   `parquet:"final_val_accuracy"`
-	BiornnVersion string    `parquet:"biornn_version"`
-	StartedAt     time.Time `parquet:"started_at,timestamp(microsecond:utc)"`
-	WallSeconds   float64   `parquet:"wall_seconds"`
+	ConnectomeName   string // resolved data set name
+	ConnectomeSHA256 string
+	ConnectomeSource string // "builtin" or the folder or file read
+	KernelSet        string // the kernel set used
+	PathUsed         string // the path used: sparse or dense
+	Neurons          int64
+	Connections      int64
+	EpochsRun        int64
+	MinValLoss       float64
+	MinValEpoch      int64
+	SpeedEpoch       int64 // -1 = never
+	FinalValLoss     float64
+	FinalValAcc      float64
+	BiornnVersion    string
+	StartedAt        time.Time
+	WallSeconds      float64
 }
 
 // EpochRow is one row of the epochs table (long format: one row per run and
@@ -139,15 +90,19 @@ type EpochRow struct {
 // SHA-256 of the spec's canonical JSON encoding. Pass the spec after
 // rnn.Defaults so that spelling a default out or leaving it zero gives the same
 // id; resuming a sweep relies on this. Settings that say where data live or
-// how the arithmetic is executed (DataDir, MNISTDir, Threads, Kernels, Path)
-// are left out: they change results at most within float32 rounding, and a
+// how the arithmetic is executed (rnn.Setting.Execution: DataDir, MNISTDir,
+// Threads, Kernels, Path) are left out: they change results at most within float32 rounding, and a
 // sweep resumed on another machine or cluster node must not rerun
 // everything. They are still recorded in the runs table. Fields added to
 // RunSpec later (NeuronsFromDensity, NeuronScale, DensityFill) carry
 // json:",omitempty" so that at their zero values the encoding, and so every
 // id made before they existed, is unchanged.
 func RunID(spec rnn.RunSpec) string {
-	spec.DataDir, spec.MNISTDir, spec.Threads, spec.Kernels, spec.Path = "", "", 0, "", ""
+	for _, st := range rnn.Settings() {
+		if st.Execution {
+			st.Clear(&spec)
+		}
+	}
 	// json.Marshal of a struct of scalars cannot fail and emits fields in
 	// declaration order, so the encoding is canonical for a given RunSpec type.
 	b, err := json.Marshal(spec)
@@ -178,44 +133,13 @@ func NewRunRow(runID string, res *rnn.RunResult, version string) RunRow {
 		name = s.Connectome
 	}
 	return RunRow{
-		RunID: runID, Status: status,
-		Connectome: s.Connectome, ConnectomeName: name, ConnectomeSHA256: res.ConnectomeSHA256,
-		ConnectomeSource: res.ConnectomeSource,
-		DataDir:          s.DataDir, NeuronsPerRegion: int64(s.NeuronsPerRegion), NeuronsFile: s.NeuronsFile,
-		NeuronsFromDensity: s.NeuronsFromDensity, NeuronScale: int64(s.NeuronScale), DensityFill: s.DensityFill,
-		TargetSparsity: s.TargetSparsity, IntrinsicSparsity: s.IntrinsicSparsity,
-		IntrinsicWeight: s.IntrinsicWeight, NoIntrinsic: s.NoIntrinsic, KeepDiag: s.KeepDiag,
-		Homogeneous: s.Homogeneous, Strategy: s.Strategy, Orientation: s.Orientation,
-		Init: s.Init, SpectralRadius: s.SpectralRadius, ControlWeights: s.ControlWeights,
-		Task: s.Task, PatternLength: int64(s.PatternLength), NBack: int64(s.NBack),
-		TrialLength: int64(s.TrialLength), Trials: int64(s.Trials), MNISTDir: s.MNISTDir,
-		BatchSize: int64(s.BatchSize), Epochs: int64(s.Epochs), Optimizer: s.Optimizer, LR: s.LR,
-		Momentum: s.Momentum, WeightDecay: s.WeightDecay, ClipNorm: s.ClipNorm,
-		Activation: s.Activation, Patience: int64(s.Patience),
-		Seed: int64(s.Seed), BuildSeed: int64(s.BuildSeed), DataSeed: int64(s.DataSeed), InitSeed: int64(s.InitSeed),
-		Threads: int64(s.Threads), Kernels: s.Kernels, KernelSet: res.KernelSet, Path: s.Path, PathUsed: res.PathUsed,
+		RunID: runID, Status: status, Spec: s,
+		ConnectomeName: name, ConnectomeSHA256: res.ConnectomeSHA256, ConnectomeSource: res.ConnectomeSource,
+		KernelSet: res.KernelSet, PathUsed: string(res.PathUsed),
 		Neurons: int64(res.Neurons), Connections: int64(res.Connections), EpochsRun: int64(epochsRun),
 		MinValLoss: res.MinValLoss, MinValEpoch: int64(res.MinValEpoch), SpeedEpoch: int64(res.SpeedEpoch),
 		FinalValLoss: finalLoss, FinalValAcc: finalAcc,
 		BiornnVersion: version, StartedAt: res.Started.UTC().Truncate(time.Microsecond), WallSeconds: res.WallSeconds,
-	}
-}
-
-// Spec rebuilds the RunSpec a row was made from.
-func (r RunRow) Spec() rnn.RunSpec {
-	return rnn.RunSpec{
-		Connectome: r.Connectome, DataDir: r.DataDir, NeuronsPerRegion: int(r.NeuronsPerRegion),
-		NeuronsFile: r.NeuronsFile, NeuronsFromDensity: r.NeuronsFromDensity, NeuronScale: int(r.NeuronScale),
-		DensityFill: r.DensityFill, TargetSparsity: r.TargetSparsity, IntrinsicSparsity: r.IntrinsicSparsity,
-		IntrinsicWeight: r.IntrinsicWeight, NoIntrinsic: r.NoIntrinsic, KeepDiag: r.KeepDiag,
-		Homogeneous: r.Homogeneous, Strategy: r.Strategy, Orientation: r.Orientation, Init: r.Init,
-		SpectralRadius: r.SpectralRadius, ControlWeights: r.ControlWeights, Task: r.Task, PatternLength: int(r.PatternLength),
-		NBack: int(r.NBack), TrialLength: int(r.TrialLength), Trials: int(r.Trials), MNISTDir: r.MNISTDir,
-		BatchSize: int(r.BatchSize), Epochs: int(r.Epochs), Optimizer: r.Optimizer, LR: r.LR,
-		Momentum: r.Momentum, WeightDecay: r.WeightDecay, ClipNorm: r.ClipNorm, Activation: r.Activation,
-		Patience: int(r.Patience), Seed: uint64(r.Seed), BuildSeed: uint64(r.BuildSeed),
-		DataSeed: uint64(r.DataSeed), InitSeed: uint64(r.InitSeed), Threads: int(r.Threads),
-		Kernels: r.Kernels, Path: r.Path,
 	}
 }
 
@@ -245,7 +169,7 @@ func Write(dir, runID string, res *rnn.RunResult, version string) error {
 	if err := writeTable(filepath.Join(dir, EpochsTable), runID, EpochRows(runID, res.Epochs)); err != nil {
 		return err
 	}
-	return writeTable(filepath.Join(dir, RunsTable), runID, []RunRow{NewRunRow(runID, res, version)})
+	return writeRunFile(filepath.Join(dir, RunsTable), runID, NewRunRow(runID, res, version))
 }
 
 // validID keeps run ids usable as file names on every system.
@@ -348,7 +272,7 @@ func Read(dir string) (runs []RunRow, epochs []EpochRow, err error) {
 			dir, filepath.Join(dir, RunsTable))
 	}
 	for _, p := range runFiles {
-		rows, err := parquet.ReadFile[RunRow](p)
+		rows, err := readRuns(p)
 		if err != nil {
 			return nil, nil, fmt.Errorf("results: reading %s: %w", p, err)
 		}

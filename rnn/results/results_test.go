@@ -18,7 +18,7 @@ import (
 func fakeResult(seed uint64, strategy string, epochs int) *rnn.RunResult {
 	spec := rnn.RunSpec{
 		Connectome: "macaque", NeuronsPerRegion: 4, TargetSparsity: 0.8, IntrinsicSparsity: 1,
-		IntrinsicWeight: 0.8, Strategy: strategy, Orientation: "target", Init: "default",
+		IntrinsicWeight: 0.8, Strategy: rnn.Strategy(strategy), Orientation: "target", Init: "default",
 		SpectralRadius: 1, Task: "seq_mem", PatternLength: 3, NBack: 2, TrialLength: 5,
 		Trials: 500, BatchSize: 128, Epochs: epochs, Optimizer: "adam", LR: 1e-4,
 		Activation: "tanh", Seed: seed, BuildSeed: seed + 1, DataSeed: 1 << 63, InitSeed: seed + 3,
@@ -68,11 +68,19 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatalf("got %d runs, %d epochs; want 1, 6", len(runs), len(epochs))
 	}
 	r := runs[0]
-	if !reflect.DeepEqual(r.Spec(), res.Spec) {
-		t.Errorf("spec round trip:\n got %+v\nwant %+v", r.Spec(), res.Spec)
+	if !reflect.DeepEqual(r.Spec, res.Spec) {
+		t.Errorf("spec round trip:\n got %+v\nwant %+v", r.Spec, res.Spec)
 	}
-	if r.DataSeed >= 0 || uint64(r.DataSeed) != 1<<63 {
-		t.Errorf("seed 2^63 stored as %d, want its int64 bit pattern", r.DataSeed)
+	tables, err := ReadTables(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, c := range tables[1].Columns {
+		if c == "data_seed" {
+			if v := tables[1].Rows[0][k].(int64); v >= 0 || uint64(v) != 1<<63 {
+				t.Errorf("seed 2^63 stored as %d, want its int64 bit pattern", v)
+			}
+		}
 	}
 	if !r.StartedAt.Equal(res.Started.Truncate(time.Microsecond)) {
 		t.Errorf("started_at = %v, want %v", r.StartedAt, res.Started.Truncate(time.Microsecond))
@@ -91,8 +99,9 @@ func TestRoundTrip(t *testing.T) {
 }
 
 // TestEveryRunSpecFieldStored fills every RunSpec field with a distinct
-// nonzero value and checks that the runs row carries it, so a field added to
-// RunSpec later cannot silently go missing from the dataset.
+// nonzero value, writes the run and reads it back: every setting is a
+// column of the runs table named by its key, so a setting added later
+// cannot go missing from the dataset.
 func TestEveryRunSpecFieldStored(t *testing.T) {
 	var spec rnn.RunSpec
 	v := reflect.ValueOf(&spec).Elem()
@@ -110,14 +119,55 @@ func TestEveryRunSpecFieldStored(t *testing.T) {
 		case reflect.Bool:
 			f.SetBool(true)
 		default:
-			t.Fatalf("RunSpec.%s has kind %s: extend results.RunRow and this test", v.Type().Field(i).Name, f.Kind())
+			t.Fatalf("RunSpec.%s has kind %s: extend the runs table and this test", v.Type().Field(i).Name, f.Kind())
 		}
 	}
-	got := NewRunRow("x", &rnn.RunResult{Spec: spec}, "v").Spec()
-	gv := reflect.ValueOf(got)
-	for i := 0; i < v.NumField(); i++ {
-		if !reflect.DeepEqual(gv.Field(i).Interface(), v.Field(i).Interface()) {
-			t.Errorf("RunSpec.%s is not stored in the runs table (got %v, want %v)", v.Type().Field(i).Name, gv.Field(i), v.Field(i))
+	dir := t.TempDir()
+	res := fakeResult(1, "permute", 2)
+	res.Spec = spec
+	if err := Write(dir, "x", res, "v"); err != nil {
+		t.Fatal(err)
+	}
+	runs, _, err := Read(dir)
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("%d runs, %v", len(runs), err)
+	}
+	if !reflect.DeepEqual(runs[0].Spec, spec) {
+		t.Errorf("spec round trip:\n got %+v\nwant %+v", runs[0].Spec, spec)
+	}
+	cols := map[string]bool{}
+	for _, c := range RunColumns() {
+		if cols[c] {
+			t.Errorf("column %s twice", c)
+		}
+		cols[c] = true
+	}
+	for _, s := range rnn.Settings() {
+		if !cols[s.Key] {
+			t.Errorf("setting %s is no column of the runs table", s.Key)
+		}
+	}
+}
+
+// TestReadsEarlierResults reads a results folder written by an earlier
+// version (testdata/results-v1, before the settings table): every run is
+// there, its spec rebuilds its run id (so a resumed sweep skips it), and
+// the provenance columns read back.
+func TestReadsEarlierResults(t *testing.T) {
+	dir := filepath.Join("..", "..", "testdata", "results-v1")
+	runs, epochs, err := Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 4 || len(epochs) != 4*4 {
+		t.Fatalf("%d runs, %d epochs; want 4, 16", len(runs), len(epochs))
+	}
+	for _, r := range runs {
+		if got := RunID(r.Spec); got != r.RunID || !Exists(dir, got) {
+			t.Errorf("run %s: spec gives id %s", r.RunID, got)
+		}
+		if r.ConnectomeSource != "builtin" || r.Spec.Connectome != "macaque" || r.Spec.Epochs != 3 || r.Neurons != 29 {
+			t.Errorf("run %s: %+v", r.RunID, r)
 		}
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"reflect"
 	"runtime"
 	"strconv"
 	"strings"
@@ -23,6 +22,8 @@ type Planned struct {
 	Index int
 	ID    string
 	Spec  rnn.RunSpec
+
+	cfg *Config // the sweep it belongs to, to name keys in Check's errors
 }
 
 // Describe gives a short human-readable label of the run's grid position.
@@ -75,8 +76,13 @@ func Seconds(s float64) string {
 // Plan expands a config into runs. canonical fills defaults and validates a
 // spec (rnn.Defaults in the CLI); the run id is computed from its result, so
 // that a grid value spelled out and the same default left empty are one run.
-// Two grid points that become the same run are an error.
+// Two grid points that become the same run are an error. An *rnn.Problem
+// from canonical is reported under the key as the config sets it (grid.lr,
+// fixed.epochs) or the bare key for a default.
 func Plan(c *Config, canonical func(rnn.RunSpec) (rnn.RunSpec, error)) ([]Planned, error) {
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
 	specs := c.Specs()
 	plan := make([]Planned, 0, len(specs))
 	seen := map[string]int{}
@@ -84,11 +90,11 @@ func Plan(c *Config, canonical func(rnn.RunSpec) (rnn.RunSpec, error)) ([]Planne
 		if canonical != nil {
 			full, err := canonical(s)
 			if err != nil {
-				return nil, fmt.Errorf("run %d (%s): %w", i, Planned{Spec: s}.Describe(), RenameFields(err, configKey))
+				return nil, fmt.Errorf("run %d (%s): %w", i, Planned{Spec: s}.Describe(), c.describe(err))
 			}
 			s = full
 		}
-		p := Planned{Index: i, ID: results.RunID(s), Spec: s}
+		p := Planned{Index: i, ID: results.RunID(s), Spec: s, cfg: c}
 		if j, dup := seen[p.ID]; dup {
 			return nil, fmt.Errorf("sweep runs %d (%s) and %d (%s) are the same run after defaults: remove the duplicate grid value",
 				j, plan[j].Describe(), i, p.Describe())
@@ -115,27 +121,13 @@ func Check(plan []Planned, build func(rnn.RunSpec) error) error {
 		s := p.Spec
 		s.Strategy = rnn.StrategyBioRandom
 		if err := build(s); err != nil {
-			return fmt.Errorf("run %d (%s): %w", p.Index, p.Describe(), RenameFields(err, configKey))
+			if p.cfg != nil {
+				err = p.cfg.describe(err)
+			}
+			return fmt.Errorf("run %d (%s): %w", p.Index, p.Describe(), err)
 		}
 	}
 	return nil
-}
-
-// configKey returns the sweep config key of a RunSpec field, for
-// RenameFields.
-func configKey(field string) (string, bool) {
-	for _, sec := range []struct {
-		prefix string
-		t      reflect.Type
-	}{{"grid.", reflect.TypeOf(Grid{})}, {"fixed.", reflect.TypeOf(Fixed{})}} {
-		if f, ok := sec.t.FieldByName(field); ok {
-			return sec.prefix + tomlKey(f), true
-		}
-	}
-	if field == "Seed" {
-		return "seeds", true
-	}
-	return "", false
 }
 
 // ParseShard reads "i/n" (0 <= i < n).

@@ -27,7 +27,7 @@ func BenchmarkEpoch(b *testing.B) {
 		_, arg := connectomeArg(nw.Name, dataDir)
 		for _, im := range kernels.All() {
 			for _, path := range Paths {
-				b.Run(nw.Name+"/"+im.Name+"/"+path, func(b *testing.B) {
+				b.Run(nw.Name+"/"+im.Name+"/"+string(path), func(b *testing.B) {
 					spec := cfg.paperSpec(arg)
 					spec.Kernels, spec.Path, spec.Epochs = im.Name, path, b.N
 					var secs []float64

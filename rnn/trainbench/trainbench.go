@@ -44,7 +44,7 @@ var PaperNetworks = []Network{
 }
 
 // Paths are the recurrent-product paths the benchmark compares.
-var Paths = []string{rnn.PathSparse, rnn.PathDense}
+var Paths = []rnn.Path{rnn.PathSparse, rnn.PathDense}
 
 // Modes of a record.
 const (
@@ -55,26 +55,26 @@ const (
 // Config selects what to time. Zero values mean the defaults documented on
 // each field.
 type Config struct {
-	Networks []string // names of PaperNetworks or .npy/.csv file paths (default: the three paper networks)
-	Impls    []string // kernel implementations (default: kernels.All())
-	Paths    []string // "sparse", "dense", "auto" (default: sparse and dense)
-	Threads  []int    // worker threads per run (default: 1)
-	Epochs   int      // measured epochs per combination (default 5; 2 in scaling mode)
-	Warmup   int      // training epochs run first and not measured (default 1; -1 = none)
-	DataDir  string   // folder holding the connectome files ("" = BIORNN_DATA, then the registry)
+	Networks []string   // names of PaperNetworks or .npy/.csv file paths (default: the three paper networks)
+	Impls    []string   // kernel implementations (default: kernels.All())
+	Paths    []rnn.Path // "sparse", "dense", "auto" (default: sparse and dense)
+	Threads  []int      // worker threads per run (default: 1)
+	Epochs   int        // measured epochs per combination (default 5; 2 in scaling mode)
+	Warmup   int        // training epochs run first and not measured (default 1; -1 = none)
+	DataDir  string     // folder holding the connectome files ("" = BIORNN_DATA, then the registry)
 
 	// The task; defaults are the paper's benchmark setting (seq_mem L=5).
 	// The other tasks serve estimates of whole sweeps.
-	Task          string  // "seq_mem" (default), "nback_mem" or "pic_latent_mem"
-	NBack         int     // n-back n (default 2)
-	TrialLength   int     // n-back L (default 5)
-	MNISTDir      string  // pic_latent_mem: folder of the MNIST latents
-	PatternLength int     // seq_mem L (default 5)
-	Trials        int     // default 500 (400 training, 100 validation)
-	BatchSize     int     // default 128
-	LR            float64 // Adam learning rate (default 1e-4)
-	Activation    string  // "tanh" (default, the paper's benchmark) or "relu"
-	Seed          uint64  // run seed (default 1)
+	Task          rnn.Task       // "seq_mem" (default), "nback_mem" or "pic_latent_mem"
+	NBack         int            // n-back n (default 2)
+	TrialLength   int            // n-back L (default 5)
+	MNISTDir      string         // pic_latent_mem: folder of the MNIST latents
+	PatternLength int            // seq_mem L (default 5)
+	Trials        int            // default 500 (400 training, 100 validation)
+	BatchSize     int            // default 128
+	LR            float64        // Adam learning rate (default 1e-4)
+	Activation    rnn.Activation // "tanh" (default, the paper's benchmark) or "relu"
+	Seed          uint64         // run seed (default 1)
 
 	// Scaling mode (Run with Scaling set uses only the first network).
 	Scaling           bool
@@ -141,7 +141,7 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	for _, name := range c.Impls {
 		if _, err := kernels.Get(name); err != nil {
-			return c, fmt.Errorf("trainbench: Impls: %w", err)
+			return c, fieldErr("Impls", "%w", err)
 		}
 	}
 	if len(c.Paths) == 0 {
@@ -150,12 +150,12 @@ func (c Config) withDefaults() (Config, error) {
 			// The dense path needs three neurons^2 float32 matrices (1.2 GB
 			// at 10,000 neurons) and is the neurons^2 reference the scaling
 			// table is meant to avoid; ask for it explicitly.
-			c.Paths = []string{rnn.PathSparse}
+			c.Paths = []rnn.Path{rnn.PathSparse}
 		}
 	}
 	for _, p := range c.Paths {
-		if p != rnn.PathSparse && p != rnn.PathDense && p != rnn.PathAuto {
-			return c, fmt.Errorf("trainbench: Paths: %q: expected \"sparse\", \"dense\" or \"auto\"", p)
+		if !slices.Contains(rnn.Paths(), p) {
+			return c, fieldErr("Paths", "%q: expected one of %q", p, rnn.Paths())
 		}
 	}
 	if len(c.Threads) == 0 {
@@ -163,7 +163,7 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	for _, t := range c.Threads {
 		if t < 1 {
-			return c, fmt.Errorf("trainbench: Threads: %d: expected >= 1", t)
+			return c, fieldErr("Threads", "%d: expected >= 1", t)
 		}
 	}
 	switch {
@@ -172,7 +172,7 @@ func (c Config) withDefaults() (Config, error) {
 	case c.Epochs == 0:
 		c.Epochs = 5
 	case c.Epochs < 0:
-		return c, fmt.Errorf("trainbench: Epochs = %d: expected >= 1", c.Epochs)
+		return c, fieldErr("Epochs", "= %d: expected >= 1", c.Epochs)
 	}
 	switch {
 	case c.Warmup == 0:
@@ -180,7 +180,7 @@ func (c Config) withDefaults() (Config, error) {
 	case c.Warmup == -1:
 		c.Warmup = 0
 	case c.Warmup < -1:
-		return c, fmt.Errorf("trainbench: Warmup = %d: expected >= 0 (or -1 for none)", c.Warmup)
+		return c, fieldErr("Warmup", "= %d: expected >= 0 (or -1 for none)", c.Warmup)
 	}
 	if c.Task == "" {
 		c.Task = rnn.TaskSeqMem
@@ -194,10 +194,10 @@ func (c Config) withDefaults() (Config, error) {
 		c.LR = 1e-4
 	}
 	if c.Activation == "" {
-		c.Activation = "tanh"
+		c.Activation = rnn.ActivationTanh
 	}
-	if c.Activation != "tanh" && c.Activation != "relu" {
-		return c, fmt.Errorf("trainbench: Activation = %q: expected \"tanh\" or \"relu\"", c.Activation)
+	if !slices.Contains(rnn.Activations(), c.Activation) {
+		return c, fieldErr("Activation", "= %q: expected one of %q", c.Activation, rnn.Activations())
 	}
 	if c.Seed == 0 {
 		c.Seed = 1
@@ -211,7 +211,7 @@ func (c Config) withDefaults() (Config, error) {
 		}
 		for _, n := range c.NeuronsPerRegion {
 			if n < 1 {
-				return c, fmt.Errorf("trainbench: NeuronsPerRegion: %d: expected >= 1", n)
+				return c, fieldErr("NeuronsPerRegion", "%d: expected >= 1", n)
 			}
 		}
 		if len(c.Densities) == 0 {
@@ -219,14 +219,14 @@ func (c Config) withDefaults() (Config, error) {
 		}
 		for _, d := range c.Densities {
 			if !(d > 0 && d <= 1) {
-				return c, fmt.Errorf("trainbench: Densities: %v: expected a share in (0, 1]", d)
+				return c, fieldErr("Densities", "%v: expected a share in (0, 1]", d)
 			}
 		}
 		if c.IntrinsicSparsity == 0 {
 			c.IntrinsicSparsity = 0.3
 		}
 		if !(c.IntrinsicSparsity > 0 && c.IntrinsicSparsity <= 1) {
-			return c, fmt.Errorf("trainbench: IntrinsicSparsity = %v: expected a share in (0, 1]", c.IntrinsicSparsity)
+			return c, fieldErr("IntrinsicSparsity", "= %v: expected a share in (0, 1]", c.IntrinsicSparsity)
 		}
 	}
 	return c, nil
@@ -264,7 +264,7 @@ func (c Config) paperSpec(conn string) rnn.RunSpec {
 		NeuronsPerRegion: 4, TargetSparsity: 0.8, IntrinsicSparsity: 1.0, IntrinsicWeight: 0.8,
 		Task: c.Task, PatternLength: c.PatternLength, NBack: c.NBack, TrialLength: c.TrialLength,
 		MNISTDir: c.MNISTDir, Trials: c.Trials,
-		BatchSize: c.BatchSize, Optimizer: "adam", LR: c.LR, Activation: c.Activation,
+		BatchSize: c.BatchSize, Optimizer: rnn.OptimizerAdam, LR: c.LR, Activation: c.Activation,
 		Seed: c.Seed, Epochs: c.Warmup + c.Epochs,
 	}
 }
@@ -348,7 +348,7 @@ func measure(ctx context.Context, spec rnn.RunSpec, warmup int, r Record) (Recor
 	r.Connections = int64(res.Connections)
 	r.Density = float64(res.Connections) / (float64(res.Neurons) * float64(res.Neurons))
 	r.Impl = res.KernelSet
-	r.Path = res.PathUsed
+	r.Path = string(res.PathUsed)
 	r.Threads = int64(res.Spec.Threads)
 	r.Steps = int64(T)
 	r.TrainTrials = int64(train)
@@ -358,8 +358,8 @@ func measure(ctx context.Context, spec rnn.RunSpec, warmup int, r Record) (Recor
 	r.EpochSeconds = median(secs)
 	r.MinSeconds = slices.Min(secs)
 	r.CPUSeconds = median(cpu)
-	r.Activation = res.Spec.Activation
-	r.Task = res.Spec.Task
+	r.Activation = string(res.Spec.Activation)
+	r.Task = string(res.Spec.Task)
 	r.AllocsPerEpoch = int64(median(allocs))
 	r.FinalValLoss = res.Epochs[len(res.Epochs)-1].ValLoss
 	if r.Connections > 0 {
@@ -403,4 +403,23 @@ func median(v []float64) float64 {
 		return s[n/2]
 	}
 	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// FieldError is a Config field that cannot be used: the CLI names its flag.
+type FieldError struct {
+	Field string // the Config field
+	Err   error
+}
+
+func (e *FieldError) Error() string {
+	if msg := e.Err.Error(); strings.HasPrefix(msg, "= ") {
+		return "trainbench: " + e.Field + " " + msg
+	}
+	return "trainbench: " + e.Field + ": " + e.Err.Error()
+}
+
+func (e *FieldError) Unwrap() error { return e.Err }
+
+func fieldErr(field, format string, args ...any) error {
+	return &FieldError{Field: field, Err: fmt.Errorf(format, args...)}
 }

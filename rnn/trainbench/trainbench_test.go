@@ -11,6 +11,7 @@ import (
 
 	"github.com/biornn/biornn/connectome"
 	"github.com/biornn/biornn/kernels"
+	"github.com/biornn/biornn/rnn"
 	"github.com/biornn/biornn/rnn/results/recordfile"
 	"github.com/parquet-go/parquet-go"
 )
@@ -43,7 +44,7 @@ func TestRunPaperEveryImplAndPath(t *testing.T) {
 		if r.Connections <= 0 || r.Connections >= 116*116 || math.Abs(r.Density-float64(r.Connections)/(116*116)) > 1e-12 {
 			t.Fatalf("record %d: connections %d, density %v inconsistent", k, r.Connections, r.Density)
 		}
-		if r.Path != Paths[k%len(Paths)] {
+		if r.Path != string(Paths[k%len(Paths)]) {
 			t.Fatalf("record %d: path %q, want %q (the path is forced, not auto)", k, r.Path, Paths[k%len(Paths)])
 		}
 		if r.Epochs != 3 || !(r.EpochSeconds > 0) || r.MinSeconds > r.EpochSeconds || r.NsPerUnit <= 0 {
@@ -69,7 +70,7 @@ func TestRunPaperEveryImplAndPath(t *testing.T) {
 
 func TestOutputs(t *testing.T) {
 	cfg := tiny()
-	cfg.Impls, cfg.Paths, cfg.Threads, cfg.Epochs = []string{"generic"}, []string{"sparse"}, []int{1, 2}, 1
+	cfg.Impls, cfg.Paths, cfg.Threads, cfg.Epochs = []string{"generic"}, []rnn.Path{"sparse"}, []int{1, 2}, 1
 	recs, err := Run(context.Background(), cfg, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -165,7 +166,7 @@ func TestConfigErrors(t *testing.T) {
 		want string
 	}{
 		{func(c *Config) { c.Impls = []string{"nope"} }, "Impls"},
-		{func(c *Config) { c.Paths = []string{"diagonal"} }, "Paths"},
+		{func(c *Config) { c.Paths = []rnn.Path{"diagonal"} }, "Paths"},
 		{func(c *Config) { c.Threads = []int{0} }, "Threads"},
 		{func(c *Config) { c.Epochs = -1 }, "Epochs"},
 		{func(c *Config) { c.Warmup = -2 }, "Warmup"},
@@ -210,16 +211,16 @@ func TestOtherTasks(t *testing.T) {
 		t.Skipf("skipped: the MNIST latents %s are missing; CI runs this with ../shared beside the project", mnist)
 	}
 	for _, tc := range []struct {
-		task  string
+		task  rnn.Task
 		steps int64
 	}{{"nback_mem", 6}, {"pic_latent_mem", 7}} {
 		cfg := tiny()
-		cfg.Task, cfg.MNISTDir, cfg.Impls, cfg.Paths, cfg.Epochs = tc.task, mnist, []string{"generic"}, []string{"sparse"}, 1
+		cfg.Task, cfg.MNISTDir, cfg.Impls, cfg.Paths, cfg.Epochs = tc.task, mnist, []string{"generic"}, []rnn.Path{"sparse"}, 1
 		recs, err := Run(context.Background(), cfg, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r := recs[0]; r.Task != tc.task || r.Steps != tc.steps || math.IsNaN(r.FinalValLoss) || r.NsPerUnit <= 0 {
+		if r := recs[0]; r.Task != string(tc.task) || r.Steps != tc.steps || math.IsNaN(r.FinalValLoss) || r.NsPerUnit <= 0 {
 			t.Fatalf("%s: %+v, want %d steps and a loss", tc.task, r, tc.steps)
 		}
 	}

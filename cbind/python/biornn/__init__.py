@@ -14,9 +14,10 @@ from .errors import (BiornnError, Cancelled, DataError, HandleError, InternalErr
 from .network import Epoch, Network
 from .info import default_kernel, kernels, set_kernels, set_threads, stat_names, threads, version
 from .results import read_results
+from ._settings import SETTINGS
 
 __all__ = [
-    "ABI_VERSION", "BiornnError", "Cancelled", "DataError", "Epoch", "HandleError", "InternalError",
+    "ABI_VERSION", "SETTINGS", "BiornnError", "Cancelled", "DataError", "Epoch", "HandleError", "InternalError",
     "InvalidArgumentError", "Network", "NullPointerError", "SizeError", "UnsupportedError",
     "default_kernel", "kernels", "library_path", "read_results", "set_kernels", "set_threads",
     "stat_names", "threads", "version",

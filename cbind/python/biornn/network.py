@@ -9,6 +9,7 @@ import numpy as np
 
 from . import _lib as L
 from .errors import BiornnError, check
+from ._settings import DOC as _SETTINGS_DOC
 from .info import _list, _string, stat_names
 
 PARAM_NAMES = ("w_in", "w_hh", "b", "w_out", "b_out")
@@ -66,13 +67,9 @@ class Network:
         """Builds a network from a registered connectome ("macaque", "marmoset",
         "human", ...) or a matrix file, up-scaled to neurons as bio2art does.
 
-        Options: data_dir, neurons, neurons_file, neurons_from_density
-        (rank, ratio, proportional), neuron_scale, density_fill (median,
-        mean, min, max), target_sparsity,
-        intrinsic_sparsity, intrinsic_weight, intrinsic, keep_diag,
-        homogeneous, strategy, null (a null model: permute, rewire, shuffle,
-        erdos-renyi), control_weights, orientation, init, spectral_radius,
-        seed, build_seed (see cbind/README.md).
+        Options: any setting below but connectome; those that do not decide
+        the network become the defaults of train.
+
         """
         h = L.c_handle(0)
         check(L.lib().biornn_network_from_connectome(os.fspath(name).encode(), options_string(options),
@@ -269,10 +266,10 @@ class Network:
         0 is the evaluation before training), on this thread; return False to
         stop (biornn.Cancelled is raised, nothing is written). An exception in
         progress also stops the run and is re-raised; Ctrl-C stops it with
-        KeyboardInterrupt. Options: pattern_length, n_back, trial_length, trials,
-        mnist_dir, batch_size, optimizer, lr, momentum, weight_decay,
-        clip_norm, activation, patience, init, spectral_radius, seed,
-        data_seed, init_seed, kernels, threads, path.
+        KeyboardInterrupt. Options: the settings below, except those that
+        decide the network (fixed when it was built); seed replaces its
+        master seed for the task data and the initialisation.
+
         """
         raised = []
         interrupted = []
@@ -311,3 +308,8 @@ class Network:
             raise raised[0]
         check(rc)
         return run_id.value.decode()
+
+
+# The settings' list, generated from the library's settings table.
+Network.from_connectome.__func__.__doc__ += _SETTINGS_DOC
+Network.train.__doc__ += _SETTINGS_DOC

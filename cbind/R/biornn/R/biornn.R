@@ -41,11 +41,8 @@ biornn_stat_names <- function() .lines(.Call(C_stat_names))
 }
 
 #' Builds a network from a registered connectome ("macaque", "marmoset",
-#' "human", ...) or a matrix file. Options (see cbind/README.md): data_dir,
-#' neurons, neurons_file, neurons_from_density, neuron_scale, density_fill,
-#' target_sparsity, intrinsic_sparsity,
-#' intrinsic_weight, intrinsic, keep_diag, homogeneous, strategy, null,
-#' control_weights, orientation, init, spectral_radius, seed, build_seed.
+#' "human", ...) or a matrix file. Options: the run settings (help page
+#' biornn_settings, generated from the library's settings table).
 network_from_connectome <- function(name, ...) {
   .network(.Call(C_from_connectome, as.character(name), .options(...)))
 }

@@ -1,0 +1,97 @@
+"""The run settings of biornn, generated from its settings table (do not edit:
+go run ./cbind/internal/gensettings). Keyword arguments of Network.from_connectome
+and Network.train are these keys."""
+
+# key: (group, type, default, allowed, help)
+SETTINGS = {
+    "connectome": ("network", "string", "macaque", "a non-empty text", "a built-in data set (biornn connectomes) or a matrix / edge-list file"),
+    "data_dir": ("network", "string", "$BIORNN_DATA, else the built-in data", "a text", "a folder whose data sets replace the built-in ones of the same name"),
+    "neurons_per_region": ("network", "int", "4", "an integer >= 1", "neurons of every region (the paper's 4)"),
+    "neurons_file": ("network", "string", "none", "a text", "neurons per region from a file (one integer per line, or .npy); overrides neurons_per_region"),
+    "neurons_from_density": ("network", "string", "off", "one of rank, ratio, proportional (or \"\": off)", "neurons per region from the data set's neuron densities (macaque, marmoset); overrides neurons_per_region"),
+    "neuron_scale": ("network", "int", "1 for rank and ratio; required for proportional", "an integer >= 0", "neurons per rank step (rank), of the lowest-density region (ratio), or about the total (proportional)"),
+    "density_fill": ("network", "string", "none: a missing density is an error", "one of median, mean, min, max (or \"\": a missing density is an error)", "how regions without a measured neuron density are filled (with neurons_from_density)"),
+    "target_sparsity": ("network", "float", "0.8", "a number in (0, 1]", "share of a target region's neurons each source neuron reaches (bio2art)"),
+    "intrinsic_sparsity": ("network", "float", "1", "a number in (0, 1]", "share of a region's own neurons each neuron reaches"),
+    "intrinsic_weight": ("network", "float", "0.8", "a number in (0, 1)", "share w of a region's input that is intrinsic (blocks sum to w/(1-w) x the column sum); no_intrinsic for none"),
+    "no_intrinsic": ("network", "bool", "false", "true or false", "no connections within a region"),
+    "keep_diag": ("network", "bool", "false", "true or false", "keep self-connections"),
+    "homogeneous": ("network", "bool", "false", "true or false", "equal weights within a block instead of a random split"),
+    "strategy": ("network", "string", "bio-random", "one of bio-random, bio-rank, bio-weights, permute, rewire, shuffle, erdos-renyi", "bio topology with random, rank-mapped or connectome weights, or a control (a null model)"),
+    "orientation": ("network", "string", "target", "one of target, paper", "target: W_hh = W_bio^T (row i = inputs of neuron i); paper: W_hh = W_bio as the paper's code"),
+    "task": ("task", "string", "seq_mem", "one of seq_mem, nback_mem, pic_latent_mem", "the working-memory task"),
+    "pattern_length": ("task", "int", "3", "an integer >= 1", "seq_mem: values to remember (L)"),
+    "n_back": ("task", "int", "2", "an integer >= 1", "n-back tasks: how far back the compared item is (< trial_length)"),
+    "trial_length": ("task", "int", "5", "an integer >= 2", "n-back tasks: items per trial (L)"),
+    "trials": ("task", "int", "500 for seq_mem, 1000 for the n-back tasks (the paper's)", "an integer >= 5", "trials, 80% for training and 20% for validation"),
+    "mnist_dir": ("task", "string", "$BIORNN_MNIST, else mnist-latent in or beside the data folder", "a text", "pic_latent_mem: the folder with mnist_latent_50d.npy and mnist_labels.npy"),
+    "batch_size": ("training", "int", "128", "an integer >= 1", "trials per mini-batch"),
+    "epochs": ("training", "int", "500", "an integer >= 1", "passes over the training trials"),
+    "optimizer": ("training", "string", "adam", "one of adam, rmsprop, sgd", "PyTorch's Adam, RMSprop or SGD"),
+    "lr": ("training", "float", "1e-3 for adam, 1e-2 for rmsprop and sgd", "a finite number > 0", "learning rate"),
+    "momentum": ("training", "float", "0", "a number in [0, 1)", "sgd momentum"),
+    "weight_decay": ("training", "float", "0", "a finite number >= 0", "L2 penalty added to the gradient"),
+    "clip_norm": ("training", "float", "0 (off)", "a finite number >= 0", "clip the gradient's total 2-norm to this value (0 = off)"),
+    "activation": ("training", "string", "tanh", "one of tanh, relu", "recurrent nonlinearity"),
+    "init": ("training", "string", "default", "one of default, xavier, he", "initial weights: PyTorch's default uniform, Xavier or He"),
+    "spectral_radius": ("training", "float", "1", "a finite number > 0", "spectral radius the connectome weights are scaled to (bio-weights)"),
+    "control_weights": ("training", "string", "random", "one of random, rank, weights", "a control's recurrent weights: random, rank-mapped or the carried weights"),
+    "patience": ("training", "int", "0 (off)", "an integer >= 0", "stop after this many epochs without a lower validation loss (0 = off)"),
+    "seed": ("run", "uint64", "1", "an integer >= 1", "derives the build, data and init seeds that are not given"),
+    "build_seed": ("run", "uint64", "derived from seed", "a whole number 0..18446744073709551615 (0 = derived from seed)", "the up-scaling and the null model"),
+    "data_seed": ("run", "uint64", "derived from seed", "a whole number 0..18446744073709551615 (0 = derived from seed)", "the task's trials"),
+    "init_seed": ("run", "uint64", "derived from seed", "a whole number 0..18446744073709551615 (0 = derived from seed)", "the initial weights and the mini-batch order"),
+    "threads": ("run", "int", "1 (the CLI: one per core)", "an integer in 1..4096", "threads of one run (results do not depend on it)"),
+    "kernels": ("run", "string", "the fastest this CPU runs", "one of generic, avx2, avx512", "kernel set (results may differ in the last float32 digits between sets)"),
+    "path": ("run", "string", "auto", "one of auto, sparse, dense", "recurrent products: sparse, dense, or auto (sparse up to 60% density)"),
+}
+
+# older spellings still accepted: alias -> key
+ALIASES = {
+    "neurons": "neurons_per_region",
+    "null": "strategy",
+}
+
+DOC = """Settings (keyword arguments; defaults in brackets):
+
+    connectome: a built-in data set (biornn connectomes) or a matrix / edge-list file [macaque]; a non-empty text
+    data_dir: a folder whose data sets replace the built-in ones of the same name [$BIORNN_DATA, else the built-in data]; a text
+    neurons_per_region: neurons of every region (the paper's 4) [4]; an integer >= 1
+    neurons_file: neurons per region from a file (one integer per line, or .npy); overrides neurons_per_region [none]; a text
+    neurons_from_density: neurons per region from the data set's neuron densities (macaque, marmoset); overrides neurons_per_region [off]; one of rank, ratio, proportional (or "": off)
+    neuron_scale: neurons per rank step (rank), of the lowest-density region (ratio), or about the total (proportional) [1 for rank and ratio; required for proportional]; an integer >= 0
+    density_fill: how regions without a measured neuron density are filled (with neurons_from_density) [none: a missing density is an error]; one of median, mean, min, max (or "": a missing density is an error)
+    target_sparsity: share of a target region's neurons each source neuron reaches (bio2art) [0.8]; a number in (0, 1]
+    intrinsic_sparsity: share of a region's own neurons each neuron reaches [1]; a number in (0, 1]
+    intrinsic_weight: share w of a region's input that is intrinsic (blocks sum to w/(1-w) x the column sum); no_intrinsic for none [0.8]; a number in (0, 1)
+    no_intrinsic: no connections within a region [false]; true or false
+    keep_diag: keep self-connections [false]; true or false
+    homogeneous: equal weights within a block instead of a random split [false]; true or false
+    strategy: bio topology with random, rank-mapped or connectome weights, or a control (a null model) [bio-random]; one of bio-random, bio-rank, bio-weights, permute, rewire, shuffle, erdos-renyi
+    orientation: target: W_hh = W_bio^T (row i = inputs of neuron i); paper: W_hh = W_bio as the paper's code [target]; one of target, paper
+    task: the working-memory task [seq_mem]; one of seq_mem, nback_mem, pic_latent_mem
+    pattern_length: seq_mem: values to remember (L) [3]; an integer >= 1
+    n_back: n-back tasks: how far back the compared item is (< trial_length) [2]; an integer >= 1
+    trial_length: n-back tasks: items per trial (L) [5]; an integer >= 2
+    trials: trials, 80% for training and 20% for validation [500 for seq_mem, 1000 for the n-back tasks (the paper's)]; an integer >= 5
+    mnist_dir: pic_latent_mem: the folder with mnist_latent_50d.npy and mnist_labels.npy [$BIORNN_MNIST, else mnist-latent in or beside the data folder]; a text
+    batch_size: trials per mini-batch [128]; an integer >= 1
+    epochs: passes over the training trials [500]; an integer >= 1
+    optimizer: PyTorch's Adam, RMSprop or SGD [adam]; one of adam, rmsprop, sgd
+    lr: learning rate [1e-3 for adam, 1e-2 for rmsprop and sgd]; a finite number > 0
+    momentum: sgd momentum [0]; a number in [0, 1)
+    weight_decay: L2 penalty added to the gradient [0]; a finite number >= 0
+    clip_norm: clip the gradient's total 2-norm to this value (0 = off) [0 (off)]; a finite number >= 0
+    activation: recurrent nonlinearity [tanh]; one of tanh, relu
+    init: initial weights: PyTorch's default uniform, Xavier or He [default]; one of default, xavier, he
+    spectral_radius: spectral radius the connectome weights are scaled to (bio-weights) [1]; a finite number > 0
+    control_weights: a control's recurrent weights: random, rank-mapped or the carried weights [random]; one of random, rank, weights
+    patience: stop after this many epochs without a lower validation loss (0 = off) [0 (off)]; an integer >= 0
+    seed: derives the build, data and init seeds that are not given [1]; an integer >= 1
+    build_seed: the up-scaling and the null model [derived from seed]; a whole number 0..18446744073709551615 (0 = derived from seed)
+    data_seed: the task's trials [derived from seed]; a whole number 0..18446744073709551615 (0 = derived from seed)
+    init_seed: the initial weights and the mini-batch order [derived from seed]; a whole number 0..18446744073709551615 (0 = derived from seed)
+    threads: threads of one run (results do not depend on it) [1 (the CLI: one per core)]; an integer in 1..4096
+    kernels: kernel set (results may differ in the last float32 digits between sets) [the fastest this CPU runs]; one of generic, avx2, avx512
+    path: recurrent products: sparse, dense, or auto (sparse up to 60% density) [auto]; one of auto, sparse, dense
+"""
