@@ -170,7 +170,7 @@ func (o *options) setInto(spec *rnn.RunSpec, keep func(*rnn.Setting) bool) error
 	for k := range o.vals {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys) // the first error is the same on every call
+	sort.Strings(keys)           // the first error is the same on every call
 	given := map[string]string{} // setting key -> the option key that set it
 	for _, k := range keys {
 		if s, ok := rnn.LookupSetting(k); ok && keep(s) {
