@@ -5,16 +5,22 @@
 # - The full reference data: $BIORNN_SHARED if set, else ../shared beside the
 #   project root. The cross-checks that need it skip, naming the folder, where
 #   it is absent.
+# p made absolute for messages, also when it does not exist.
+abs_path <- function(p) {
+  if (file.exists(p) || dirname(p) == p) return(normalizePath(p))
+  file.path(abs_path(dirname(p)), basename(p))
+}
+
 testdata_dir <- function(sub) {
   d <- file.path(Sys.getenv("BIORNN_TESTDATA", file.path("..", "..", "..", "..", "..", "testdata")), sub)
-  if (!dir.exists(d)) skip(paste0("the project's fixtures ", normalizePath(d, mustWork = FALSE),
+  if (!dir.exists(d)) skip(paste0("the project's fixtures ", abs_path(d),
                                   " are not reachable from here (set BIORNN_TESTDATA to testdata/ of the source tree)"))
   normalizePath(d)
 }
 
 shared_dir <- function(sub) {
   d <- file.path(Sys.getenv("BIORNN_SHARED", file.path("..", "..", "..", "..", "..", "..", "shared")), sub)
-  if (!dir.exists(d)) skip(paste0("the full reference data ", normalizePath(d, mustWork = FALSE),
+  if (!dir.exists(d)) skip(paste0("the full reference data ", abs_path(d),
                                   " is missing (../shared beside the project root, or set BIORNN_SHARED): cross-check skipped"))
   normalizePath(d)
 }
