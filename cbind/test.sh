@@ -49,7 +49,7 @@ if want python; then
 	fi
 	rm -rf "$here/python/build" "$here/python/biornn.egg-info" # setuptools' in-tree leftovers
 	# run from $tmp so that the installed package, not the source folder, is imported
-	(cd "$tmp" && timeout 600 "$py" -m pytest -q -p no:cacheprovider "$here/python/tests")
+	(cd "$tmp" && timeout 600 "$py" -m pytest -q -rs -p no:cacheprovider "$here/python/tests")
 fi
 
 if want r; then
