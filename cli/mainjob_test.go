@@ -69,3 +69,31 @@ func TestDataDirRecorded(t *testing.T) {
 		t.Fatalf("corrupt data-dir file: %v", err)
 	}
 }
+
+// TestMNISTDataCommands: without the picture task's stimuli the error names
+// both ways to get them; 'data import' of a folder of latents puts them
+// where 'train' finds them; 'data path' reports them.
+func TestMNISTDataCommands(t *testing.T) {
+	t.Setenv("BIORNN_MNIST", "")
+	data := t.TempDir()
+	_, _, err := run(t, "--data-dir", data, "train", "--task", "pic_latent_mem", "--epochs", "1")
+	for _, want := range []string{"biornn data fetch mnist-latent", "biornn data import DIR"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("missing latents: %v does not name %q", err, want)
+		}
+	}
+	if _, _, err := run(t, "--data-dir", data, "data", "fetch", "pictures"); ExitCode(err) != ExitUsage {
+		t.Errorf("data fetch of an unknown set: %v", err)
+	}
+	needShared(t, sharedMNIST)
+	out, _ := mustRun(t, "--data-dir", data, "data", "import", sharedMNIST)
+	if !strings.Contains(out, "MNIST latents") {
+		t.Errorf("data import: %s", out)
+	}
+	_, stderr := mustRun(t, "--data-dir", data, "data", "path")
+	if !strings.Contains(stderr, "MNIST latents (pic_latent_mem): ok") {
+		t.Errorf("data path: %s", stderr)
+	}
+	res := t.TempDir()
+	mustRun(t, append([]string{"--data-dir", data, "train", "--task", "pic_latent_mem", "--out", res}, tinyTrain...)...)
+}

@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -38,42 +40,41 @@ func registryCommands() []*ucli.Command {
 			Usage: "get the connectome data: fetch, import, path",
 			Subcommands: []*ucli.Command{
 				{
-					Name:  "fetch",
-					Usage: "download bio2art's connectome files into the data folder and verify their checksums (the same files are built into biornn)",
+					Name:      "fetch",
+					Usage:     "download data that is not built in: mnist-latent (the picture task's stimuli); without an argument, bio2art's connectome files (the same bytes as the built-in ones)",
+					ArgsUsage: "[mnist-latent]",
 					Flags: []ucli.Flag{
-						&ucli.StringFlag{Name: "url", Value: connectome.DefaultBaseURL, Usage: "base URL of the files"},
+						&ucli.StringFlag{Name: "url", Usage: "base URL of the files", DefaultText: "the pinned commit of the source repository"},
 						&ucli.StringFlag{Name: "data-dir", Usage: "destination (default: the data folder, see 'biornn data path')"},
 					},
 					Action: func(c *ucli.Context) error {
-						if c.NArg() > 0 {
-							return usagef("data fetch takes no arguments (got %q)", c.Args().Slice())
-						}
 						dir := connectome.ResolveDataDir(lookupString(c, "data-dir"))
-						if err := connectome.Fetch(c.Context, c.String("url"), dir, stderr(c)); err != nil {
-							return err
+						switch {
+						case c.NArg() == 0:
+							if err := connectome.Fetch(c.Context, c.String("url"), dir, stderr(c)); err != nil {
+								return err
+							}
+							fmt.Fprintf(stdout(c), "connectome data ready in %s (the same data sets are built into biornn)\n", dir)
+						case c.NArg() == 1 && c.Args().First() == connectome.KindMNISTLatent:
+							dst := filepath.Join(dir, connectome.MNISTDirName)
+							if err := connectome.FetchMNISTLatent(c.Context, c.String("url"), dst, stderr(c)); err != nil {
+								return err
+							}
+							fmt.Fprintf(stdout(c), "MNIST latents ready in %s (train --task pic_latent_mem finds them there)\n", dst)
+						default:
+							return usagef("data fetch: expected no argument (connectomes) or %s (got %q)", connectome.KindMNISTLatent, c.Args().Slice())
 						}
-						fmt.Fprintf(stdout(c), "connectome data ready in %s\n", dir)
 						return nil
 					},
 				},
 				{
 					Name:      "import",
-					Usage:     "validate a local folder of bio2art's connectome files and copy it into the data folder",
+					Usage:     "validate a local folder (bio2art's connectome files and/or the MNIST latents, .npy or the paper's .pt) and copy it into the data folder",
 					ArgsUsage: "DIR",
 					Flags: []ucli.Flag{
 						&ucli.StringFlag{Name: "data-dir", Usage: "destination (default: the data folder, see 'biornn data path')"},
 					},
-					Action: func(c *ucli.Context) error {
-						if c.NArg() != 1 {
-							return usagef("data import: expected one source folder DIR (got %q)", c.Args().Slice())
-						}
-						dir := connectome.ResolveDataDir(lookupString(c, "data-dir"))
-						if err := connectome.Import(c.Args().First(), dir); err != nil {
-							return err
-						}
-						fmt.Fprintf(stdout(c), "imported %s into %s\n", c.Args().First(), dir)
-						return nil
-					},
+					Action: dataImport,
 				},
 				{
 					Name:  "path",
@@ -182,6 +183,32 @@ func showConnectome(c *ucli.Context) error {
 	return tw.Flush()
 }
 
+// dataImport copies what the source folder holds: the MNIST latents (into
+// the data folder's mnist-latent), bio2art's connectome files, or both.
+// Every file is checked before anything is copied.
+func dataImport(c *ucli.Context) error {
+	if c.NArg() != 1 {
+		return usagef("data import: expected one source folder DIR (got %q)", c.Args().Slice())
+	}
+	src, dir := c.Args().First(), connectome.ResolveDataDir(lookupString(c, "data-dir"))
+	mnistDst := filepath.Join(dir, connectome.MNISTDirName)
+	mnistErr := connectome.ImportMNISTLatent(src, mnistDst)
+	switch {
+	case mnistErr == nil:
+		fmt.Fprintf(stdout(c), "imported the MNIST latents from %s into %s\n", src, mnistDst)
+	case !errors.Is(mnistErr, connectome.ErrNoMNISTLatent):
+		return mnistErr // the latents are there but damaged: nothing imported
+	}
+	if err := connectome.Import(src, dir); err != nil {
+		if mnistErr == nil {
+			return nil // a folder of latents only
+		}
+		return fmt.Errorf("%w; nor does it hold the MNIST latents (%v)", err, mnistErr)
+	}
+	fmt.Fprintf(stdout(c), "imported the connectome files from %s into %s\n", src, dir)
+	return nil
+}
+
 func dataPath(c *ucli.Context) error {
 	if c.NArg() > 0 {
 		return usagef("data path takes no arguments (got %q)", c.Args().Slice())
@@ -209,10 +236,25 @@ func dataPath(c *ucli.Context) error {
 			ok++
 		}
 	}
-	fmt.Fprintf(stderr(c), "%d files ok, %d missing, %d bad", ok, missing, bad)
+	fmt.Fprintf(stderr(c), "connectome files: %d ok, %d missing, %d bad", ok, missing, bad)
 	if missing > 0 || bad > 0 {
 		fmt.Fprint(stderr(c), " (not needed: the built-in copies are used; 'biornn data fetch' or 'biornn data import DIR' writes the files)")
 	}
 	fmt.Fprintln(stderr(c))
+	mdir := filepath.Join(dir, connectome.MNISTDirName)
+	mok := 0
+	for _, s := range connectome.MNISTStatus(mdir) {
+		switch {
+		case s.Present && s.Err != nil:
+			fmt.Fprintf(stderr(c), "  %s: %v\n", s.Path, s.Err)
+		case s.Present:
+			mok++
+		}
+	}
+	if mok == 2 {
+		fmt.Fprintf(stderr(c), "MNIST latents (pic_latent_mem): ok in %s\n", mdir)
+	} else {
+		fmt.Fprintf(stderr(c), "MNIST latents (pic_latent_mem): not in %s; %s\n", mdir, connectome.MNISTGetHint)
+	}
 	return nil
 }

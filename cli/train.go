@@ -58,10 +58,9 @@ func specFromFlags(c *ucli.Context) (rnn.RunSpec, error) {
 func checkMNIST(dir string) error {
 	for _, f := range []string{rnn.MNISTLatentFile, rnn.MNISTLabelsFile} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
-			return fmt.Errorf("pic_latent_mem needs the MNIST latent vectors: %s not found in %s; "+
-				"pass --mnist-dir DIR or set BIORNN_MNIST to the folder holding %s and %s, "+
-				"or put that folder, named mnist-latent, inside or beside the data folder",
-				f, dir, rnn.MNISTLatentFile, rnn.MNISTLabelsFile)
+			return fmt.Errorf("pic_latent_mem needs the MNIST latent vectors: %s not found in %s; %s; "+
+				"or pass --mnist-dir DIR or set BIORNN_MNIST to a folder holding %s and %s",
+				f, dir, connectome.MNISTGetHint, rnn.MNISTLatentFile, rnn.MNISTLabelsFile)
 		}
 	}
 	return nil
@@ -77,8 +76,8 @@ func mnistDir(flag, dataDir string) string {
 		return flag
 	}
 	data := filepath.Clean(connectome.ResolveDataDir(dataDir))
-	inside := filepath.Join(data, "mnist-latent")
-	for _, d := range []string{inside, filepath.Join(filepath.Dir(data), "mnist-latent")} {
+	inside := filepath.Join(data, connectome.MNISTDirName)
+	for _, d := range []string{inside, filepath.Join(filepath.Dir(data), connectome.MNISTDirName)} {
 		if st, err := os.Stat(filepath.Join(d, rnn.MNISTLatentFile)); err == nil && !st.IsDir() {
 			return d
 		}

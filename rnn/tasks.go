@@ -3,7 +3,6 @@ package rnn
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"math/rand/v2"
 	"path/filepath"
 
@@ -14,10 +13,10 @@ import (
 // with math/rand/v2's PCG, so a (task, parameters, seed) triple always gives
 // the same trials.
 
-// MNIST latent files read by pic_latent_mem.
+// MNIST latent files read by pic_latent_mem (see connectome.ReadMNISTLatent).
 const (
-	MNISTLatentFile = "mnist_latent_50d.npy"
-	MNISTLabelsFile = "mnist_labels.npy"
+	MNISTLatentFile = connectome.MNISTLatentFile
+	MNISTLabelsFile = connectome.MNISTLabelsFile
 )
 
 // Answer classes of the n-back tasks.
@@ -130,55 +129,35 @@ type MNISTLatent struct {
 	byClass [10][]int
 }
 
-// LoadMNISTLatent reads mnist_latent_50d.npy and mnist_labels.npy from dir.
+// LoadMNISTLatent reads mnist_latent_50d.npy and mnist_labels.npy from dir
+// with connectome.ReadMNISTLatent, which checks them (the paper's pinned
+// SHA-256 unless dir declares its own set in a SHA256SUMS file; width
+// connectome.MNISTLatentDim; finite values; one digit label per row) and
+// names the file in every error, and, when they are missing, says how to
+// get them (`biornn data fetch mnist-latent`, `biornn data import DIR`).
+// Each row is then min-max rescaled to [0, 1], as the paper's code does.
 func LoadMNISTLatent(dir string) (*MNISTLatent, error) {
 	if dir == "" {
-		return nil, errors.New("rnn: pic_latent_mem: MNISTDir is empty: expected the folder with " + MNISTLatentFile + " and " + MNISTLabelsFile)
+		return nil, errors.New("rnn: pic_latent_mem: MNISTDir is empty: expected the folder with " + MNISTLatentFile + " and " + MNISTLabelsFile + "; " + connectome.MNISTGetHint)
 	}
-	read := func(name string) (*connectome.Array, error) {
-		p := filepath.Join(dir, name)
-		a, err := connectome.ReadNPY(p)
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("rnn: pic_latent_mem: %s is missing (MNISTDir = %q must hold %s and %s)", p, dir, MNISTLatentFile, MNISTLabelsFile)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("rnn: pic_latent_mem: %w", err)
-		}
-		return a, nil
-	}
-	vec, err := read(MNISTLatentFile)
+	set, err := connectome.ReadMNISTLatent(dir)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("rnn: pic_latent_mem: %w", err)
 	}
-	lab, err := read(MNISTLabelsFile)
-	if err != nil {
-		return nil, err
-	}
-	if len(vec.Shape) != 2 || vec.Shape[0] < 1 || vec.Shape[1] < 1 {
-		return nil, fmt.Errorf("rnn: pic_latent_mem: %s: shape %v, expected (images, dim)", filepath.Join(dir, MNISTLatentFile), vec.Shape)
-	}
-	rows, dim := vec.Shape[0], vec.Shape[1]
-	if len(lab.Shape) != 1 || lab.Shape[0] != rows {
-		return nil, fmt.Errorf("rnn: pic_latent_mem: %s: shape %v, expected (%d,) to match %s", filepath.Join(dir, MNISTLabelsFile), lab.Shape, rows, MNISTLatentFile)
-	}
-	m := &MNISTLatent{Dim: dim, Vectors: make([]float32, rows*dim), Labels: make([]int, rows)}
+	rows, dim := len(set.Labels), connectome.MNISTLatentDim
+	m := &MNISTLatent{Dim: dim, Vectors: make([]float32, rows*dim), Labels: set.Labels}
 	for i := 0; i < rows; i++ {
-		row := vec.Data[i*dim : (i+1)*dim]
-		lo, hi := row[0], row[0]
+		row := set.Vectors[i*dim : (i+1)*dim]
+		lo, hi := float64(row[0]), float64(row[0])
 		for _, v := range row {
-			lo, hi = min(lo, v), max(hi, v)
+			lo, hi = min(lo, float64(v)), max(hi, float64(v))
 		}
 		for k, v := range row {
 			if hi > lo {
-				m.Vectors[i*dim+k] = float32((v - lo) / (hi - lo))
+				m.Vectors[i*dim+k] = float32((float64(v) - lo) / (hi - lo))
 			}
 		}
-		l := lab.Data[i]
-		if l != float64(int(l)) || l < 0 || l > 9 {
-			return nil, fmt.Errorf("rnn: pic_latent_mem: %s: label %v at row %d, expected a digit 0..9", filepath.Join(dir, MNISTLabelsFile), l, i)
-		}
-		m.Labels[i] = int(l)
-		m.byClass[int(l)] = append(m.byClass[int(l)], i)
+		m.byClass[set.Labels[i]] = append(m.byClass[set.Labels[i]], i)
 	}
 	classes := 0
 	for _, c := range m.byClass {

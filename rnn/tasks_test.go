@@ -2,7 +2,6 @@ package rnn
 
 import (
 	"math"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -101,10 +100,12 @@ func TestNBackMem(t *testing.T) {
 }
 
 func TestPicLatentMem(t *testing.T) {
-	dir := filepath.Join("..", "..", "shared", "mnist-latent")
-	m, err := LoadMNISTLatent(dir)
+	if !haveMNIST(t) {
+		t.Skip("skipped: the MNIST latents are missing (see the log line above)")
+	}
+	m, err := LoadMNISTLatent(sharedMNIST)
 	if err != nil {
-		t.Fatalf("the MNIST latent vectors are needed: %v", err)
+		t.Fatal(err)
 	}
 	const L, n, trials = 5, 2, 200
 	d, err := PicLatentMem(m, L, n, trials, 9)

@@ -11,7 +11,14 @@ import (
 	"github.com/biornn/biornn/kernels"
 )
 
-var torchCases = []string{"macaque_seqmem_tanh_adam", "marmoset_seqmem_relu_sgd", "gamanut_nback_relu_adam"}
+// The PyTorch reference cases: the project's small ones in
+// testdata/torchref (made by testdata/torchref/make_fixtures.py) always, and
+// the full ones in ../shared/torch-reference when that folder is present.
+var (
+	torchFixtureDir = filepath.Join("..", "testdata", "torchref")
+	torchSharedDir  = filepath.Join("..", "..", "shared", "torch-reference")
+	torchShared     = []string{"macaque_seqmem_tanh_adam", "marmoset_seqmem_relu_sgd", "gamanut_nback_relu_adam"}
+)
 
 type torchCase struct {
 	Name      string     `json:"name"`
@@ -23,6 +30,12 @@ type torchCase struct {
 	LR        float64    `json:"lr"`
 	Steps     int        `json:"steps"`
 	LossesF64 []float64  `json:"losses_f64"`
+	// Optional (testdata/torchref only; zero in the shared cases).
+	Momentum    float64 `json:"momentum"`
+	Dampening   float64 `json:"dampening"`
+	Nesterov    bool    `json:"nesterov"`
+	WeightDecay float64 `json:"weight_decay"`
+	ClipNorm    float64 `json:"clip_norm"`
 
 	x, y    *connectome.Array
 	mask    []bool
@@ -60,16 +73,20 @@ func readParams(t *testing.T, dir, prefix string, h, in, o int) Params {
 	}
 }
 
-func loadTorchCase(t *testing.T, name string) *torchCase {
+func loadTorchCase(t *testing.T, dir string) *torchCase {
 	t.Helper()
-	dir := filepath.Join("..", "..", "shared", "torch-reference", name)
+	name := filepath.Base(dir)
 	b, err := os.ReadFile(filepath.Join(dir, "case.json"))
 	if err != nil {
 		t.Fatalf("the PyTorch reference is missing: %v", err)
 	}
 	c := &torchCase{}
 	if err := json.Unmarshal(b, c); err != nil {
-		t.Fatalf("%s/case.json: %v", name, err)
+		t.Fatalf("%s/case.json: %v", dir, err)
+	}
+	if c.Name != name || c.Hidden <= 0 || c.Steps <= 0 || len(c.LossesF64) != c.Steps {
+		t.Fatalf("%s/case.json: name %q, hidden %d, steps %d, %d losses: expected the folder's name, hidden > 0 and one loss per step",
+			dir, c.Name, c.Hidden, c.Steps, len(c.LossesF64))
 	}
 	c.x = readArray(t, dir, "x.npy")
 	c.y = readArray(t, dir, "y.npy")
@@ -121,47 +138,86 @@ func checkParams(t *testing.T, what string, got, want Params, tol float64) {
 	}
 }
 
-// TestTorchReference reproduces every PyTorch case with every kernel
-// implementation and both paths: the loss before every step, the gradient at
-// the initial parameters and the parameters after the last step.
+func (c *torchCase) optimizer() OptimizerSpec {
+	return OptimizerSpec{Name: c.Optimizer, LR: c.LR, Momentum: c.Momentum, Dampening: c.Dampening,
+		Nesterov: c.Nesterov, WeightDecay: c.WeightDecay, ClipNorm: c.ClipNorm}
+}
+
+// torchFixtures lists the case folders of testdata/torchref.
+func torchFixtures(t *testing.T) []string {
+	t.Helper()
+	entries, err := os.ReadDir(torchFixtureDir)
+	if err != nil {
+		t.Fatalf("the project's PyTorch fixtures: %v", err)
+	}
+	var dirs []string
+	for _, e := range entries {
+		if e.IsDir() {
+			dirs = append(dirs, filepath.Join(torchFixtureDir, e.Name()))
+		}
+	}
+	if len(dirs) == 0 {
+		t.Fatalf("no PyTorch fixtures in %s", torchFixtureDir)
+	}
+	return dirs
+}
+
+// TestTorchReference reproduces every PyTorch case of testdata/torchref
+// with every kernel implementation and both paths: the loss before every
+// step, the gradient at the initial parameters and the parameters after the
+// last step.
 func TestTorchReference(t *testing.T) {
-	for _, name := range torchCases {
-		c := loadTorchCase(t, name)
-		for _, im := range kernels.All() {
-			for _, path := range []Path{PathSparse, PathDense} {
-				t.Run(name+"/"+im.Name+"/"+string(path), func(t *testing.T) {
-					n, err := NewNetwork(c.init, c.mask, c.Act, im, path)
-					if err != nil {
-						t.Fatal(err)
+	for _, dir := range torchFixtures(t) {
+		runTorchCase(t, loadTorchCase(t, dir))
+	}
+}
+
+// TestTorchReferenceShared does the same for the full cases in
+// ../shared/torch-reference, when that folder is present.
+func TestTorchReferenceShared(t *testing.T) {
+	if _, err := os.Stat(torchSharedDir); err != nil {
+		t.Skipf("the full PyTorch reference %s is missing (it lies in ../shared beside the project root): cross-check skipped", torchSharedDir)
+	}
+	for _, name := range torchShared {
+		runTorchCase(t, loadTorchCase(t, filepath.Join(torchSharedDir, name)))
+	}
+}
+
+func runTorchCase(t *testing.T, c *torchCase) {
+	for _, im := range kernels.All() {
+		for _, path := range []Path{PathSparse, PathDense} {
+			t.Run(c.Name+"/"+im.Name+"/"+string(path), func(t *testing.T) {
+				n, err := NewNetwork(c.init, c.mask, c.Act, im, path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				x, y := f32(c.x.Data), f32(c.y.Data)
+				loss0, g, err := n.LossAndGradient(x, c.shape(), y, c.Loss, c.LossSteps)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if e := math.Abs(loss0-c.LossesF64[0]) / c.LossesF64[0]; e > 1e-4 {
+					t.Errorf("loss at the initial parameters %.9g, PyTorch %.9g (relative error %.2g)", loss0, c.LossesF64[0], e)
+				}
+				checkParams(t, "gradient", g, c.grad, 1e-4)
+				losses, err := n.TrainArrays(x, c.shape(), y, c.Loss, c.LossSteps, c.optimizer(), c.Steps)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for s, want := range c.LossesF64 {
+					if e := math.Abs(losses[s]-want) / want; e > 1e-4 {
+						t.Errorf("loss before step %d: %.9g, PyTorch %.9g (relative error %.2g)", s, losses[s], want, e)
 					}
-					x, y := f32(c.x.Data), f32(c.y.Data)
-					loss0, g, err := n.LossAndGradient(x, c.shape(), y, c.Loss, c.LossSteps)
-					if err != nil {
-						t.Fatal(err)
+				}
+				checkParams(t, "final parameters", n.Params(), c.final, 1e-4)
+				// Masked positions exactly zero.
+				p := n.Params()
+				for k, keep := range c.mask {
+					if !keep && p.WHH[k] != 0 {
+						t.Fatalf("masked W_hh[%d] = %v after training", k, p.WHH[k])
 					}
-					if e := math.Abs(loss0-c.LossesF64[0]) / c.LossesF64[0]; e > 1e-4 {
-						t.Errorf("loss at the initial parameters %.9g, PyTorch %.9g (relative error %.2g)", loss0, c.LossesF64[0], e)
-					}
-					checkParams(t, "gradient", g, c.grad, 1e-4)
-					losses, err := n.TrainArrays(x, c.shape(), y, c.Loss, c.LossSteps, OptimizerSpec{Name: c.Optimizer, LR: c.LR}, c.Steps)
-					if err != nil {
-						t.Fatal(err)
-					}
-					for s, want := range c.LossesF64 {
-						if e := math.Abs(losses[s]-want) / want; e > 1e-4 {
-							t.Errorf("loss before step %d: %.9g, PyTorch %.9g (relative error %.2g)", s, losses[s], want, e)
-						}
-					}
-					checkParams(t, "final parameters", n.Params(), c.final, 1e-4)
-					// Masked positions exactly zero.
-					p := n.Params()
-					for k, keep := range c.mask {
-						if !keep && p.WHH[k] != 0 {
-							t.Fatalf("masked W_hh[%d] = %v after training", k, p.WHH[k])
-						}
-					}
-				})
-			}
+				}
+			})
 		}
 	}
 }

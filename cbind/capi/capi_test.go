@@ -3,17 +3,22 @@ package capi
 import (
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/biornn/biornn/connectome"
 	"github.com/biornn/biornn/rnn"
 	"github.com/biornn/biornn/rnn/results"
 )
 
-var dataDir = filepath.Join("..", "..", "..", "shared", "connectomes")
+// sharedConnectomes is the full connectome folder in ../shared beside the
+// project root; the tests use the built-in data sets and only the data_dir
+// test reads this folder, when it is present.
+var sharedConnectomes = filepath.Join("..", "..", "..", "shared", "connectomes")
 
 func TestParseOptions(t *testing.T) {
 	o, err := parseOptions("f", " a = 1 ;b=x\n c=true;; ", "a", "b", "c", "d")
@@ -137,15 +142,6 @@ func TestResultsRoundTrip(t *testing.T) {
 	}
 }
 
-func TestTableName(t *testing.T) {
-	for in, want := range map[string]string{"runs/x.parquet": "runs", "runs/k=v/x.parquet": "runs",
-		"runs.parquet": "runs", "epochs-abc.parquet": "epochs", "e.parquet": "e"} {
-		if got := tableName(in); got != want {
-			t.Errorf("tableName(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 // TestMatchesRNNBuild checks that a connectome handle holds the network
 // rnn.Run trains: the options reach the right RunSpec fields (compared with
 // a spec written out by hand), and the spec biornn_train derives from the
@@ -155,7 +151,7 @@ func TestTableName(t *testing.T) {
 func TestMatchesRNNBuild(t *testing.T) {
 	var masks [][]bool
 	for _, strategy := range []string{"bio-random", "permute", "rewire"} {
-		h, err := NewConnectomeNetwork("macaque", "neurons=2;target_sparsity=0.5;seed=3;strategy="+strategy+";data_dir="+dataDir)
+		h, err := NewConnectomeNetwork("macaque", "neurons=2;target_sparsity=0.5;seed=3;strategy="+strategy)
 		if err != nil {
 			t.Fatalf("%s: %v", strategy, err)
 		}
@@ -166,8 +162,8 @@ func TestMatchesRNNBuild(t *testing.T) {
 			t.Fatalf("%s: sizes %d %d %d, expected 58 neurons from 29 regions", strategy, w.Bio.Rows, len(w.Network.Region), w.Connectome.C.Rows)
 		}
 
-		byHand, err := rnn.Defaults(rnn.RunSpec{Connectome: "macaque", DataDir: dataDir, NeuronsPerRegion: 2,
-			TargetSparsity: 0.5, Seed: 3, Strategy: strategy})
+		byHand, err := rnn.Defaults(rnn.RunSpec{Connectome: "macaque", NeuronsPerRegion: 2,
+			TargetSparsity: 0.5, Seed: 3, Strategy: rnn.Strategy(strategy)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -195,16 +191,44 @@ func TestMatchesRNNBuild(t *testing.T) {
 	if slices.Equal(masks[0], masks[1]) || slices.Equal(masks[0], masks[2]) {
 		t.Fatal("a null strategy gave the bio mask: the comparison above cannot fail")
 	}
-	if _, err := NewConnectomeNetwork("macaque", "data_dir="+dataDir+";null=smash"); StatusOf(err) != ErrInvalid || !strings.Contains(err.Error(), "smash") {
+	if _, err := NewConnectomeNetwork("macaque", "null=smash"); StatusOf(err) != ErrInvalid || !strings.Contains(err.Error(), "smash") {
 		t.Fatalf("bad null model: %v", err)
 	}
-	if _, err := NewConnectomeNetwork("no-such-connectome", "data_dir="+dataDir); StatusOf(err) != ErrIO {
+	if _, err := NewConnectomeNetwork("no-such-connectome", ""); StatusOf(err) != ErrIO {
 		t.Fatalf("unknown connectome: %v, expected ErrIO", err)
 	}
 	missing := filepath.Join(t.TempDir(), "counts.txt")
-	if _, err := NewConnectomeNetwork("macaque", "data_dir="+dataDir+";neurons_file="+missing); StatusOf(err) != ErrIO || !strings.Contains(err.Error(), "counts.txt") {
+	if _, err := NewConnectomeNetwork("macaque", "neurons_file="+missing); StatusOf(err) != ErrIO || !strings.Contains(err.Error(), "counts.txt") {
 		t.Fatalf("missing neurons_file: %v, expected ErrIO naming the file", err)
 	}
+}
+
+// TestDataDirOption: data_dir=../shared/connectomes reads the data set from
+// that folder (the handle records it as the source) and builds the same
+// network as the built-in data set.
+func TestDataDirOption(t *testing.T) {
+	if _, err := os.Stat(sharedConnectomes); err != nil {
+		t.Skipf("the full connectome folder %s is missing (it lies in ../shared beside the project root): data_dir cross-check skipped", sharedConnectomes)
+	}
+	const opts = "neurons=2;target_sparsity=0.5;seed=3"
+	wiring := func(extra string) *rnn.Wiring {
+		h, err := NewConnectomeNetwork("macaque", opts+extra)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer Free(h)
+		var w *rnn.Wiring
+		WithNetwork("t", h, func(x *Network) error { w = x.wiring; return nil })
+		return w
+	}
+	builtin, fromDir := wiring(""), wiring(";data_dir="+sharedConnectomes)
+	if builtin.Connectome.Source != connectome.BuiltinSource {
+		t.Errorf("without data_dir the source is %q, expected %q", builtin.Connectome.Source, connectome.BuiltinSource)
+	}
+	if fromDir.Connectome.Source == connectome.BuiltinSource || !strings.Contains(fromDir.Connectome.Source, "connectomes") {
+		t.Errorf("with data_dir=%s the source is %q, expected the folder", sharedConnectomes, fromDir.Connectome.Source)
+	}
+	sameNetwork(t, "data_dir vs built in", fromDir, builtin)
 }
 
 // sameNetwork fails unless got and want have the same W (after the
@@ -264,7 +288,7 @@ func TestArraysNetwork(t *testing.T) {
 // (every epoch reported in order, results written) and one cancelled by the
 // callback (Cancelled, nothing written).
 func TestTrainProgressAndCancel(t *testing.T) {
-	h, err := NewConnectomeNetwork("macaque", "neurons=1;data_dir="+dataDir)
+	h, err := NewConnectomeNetwork("macaque", "neurons=1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -352,14 +376,14 @@ func TestFreeStopsWorkers(t *testing.T) {
 // TestNeuronsFromDensityOption: the density options build rnn's network,
 // and their errors name the option keys.
 func TestNeuronsFromDensityOption(t *testing.T) {
-	h, err := NewConnectomeNetwork("macaque", "data_dir="+dataDir+";neurons_from_density=rank;neuron_scale=2;density_fill=median;seed=3")
+	h, err := NewConnectomeNetwork("macaque", "neurons_from_density=rank;neuron_scale=2;density_fill=median;seed=3")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer Free(h)
 	var n *Network
 	WithNetwork("t", h, func(x *Network) error { n = x; return nil })
-	byHand, err := rnn.Defaults(rnn.RunSpec{Connectome: "macaque", DataDir: dataDir, NeuronsFromDensity: "rank",
+	byHand, err := rnn.Defaults(rnn.RunSpec{Connectome: "macaque", NeuronsFromDensity: "rank",
 		NeuronScale: 2, DensityFill: "median", Seed: 3})
 	if err != nil {
 		t.Fatal(err)
@@ -369,8 +393,8 @@ func TestNeuronsFromDensityOption(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameNetwork(t, "neurons_from_density", n.wiring, want)
-	_, err = NewConnectomeNetwork("macaque", "data_dir="+dataDir+";neurons_from_density=rank")
-	if StatusOf(err) != ErrInvalid || !strings.Contains(err.Error(), `option "neurons_from_density"`) || !strings.Contains(err.Error(), `option "density_fill"`) {
+	_, err = NewConnectomeNetwork("macaque", "neurons_from_density=rank")
+	if StatusOf(err) != ErrInvalid || !strings.Contains(err.Error(), `option "neurons_from_density"`) || !strings.Contains(err.Error(), "density_fill") {
 		t.Fatalf("NaN densities without density_fill: %v", err)
 	}
 }

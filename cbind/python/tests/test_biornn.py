@@ -10,6 +10,7 @@ import pytest
 
 import biornn
 import workers
+from conftest import SHARED, TORCHREF
 
 
 def test_library_info():
@@ -71,22 +72,40 @@ def test_parameters_and_mask():
     net.close()  # idempotent
 
 
-def _load_case(shared, name):
-    d = shared / "torch-reference" / name
+OPTIMIZER_EXTRAS = ["momentum", "dampening", "nesterov", "weight_decay", "clip_norm"]
+SHARED_TORCH_CASES = ["macaque_seqmem_tanh_adam", "gamanut_nback_relu_adam", "marmoset_seqmem_relu_sgd"]
+
+
+def _torch_cases():
+    """The project's fixtures in testdata/torchref always; the full cases in
+    ../shared/torch-reference (skipped when absent)."""
+    own = sorted(d for d in TORCHREF.iterdir() if (d / "case.json").is_file())
+    assert own, f"no PyTorch fixtures in {TORCHREF}"
+    cases = [pytest.param(d, id="testdata/" + d.name) for d in own]
+    shared = SHARED / "torch-reference"
+    for name in SHARED_TORCH_CASES:
+        marks = [] if shared.is_dir() else [pytest.mark.skip(
+            reason=f"the full PyTorch reference {shared.resolve()} is missing (../shared): cross-check skipped")]
+        cases.append(pytest.param(shared / name, id="shared/" + name, marks=marks))
+    return cases
+
+
+def _load_case(d):
     case = json.loads((d / "case.json").read_text())
     arr = {f.stem: np.load(f) for f in d.glob("*.npy")}
     return case, arr
 
 
-@pytest.mark.parametrize("name", ["macaque_seqmem_tanh_adam", "gamanut_nback_relu_adam", "marmoset_seqmem_relu_sgd"])
-def test_torch_reference(shared, name):
+@pytest.mark.parametrize("case_dir", _torch_cases())
+def test_torch_reference(case_dir):
     """PyTorch's losses and final parameters, reproduced through Python."""
-    case, a = _load_case(shared, name)
+    case, a = _load_case(case_dir)
     init = {k: a["init_" + n] for k, n in
             [("w_in", "W_in"), ("w_hh", "W_hh"), ("b", "b"), ("w_out", "W_out"), ("b_out", "b_out")]}
+    extras = {k: case[k] for k in OPTIMIZER_EXTRAS if case.get(k)}
     with biornn.Network.from_arrays(**init, mask=a["mask"], activation=case["act"]) as net:
         losses = net.train_arrays(a["x"], a["y"], loss=case["loss"], loss_steps=case["loss_steps"],
-                                  optimizer=case["optimizer"], lr=case["lr"], steps=case["steps"])
+                                  optimizer=case["optimizer"], lr=case["lr"], steps=case["steps"], **extras)
         want = np.array(case["losses_f64"])
         np.testing.assert_allclose(losses, want, rtol=1e-4)
         got = net.parameters()
@@ -94,6 +113,7 @@ def test_torch_reference(shared, name):
             ref = a["final_" + n]
             err = np.linalg.norm(got[k] - ref) / np.linalg.norm(ref)
             assert err < 1e-4, f"{k}: relative error {err:.3g}"
+        assert np.all(got["w_hh"][a["mask"] == 0] == 0)
 
 
 def test_errors_carry_messages():
@@ -134,8 +154,8 @@ def test_errors_carry_messages():
         biornn.read_results("/nonexistent/biornn", engine="biornn")
 
 
-def test_connectome_network(data_dir):
-    net = biornn.Network.from_connectome("macaque", data_dir=data_dir, neurons=2, seed=5)
+def test_connectome_network():
+    net = biornn.Network.from_connectome("macaque", neurons=2, seed=5)
     assert net.sizes() == (0, 58, 0)
     assert net.info("name") == "macaque" and net.info("source") == "connectome"
     assert len(net.regions) == 29
@@ -148,17 +168,32 @@ def test_connectome_network(data_dir):
     st = net.stats()
     assert st["regions"] == 29 and st["connections"] == np.count_nonzero(w)
     assert st["spectral_radius"] == pytest.approx(np.max(np.abs(np.linalg.eigvals(w))), rel=1e-9)
-    null = biornn.Network.from_connectome("macaque", data_dir=data_dir, neurons=2, seed=5, null="permute")
+    null = biornn.Network.from_connectome("macaque", neurons=2, seed=5, null="permute")
     wn = null.matrix("w")
     assert np.count_nonzero(wn) == np.count_nonzero(w) and not np.array_equal(wn, w)
     with pytest.raises(biornn.InvalidArgumentError, match='"nuerons"'):
-        biornn.Network.from_connectome("macaque", data_dir=data_dir, nuerons=2)
+        biornn.Network.from_connectome("macaque", nuerons=2)
     with pytest.raises(biornn.UnsupportedError):
         net.parameters()
 
 
-def test_train_progress_and_results(data_dir, tmp_path):
-    net = biornn.Network.from_connectome("macaque", data_dir=data_dir, neurons=1)
+def test_data_dir(shared_connectomes, tmp_path):
+    """data_dir=../shared/connectomes: the same data set as the built-in one
+    (same checksum, same network), and runs record the folder as the source."""
+    builtin = biornn.Network.from_connectome("macaque", neurons=2, seed=5)
+    net = biornn.Network.from_connectome("macaque", data_dir=shared_connectomes, neurons=2, seed=5)
+    assert net.info("sha256") == builtin.info("sha256")
+    np.testing.assert_array_equal(net.matrix("w"), builtin.matrix("w"))
+    for n, want in [(net, shared_connectomes), (builtin, "builtin")]:
+        out = tmp_path / want.replace("/", "_")
+        n.train(out, epochs=1, trials=20)
+        runs, _ = biornn.read_results(out)
+        source = runs["connectome_source"][0]
+        assert source == want or os.path.samefile(source, want), (source, want)
+
+
+def test_train_progress_and_results(tmp_path):
+    net = biornn.Network.from_connectome("macaque", neurons=1)
     seen = []
     caller = threading.get_ident()
 
@@ -185,8 +220,8 @@ def test_train_progress_and_results(data_dir, tmp_path):
     pd.testing.assert_frame_equal(epochs, epochs2, check_dtype=False)
 
 
-def test_cancellation(data_dir, tmp_path):
-    net = biornn.Network.from_connectome("macaque", data_dir=data_dir, neurons=1)
+def test_cancellation(tmp_path):
+    net = biornn.Network.from_connectome("macaque", neurons=1)
     out = tmp_path / "results"
     seen = []
 
@@ -238,12 +273,12 @@ def test_spawn_pool():
         assert losses[-1] < losses[0]
 
 
-def test_ctrl_c_stops_training(data_dir, tmp_path):
+def test_ctrl_c_stops_training(tmp_path):
     """SIGINT during a run cancels it at the next epoch and raises
     KeyboardInterrupt once the library returned; the handler is restored."""
     import signal
 
-    net = biornn.Network.from_connectome("macaque", data_dir=data_dir, neurons=1)
+    net = biornn.Network.from_connectome("macaque", neurons=1)
     before = signal.getsignal(signal.SIGINT)
     seen = []
 

@@ -62,42 +62,17 @@ test_that("parameters, mask and training on arrays", {
   expect_error(parameters(net), "freed")
 })
 
-test_that("the PyTorch reference is reproduced", {
-  d <- file.path(shared_dir(), "torch-reference", "macaque_seqmem_tanh_adam")
-  # the reference arrays are .npy; read them with the library's own reader is
-  # not exposed, so this case is checked through its stored losses only after
-  # loading the float64 .npy files with a minimal reader
-  read_npy <- function(path) {
-    con <- file(path, "rb"); on.exit(close(con))
-    magic <- readBin(con, "raw", 6)
-    ver <- readBin(con, "integer", 2, size = 1)
-    hlen <- if (ver[1] == 1) readBin(con, "integer", 1, size = 2, endian = "little") else
-      readBin(con, "integer", 1, size = 4, endian = "little")
-    header <- rawToChar(readBin(con, "raw", hlen))
-    stopifnot(grepl("'descr': '<f8'", header, fixed = TRUE))
-    shape <- as.integer(strsplit(gsub(".*'shape': \\(([^)]*)\\).*", "\\1", header), ",\\s*")[[1]])
-    shape <- shape[!is.na(shape)]
-    fortran <- grepl("'fortran_order': True", header, fixed = TRUE)
-    v <- readBin(con, "double", prod(shape), size = 8, endian = "little")
-    if (length(shape) <= 1) return(v)
-    if (fortran) return(array(v, shape))
-    aperm(array(v, rev(shape)), rev(seq_along(shape)))
-  }
-  case <- readLines(file.path(d, "case.json"), warn = FALSE)
-  case <- paste(case, collapse = "")
-  num <- function(key) as.numeric(sub(sprintf('.*"%s": ([-0-9.e]+).*', key), "\\1", case))
-  want <- as.numeric(strsplit(sub('.*"losses_f64": \\[([^]]*)\\].*', "\\1", case), ",")[[1]])
-  steps <- as.integer(strsplit(sub('.*"loss_steps": \\[([^]]*)\\].*', "\\1", case), ",")[[1]])
-  net <- network_from_arrays(read_npy(file.path(d, "init_W_in.npy")), read_npy(file.path(d, "init_W_hh.npy")),
-                             read_npy(file.path(d, "init_b.npy")), read_npy(file.path(d, "init_W_out.npy")),
-                             read_npy(file.path(d, "init_b_out.npy")), mask = read_npy(file.path(d, "mask.npy")) != 0,
-                             activation = "tanh")
-  losses <- train_arrays(net, read_npy(file.path(d, "x.npy")), read_npy(file.path(d, "y.npy")),
-                         loss_steps = steps + 1L, optimizer = "adam", lr = num("lr"), steps = length(want))
-  expect_equal(losses, want, tolerance = 1e-4)
-  final <- read_npy(file.path(d, "final_W_hh.npy"))
-  got <- parameters(net)$w_hh
-  expect_lt(sqrt(sum((got - final)^2)) / sqrt(sum(final^2)), 1e-4)
+test_that("the PyTorch fixtures of testdata/torchref are reproduced", {
+  dirs <- list.dirs(testdata_dir("torchref"), recursive = FALSE)
+  dirs <- dirs[file.exists(file.path(dirs, "case.json"))]
+  expect_gt(length(dirs), 0)
+  for (d in dirs) check_torch_case(d)
+})
+
+test_that("the full PyTorch reference in ../shared is reproduced", {
+  d <- shared_dir("torch-reference")
+  for (name in c("macaque_seqmem_tanh_adam", "gamanut_nback_relu_adam", "marmoset_seqmem_relu_sgd"))
+    check_torch_case(file.path(d, name))
 })
 
 test_that("errors carry the library's message", {
@@ -117,8 +92,7 @@ test_that("errors carry the library's message", {
 })
 
 test_that("connectome networks", {
-  dd <- file.path(shared_dir(), "connectomes")
-  net <- network_from_connectome("macaque", data_dir = dd, neurons = 2, seed = 5)
+  net <- network_from_connectome("macaque", neurons = 2, seed = 5)
   expect_equal(unname(network_sizes(net)), c(0, 58, 0))
   expect_equal(network_info(net, "name"), "macaque")
   expect_length(network_regions(net), 29)
@@ -131,15 +105,25 @@ test_that("connectome networks", {
   st <- network_stats(net)
   expect_equal(st$connections, sum(w != 0))
   expect_equal(st$spectral_radius, max(Mod(eigen(w, only.values = TRUE)$values)), tolerance = 1e-9)
-  null <- network_from_connectome("macaque", data_dir = dd, neurons = 2, seed = 5, null = "permute")
+  null <- network_from_connectome("macaque", neurons = 2, seed = 5, null = "permute")
   expect_false(identical(network_matrix(null, "w"), w))
-  expect_error(network_from_connectome("macaque", data_dir = dd, nuerons = 2), '"nuerons"')
+  expect_error(network_from_connectome("macaque", nuerons = 2), '"nuerons"')
   expect_output(print(net), "macaque")
 })
 
+test_that("data_dir reads the same data set as the built-in one", {
+  dd <- shared_dir("connectomes")
+  builtin <- network_from_connectome("macaque", neurons = 2, seed = 5)
+  net <- network_from_connectome("macaque", data_dir = dd, neurons = 2, seed = 5)
+  expect_equal(network_info(net, "sha256"), network_info(builtin, "sha256"))
+  expect_identical(network_matrix(net, "w"), network_matrix(builtin, "w"))
+  out <- file.path(tempfile("biornn-"), "results")
+  train(net, out, epochs = 1, trials = 20)
+  expect_equal(normalizePath(read_results(out)$runs$connectome_source), dd)
+})
+
 test_that("training runs, progress, cancellation and results", {
-  dd <- file.path(shared_dir(), "connectomes")
-  net <- network_from_connectome("macaque", data_dir = dd, neurons = 1)
+  net <- network_from_connectome("macaque", neurons = 1)
   out <- file.path(tempfile("biornn-"), "results")
   seen <- list()
   id <- train(net, out, task = "nback_mem", epochs = 3, trials = 40, batch_size = 16,
