@@ -58,7 +58,7 @@ import "C"
 import (
 	"unsafe"
 
-	"github.com/biornn/biornn/cbind/capi"
+	"github.com/biornn/biornn/cbind/internal/capi"
 	"github.com/biornn/biornn/rnn"
 )
 

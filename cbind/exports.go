@@ -22,7 +22,7 @@ import (
 	"strings"
 	"unsafe"
 
-	"github.com/biornn/biornn/cbind/capi"
+	"github.com/biornn/biornn/cbind/internal/capi"
 	"github.com/biornn/biornn/rnn"
 )
 

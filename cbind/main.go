@@ -4,7 +4,7 @@
 //
 // it exports the functions declared in cbind/include/biornn.h (the stable,
 // hand-written header; the libbiornn.h that go build writes beside the
-// library is an artefact and not for users). The logic lives in cbind/capi;
+// library is an artefact and not for users). The logic lives in cbind/internal/capi;
 // the files here only convert C pointers, lengths and strings.
 package main
 

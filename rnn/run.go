@@ -9,58 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/biornn/biornn/connectome"
 	"github.com/biornn/biornn/kernels"
 )
-
-// splitmix64 derives independent seeds from one (Seed -> BuildSeed, ...).
-func splitmix64(x uint64) uint64 {
-	x += 0x9e3779b97f4a7c15
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
-	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
-	return x ^ (x >> 31)
-}
-
-func deriveSeed(seed uint64, k uint64) uint64 {
-	s := splitmix64(seed ^ splitmix64(k))
-	if s == 0 {
-		s = 1
-	}
-	return s
-}
-
-// Defaults returns spec with every zero field that has a default filled in
-// from the settings table (Settings: each setting's Default says what) and
-// every zero seed derived from Seed, then validates it. A bad value is a
-// *Problem naming the setting's key.
-func Defaults(s RunSpec) (RunSpec, error) {
-	for _, st := range settings {
-		if st.fill != nil {
-			if err := st.fill(&s); err != nil {
-				return s, err
-			}
-		}
-	}
-	return s, validate(s)
-}
-
-// validate checks every setting against its rule, then the rules that
-// involve several settings.
-func validate(s RunSpec) error {
-	for _, st := range settings {
-		if err := st.Check(s); err != nil {
-			return err
-		}
-	}
-	for _, st := range settings {
-		if st.cross != nil {
-			if p := st.cross(s); p != nil {
-				return p
-			}
-		}
-	}
-	return nil
-}
 
 func (s RunSpec) optimizer() OptimizerSpec {
 	return OptimizerSpec{Name: s.Optimizer, LR: s.LR, Momentum: s.Momentum,
@@ -75,76 +25,6 @@ type Built struct {
 	Train, Val *Dataset
 	Wiring     *Wiring
 }
-
-// Wiring is the recurrent structure of a run, before any task or
-// initialisation.
-type Wiring struct {
-	Connectome *connectome.Connectome
-	Network    *connectome.Network // the up-scaled neuron-level network (row = source)
-	Bio        *connectome.Dense   // after the strategy (the null model for a control), row = source
-	WHH        *connectome.Dense   // Bio in W_hh orientation (RunSpec.Orientation): the kept weights
-	Mask       []bool              // WHH != 0, row-major
-	// Recurrent is how InitParams sets W_hh: "random", "rank" or "weights".
-	Recurrent ControlWeightsMode
-}
-
-// BuildWiring loads the connectome, up-scales it (BuildSeed) and applies
-// the strategy (a null model drawn from a seed derived from BuildSeed). spec
-// must have been through Defaults.
-func BuildWiring(spec RunSpec) (*Wiring, error) {
-	lc, err := loadConnectome(spec)
-	if err != nil {
-		return nil, err
-	}
-	return WireConnectome(spec, lc)
-}
-
-// WireConnectome is BuildWiring on a connectome the caller has loaded
-// (spec.Connectome and spec.DataDir are not used). It is the one place where
-// a run's network is built, so that callers which load the connectome
-// themselves (the C API, to report a read failure apart from a bad setting)
-// get exactly the network Run trains. spec must have been through Defaults.
-func WireConnectome(spec RunSpec, lc *connectome.Connectome) (*Wiring, error) {
-	if err := lc.C.CheckSquare(lc.Name); err != nil {
-		return nil, &Problem{Key: "connectome", Value: strconv.Quote(lc.Name), Err: err}
-	}
-	counts, err := neuronCounts(spec, lc)
-	if err != nil {
-		return nil, err
-	}
-	up, err := connectome.Upscale(lc.C, connectome.UpscaleOptions{
-		Neurons: counts, TargetSparsity: spec.TargetSparsity,
-		Intrinsic: !spec.NoIntrinsic, IntrinsicSparsity: spec.IntrinsicSparsity, IntrinsicWeight: spec.IntrinsicWeight,
-		Homogeneous: spec.Homogeneous, KeepDiag: spec.KeepDiag, Seed: spec.BuildSeed,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("rnn: building the network from %s: %w", lc.Name, err)
-	}
-	w := &Wiring{Connectome: lc, Network: up, Bio: up.W, Recurrent: ControlRandom}
-	switch spec.Strategy {
-	case StrategyBioRank:
-		w.Recurrent = ControlRank
-	case StrategyBioWeights:
-		w.Recurrent = ControlWeights
-	case StrategyBioRandom:
-	default: // a control
-		if w.Bio, err = connectome.Null(string(spec.Strategy), up.W, nullSeed(spec.BuildSeed)); err != nil {
-			return nil, &Problem{Key: "strategy", Value: strconv.Quote(string(spec.Strategy)), Err: err}
-		}
-		w.Recurrent = spec.ControlWeights
-	}
-	if w.WHH, err = RecurrentFromBio(w.Bio, spec.Orientation); err != nil {
-		return nil, err
-	}
-	w.Mask = make([]bool, len(w.WHH.Data))
-	for k, v := range w.WHH.Data {
-		w.Mask[k] = v != 0
-	}
-	return w, nil
-}
-
-// nullSeed is the seed of a control's null model, derived from BuildSeed.
-func nullSeed(buildSeed uint64) uint64 { return deriveSeed(buildSeed, 4) }
 
 // MakeTask generates spec's task data (all trials, before the 80/20 Split)
 // from DataSeed. spec must have been through Defaults.

@@ -571,3 +571,36 @@ func orDerived(seed, base, k uint64) uint64 {
 	}
 	return deriveSeed(base, k)
 }
+
+// Defaults returns spec with every zero field that has a default filled in
+// from the settings table (Settings: each setting's Default says what) and
+// every zero seed derived from Seed, then validates it. A bad value is a
+// *Problem naming the setting's key.
+func Defaults(s RunSpec) (RunSpec, error) {
+	for _, st := range settings {
+		if st.fill != nil {
+			if err := st.fill(&s); err != nil {
+				return s, err
+			}
+		}
+	}
+	return s, validate(s)
+}
+
+// validate checks every setting against its rule, then the rules that
+// involve several settings.
+func validate(s RunSpec) error {
+	for _, st := range settings {
+		if err := st.Check(s); err != nil {
+			return err
+		}
+	}
+	for _, st := range settings {
+		if st.cross != nil {
+			if p := st.cross(s); p != nil {
+				return p
+			}
+		}
+	}
+	return nil
+}

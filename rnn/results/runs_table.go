@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"sync"
 	"time"
 
 	"github.com/biornn/biornn/rnn"
@@ -20,23 +21,31 @@ import (
 // column is a runs-table column that is not a setting.
 type column struct {
 	name string
-	node parquet.Node
+	typ  reflect.Type // string, int64, float64 or time.Time
 	get  func(*RunRow) any
 	set  func(*RunRow, any) // from the value the reader returns
 }
 
+var (
+	stringType = reflect.TypeFor[string]()
+	int64Type  = reflect.TypeFor[int64]()
+	floatType  = reflect.TypeFor[float64]()
+	boolType   = reflect.TypeFor[bool]()
+	timeType   = reflect.TypeFor[time.Time]()
+)
+
 func strCol(name string, f func(*RunRow) *string) column {
-	return column{name, parquet.String(), func(r *RunRow) any { return *f(r) },
+	return column{name, stringType, func(r *RunRow) any { return *f(r) },
 		func(r *RunRow, v any) { *f(r), _ = v.(string) }}
 }
 
 func intCol(name string, f func(*RunRow) *int64) column {
-	return column{name, parquet.Int(64), func(r *RunRow) any { return *f(r) },
+	return column{name, int64Type, func(r *RunRow) any { return *f(r) },
 		func(r *RunRow, v any) { *f(r), _ = v.(int64) }}
 }
 
 func floatCol(name string, f func(*RunRow) *float64) column {
-	return column{name, parquet.Leaf(parquet.DoubleType), func(r *RunRow) any { return *f(r) },
+	return column{name, floatType, func(r *RunRow) any { return *f(r) },
 		func(r *RunRow, v any) { *f(r), _ = v.(float64) }}
 }
 
@@ -57,7 +66,7 @@ var runColumns = []column{
 	floatCol("final_val_loss", func(r *RunRow) *float64 { return &r.FinalValLoss }),
 	floatCol("final_val_accuracy", func(r *RunRow) *float64 { return &r.FinalValAcc }),
 	strCol("biornn_version", func(r *RunRow) *string { return &r.BiornnVersion }),
-	{"started_at", parquet.Timestamp(parquet.Microsecond),
+	{"started_at", timeType,
 		func(r *RunRow) any { return r.StartedAt.UTC().Truncate(time.Microsecond) },
 		func(r *RunRow, v any) {
 			switch t := v.(type) {
@@ -70,17 +79,17 @@ var runColumns = []column{
 	floatCol("wall_seconds", func(r *RunRow) *float64 { return &r.WallSeconds }),
 }
 
-// settingNode is the Parquet column type of a setting.
-func settingNode(s *rnn.Setting) parquet.Node {
+// settingType is the Go type of a setting's column.
+func settingType(s *rnn.Setting) reflect.Type {
 	switch s.Kind() {
 	case "string":
-		return parquet.String()
+		return stringType
 	case "int", "uint64":
-		return parquet.Int(64)
+		return int64Type
 	case "float":
-		return parquet.Leaf(parquet.DoubleType)
+		return floatType
 	case "bool":
-		return parquet.Leaf(parquet.BooleanType)
+		return boolType
 	}
 	panic("results: setting " + s.Key + " of kind " + s.Kind())
 }
@@ -98,17 +107,28 @@ func RunColumns() []string {
 	return out
 }
 
-// runsSchema is the Parquet schema of the runs table.
-func runsSchema() *parquet.Schema {
-	g := parquet.Group{}
+// runsSchema is the Parquet schema of the runs table, columns in the
+// order of RunColumns (a struct type made for it: a parquet.Group would sort
+// them by name).
+var runsSchema = sync.OnceValue(func() *parquet.Schema {
+	byName := map[string]reflect.Type{}
 	for _, c := range runColumns {
-		g[c.name] = c.node
+		byName[c.name] = c.typ
 	}
 	for _, s := range rnn.Settings() {
-		g[s.Key] = settingNode(s)
+		byName[s.Key] = settingType(s)
 	}
-	return parquet.NewSchema("run", g)
-}
+	var fields []reflect.StructField
+	for i, name := range RunColumns() {
+		tag := name
+		if byName[name] == timeType {
+			tag += ",timestamp(microsecond)"
+		}
+		fields = append(fields, reflect.StructField{Name: fmt.Sprintf("F%d", i), Type: byName[name],
+			Tag: reflect.StructTag(`parquet:"` + tag + `"`)})
+	}
+	return parquet.SchemaOf(reflect.Zero(reflect.StructOf(fields)).Interface())
+})
 
 // runRecord is r as one map from column name to value.
 func runRecord(r *RunRow) map[string]any {

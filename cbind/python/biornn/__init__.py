@@ -14,7 +14,7 @@ from .errors import (BiornnError, Cancelled, DataError, HandleError, InternalErr
 from .network import Epoch, Network
 from .info import default_kernel, kernels, set_kernels, set_threads, stat_names, threads, version
 from .results import read_results
-from ._settings import SETTINGS
+from ._settings import SETTINGS  # noqa: F401 (re-exported)
 
 __all__ = [
     "ABI_VERSION", "SETTINGS", "BiornnError", "Cancelled", "DataError", "Epoch", "HandleError", "InternalError",

@@ -291,3 +291,28 @@ def test_ctrl_c_stops_training(tmp_path):
         net.train(tmp_path / "results", epochs=1000, trials=40, progress=progress)
     assert seen[-1] <= 3, seen
     assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_settings_checked_like_the_cli():
+    """Every setting of the table, through Python keyword arguments: a value
+    out of range is an InvalidArgumentError naming the key and what the
+    table allows (the same words as the CLI and sweep files); the default
+    value is accepted."""
+    checked = 0
+    for key, (group, typ, default, allowed, help_) in biornn.SETTINGS.items():
+        if key == "connectome":
+            continue  # the name argument
+        for bad in ["nonesuch", "-1", "0", "1.5", "2", "5000", "NaN", ""]:
+            try:
+                biornn.Network.from_connectome("macaque", **{key: bad}).close()
+            except biornn.InvalidArgumentError as e:
+                msg = str(e)
+                assert f'option "{key}"' in msg and allowed in msg, (key, bad, msg)
+                checked += 1
+                break
+            except biornn.BiornnError:
+                break  # e.g. a data folder that does not exist: not a range
+    assert checked >= 30, checked
+    with biornn.Network.from_connectome("macaque", intrinsic_weight=0.5, momentum=0, target_sparsity=1,
+                                        weight_decay=0.1, optimizer="sgd") as net:
+        assert net.stats()["neurons"] > 0

@@ -1,11 +1,13 @@
-package cli
+package capi
 
 import (
+	"context"
+	"io"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/biornn/biornn/cbind/capi"
+	"github.com/biornn/biornn/cli"
 	"github.com/biornn/biornn/rnn"
 	"github.com/biornn/biornn/rnn/sweep"
 )
@@ -40,6 +42,13 @@ func tomlValue(text string) string {
 	return strconv.Quote(text)
 }
 
+// runCLI runs the biornn command line in-process.
+func runCLI(args ...string) error {
+	app := cli.NewApp()
+	app.Writer, app.ErrWriter = io.Discard, io.Discard
+	return app.RunContext(context.Background(), append([]string{"biornn"}, args...))
+}
+
 // TestSettingsSameEverywhere: for every setting, a value out of range is
 // rejected by the command line, a sweep file and the C API alike, each
 // naming the setting its own way and saying the same thing is expected;
@@ -58,12 +67,12 @@ func TestSettingsSameEverywhere(t *testing.T) {
 		}
 		t.Run(s.Key, func(t *testing.T) {
 			// Command line.
-			_, _, err := run(t, "train", "--"+s.Flag()+"="+bad, "--quiet", "--out", t.TempDir())
+			err := runCLI("train", "--"+s.Flag()+"="+bad, "--quiet", "--out", t.TempDir())
 			flagWant := want
 			if s.Kind() == "bool" {
 				flagWant = "invalid boolean value" // the flag parser's own words
 			}
-			if ExitCode(err) != ExitUsage || !strings.Contains(err.Error(), s.Flag()) || !strings.Contains(err.Error(), flagWant) {
+			if cli.ExitCode(err) != cli.ExitUsage || !strings.Contains(err.Error(), s.Flag()) || !strings.Contains(err.Error(), flagWant) {
 				t.Errorf("CLI --%s %q: %v", s.Flag(), bad, err)
 			}
 			// Sweep file.
@@ -73,8 +82,8 @@ func TestSettingsSameEverywhere(t *testing.T) {
 			}
 			// C API.
 			if s.Key != "connectome" { // the name argument there
-				_, err = capi.NewConnectomeNetwork("macaque", s.Key+"="+bad)
-				if capi.StatusOf(err) != capi.ErrInvalid || !strings.Contains(err.Error(), `option "`+s.Key+`"`) || !strings.Contains(err.Error(), want) {
+				_, err = NewConnectomeNetwork("macaque", s.Key+"="+bad)
+				if StatusOf(err) != ErrInvalid || !strings.Contains(err.Error(), `option "`+s.Key+`"`) || !strings.Contains(err.Error(), want) {
 					t.Errorf("C API %s=%s: %v", s.Key, bad, err)
 				}
 			}
@@ -90,18 +99,18 @@ func TestSettingsSameEverywhere(t *testing.T) {
 					args = append(args, "--"+strings.ReplaceAll(k, "_", "-"), v)
 				}
 			}
-			if _, _, err := run(t, args...); err != nil {
+			if err := runCLI(args...); err != nil {
 				t.Errorf("CLI --%s %s: %v", s.Flag(), good, err)
 			}
 			if _, err := sweep.Parse("t.toml", []byte("[fixed]\n"+s.Key+" = "+tomlValue(good)+"\n")); err != nil {
 				t.Errorf("sweep fixed.%s = %s: %v", s.Key, good, err)
 			}
 			if s.Key != "connectome" {
-				h, err := capi.NewConnectomeNetwork("macaque", s.Key+"="+good)
+				h, err := NewConnectomeNetwork("macaque", s.Key+"="+good)
 				if err != nil {
 					t.Errorf("C API %s=%s: %v", s.Key, good, err)
 				}
-				capi.Free(h)
+				Free(h)
 			}
 		})
 	}

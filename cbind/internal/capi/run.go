@@ -10,7 +10,7 @@ import (
 
 // Version is the library version reported by biornn_version and recorded
 // in the results of biornn_train. Release builds set it, as for the CLI, with
-// -ldflags "-X github.com/biornn/biornn/cbind/capi.Version=v1.2.3";
+// -ldflags "-X github.com/biornn/biornn/cbind/internal/capi.Version=v1.2.3";
 // otherwise it comes from the module's build information ("dev" if none).
 var Version = ""
 

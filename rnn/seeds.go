@@ -1,0 +1,20 @@
+package rnn
+
+// splitmix64 derives independent seeds from one (Seed -> BuildSeed, ...).
+func splitmix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+func deriveSeed(seed uint64, k uint64) uint64 {
+	s := splitmix64(seed ^ splitmix64(k))
+	if s == 0 {
+		s = 1
+	}
+	return s
+}
+
+// nullSeed is the null model's seed, derived from the build seed.
+func nullSeed(buildSeed uint64) uint64 { return deriveSeed(buildSeed, 4) }
