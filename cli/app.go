@@ -87,6 +87,7 @@ func NewApp() *ucli.App {
 			return nil
 		},
 		Commands: []*ucli.Command{
+			settingsCommand(),
 			buildCommand(),
 			trainCommand(),
 			sweepCommand(),

@@ -106,13 +106,6 @@ func (o *options) int(key string, def int) int {
 	})
 }
 
-func (o *options) uint64(key string, def uint64) uint64 {
-	return parsed(o, key, def, "a non-negative integer", func(v string) (uint64, bool) {
-		n, err := strconv.ParseUint(v, 10, 64)
-		return n, err == nil
-	})
-}
-
 func (o *options) float(key string, def float64) float64 {
 	return parsed(o, key, def, "a finite number", func(v string) (float64, bool) {
 		f, err := strconv.ParseFloat(v, 64)
@@ -130,24 +123,6 @@ func (o *options) bool(key string, def bool) bool {
 		}
 		return false, false
 	})
-}
-
-// ints parses a comma-separated list of integers ("4" or "2,3,5").
-func (o *options) ints(key string) []int {
-	v, ok := o.vals[key]
-	if !ok || v == "" {
-		return nil
-	}
-	var out []int
-	for _, f := range strings.Split(v, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil {
-			o.fail(key, "a comma-separated list of integers", v)
-			return nil
-		}
-		out = append(out, n)
-	}
-	return out
 }
 
 // settingKeys lists the keys (and aliases) of the settings keep accepts.

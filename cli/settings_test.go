@@ -1,0 +1,67 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/biornn/biornn/rnn"
+)
+
+// TestSettingsCommand: 'biornn settings --json' lists every key of the
+// table with its group, default, allowed values and help; the table view
+// names them too, and every key is a flag of 'train'.
+func TestSettingsCommand(t *testing.T) {
+	out, _ := mustRun(t, "settings", "--json")
+	var recs []map[string]any
+	if err := json.Unmarshal([]byte(out), &recs); err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != len(rnn.Settings()) {
+		t.Fatalf("%d settings listed, the table has %d", len(recs), len(rnn.Settings()))
+	}
+	for i, s := range rnn.Settings() {
+		r := recs[i]
+		if r["key"] != s.Key || r["group"] != string(s.Group) || r["default"] != s.Default || r["allowed"] != s.Allowed() || r["help"] != s.Help {
+			t.Errorf("record %d: %v, setting %s", i, r, s.Key)
+		}
+	}
+	text, _ := mustRun(t, "settings")
+	help, _ := mustRun(t, "train", "--help")
+	for _, s := range rnn.Settings() {
+		if !strings.Contains(text, s.Key) || !strings.Contains(help, "--"+s.Flag()) {
+			t.Errorf("%s missing from 'biornn settings' or 'train --help'", s.Key)
+		}
+	}
+}
+
+// TestEarlierResultsResumeAndReport: a results folder written before the
+// settings table (testdata/results-v1) is complete for the sweep that made
+// it (a resume trains nothing) and the report reads it.
+func TestEarlierResultsResumeAndReport(t *testing.T) {
+	src := filepath.Join("..", "testdata", "results-v1")
+	out := t.TempDir()
+	for _, table := range []string{"runs", "epochs"} {
+		entries, err := os.ReadDir(filepath.Join(src, table))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.MkdirAll(filepath.Join(out, table), 0o755)
+		for _, e := range entries {
+			b, _ := os.ReadFile(filepath.Join(src, table, e.Name()))
+			os.WriteFile(filepath.Join(out, table, e.Name()), b, 0o644)
+		}
+	}
+	_, stderr := mustRun(t, "sweep", "--quiet", "--no-report", "--out", out, filepath.Join(src, "sweep.toml"))
+	if !strings.Contains(stderr, "0 new, 4 already done") {
+		t.Errorf("resume of the earlier folder: %s", stderr)
+	}
+	stdout, _ := mustRun(t, "report", out)
+	for _, want := range []string{"bio-random", "permute", "seq_mem", "nback_mem"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("report lacks %q:\n%s", want, stdout)
+		}
+	}
+}
