@@ -11,7 +11,7 @@ import (
 
 func loadDensity(t *testing.T, name string) []float64 {
 	t.Helper()
-	a, err := ReadNPY(filepath.Join(sharedConnectomes, "ND_"+name+".npy"))
+	a, err := ReadNPY(filepath.Join(builtinDir, "ND_"+name+".npy"))
 	if err != nil {
 		t.Fatalf("%v", err)
 	}

@@ -316,7 +316,7 @@ func TestReadNPYSharedMacaque(t *testing.T) {
 	if v := m.At(1, 0); math.Abs(v-0.731) > 0.0005 {
 		t.Errorf("C[V2,V1] = %v, want 0.731...", v)
 	}
-	nd, err := ReadNPY(filepath.Join(sharedDir, "ND_Macaque_Normalized.npy"))
+	nd, err := ReadNPY(filepath.Join(builtinDir, "ND_Macaque_Normalized.npy"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,9 +14,10 @@ import (
 
 // TestStatsSharedConnectomes compares with ../shared/connectomes/stats.json.
 func TestStatsSharedConnectomes(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join(sharedConnectomes, "stats.json"))
+	requireShared(t)
+	b, err := os.ReadFile(filepath.Join(sharedDir, "stats.json"))
 	if err != nil {
-		t.Fatalf("stats.json missing (tests need ../shared): %v", err)
+		t.Fatal(err)
 	}
 	var want map[string]struct {
 		N              int     `json:"n"`
@@ -32,7 +33,7 @@ func TestStatsSharedConnectomes(t *testing.T) {
 		t.Fatalf("stats.json has %d entries, expected 6", len(want))
 	}
 	for file, w := range want {
-		c := loadMatrix(t, filepath.Join(sharedConnectomes, file+".npy"))
+		c := loadMatrix(t, filepath.Join(builtinDir, file+".npy"))
 		s, err := ComputeStats(c)
 		if err != nil {
 			t.Fatalf("%s: %v", file, err)

@@ -267,6 +267,7 @@ func TestReadNamesFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	requireShared(t) // the derived text copy
 	txt, err := ReadNamesFile(filepath.Join(sharedDir, "Names_Human_Betzel_Normalized.txt"))
 	if err != nil {
 		t.Fatal(err)
