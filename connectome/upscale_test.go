@@ -14,7 +14,6 @@ import (
 // refDir holds bio2art's reference outputs (read-only shared data).
 var refDir = filepath.Join("..", "..", "shared", "bio2art-reference")
 
-
 // refCase is one entry of cases.json.
 type refCase struct {
 	File          string `json:"file"`
