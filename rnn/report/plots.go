@@ -230,6 +230,26 @@ func lossCurvePlot(c Condition, rows []Row, curves map[string][]results.EpochRow
 		p.Add(poly, line)
 		p.Legend.Add(s.name, line)
 	}
+	// The task's chance level, where the curves reach it, as a reference.
+	if len(rows) > 0 {
+		if ch := rows[0].ChanceLoss; !math.IsNaN(ch) && ch <= maxY*1.5 && minY < math.Inf(1) {
+			xmax := 0.0
+			for _, s := range all {
+				if n := len(s.med); n > 0 {
+					xmax = math.Max(xmax, s.med[n-1].X)
+				}
+			}
+			line, err := plotter.NewLine(plotter.XYs{{X: 0, Y: ch}, {X: xmax, Y: ch}})
+			if err != nil {
+				return nil, fmt.Errorf("report: chance line: %w", err)
+			}
+			line.Color = color.Gray{Y: 0x60}
+			line.Width = vg.Points(1)
+			line.Dashes = []vg.Length{vg.Points(2), vg.Points(3)}
+			p.Add(line)
+			p.Legend.Add(fmt.Sprintf("chance (%.3g)", ch), line)
+		}
+	}
 	p.Add(plotter.NewGrid())
 	return p, nil
 }

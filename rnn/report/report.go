@@ -30,33 +30,52 @@ type Condition struct {
 }
 
 // Row summarises the runs of one strategy under one condition, and compares
-// them with the condition's reference (bio) strategy.
+// them with the condition's reference (the baseline strategy).
 type Row struct {
 	Condition
 	Strategy string
-	N        int // runs
+	// Weights is how the recurrent weights were set: random, rank or
+	// weights (for a control, its control_weights setting).
+	Weights    string
+	N          int     // runs
+	ChanceLoss float64 // the task's loss at chance (rnn.ChanceLoss)
 
 	LossMedian, LossQ1, LossQ3 float64 // minimum validation loss
 
-	// Training-speed epoch over the runs that reached it; NSpeed counts them.
+	// Training-speed epoch over the runs that learnt (reached the 1%
+	// criterion and a minimum loss below chance); NSpeed counts them.
 	NSpeed                        int
 	SpeedMedian, SpeedQ1, SpeedQ3 float64
 
 	// Comparison with Reference (empty for the reference itself and when the
-	// condition has no bio strategy). Deltas are Cliff's delta of this
+	// condition has no baseline). Deltas are Cliff's delta of this
 	// strategy's values against the reference's: positive means this
 	// strategy's loss (or speed epoch) is larger, i.e. the reference did
-	// better. P-values are two-sided Mann-Whitney.
-	Reference           string
-	LossDelta, LossP    float64
-	SpeedDelta, SpeedP  float64
-	lossVals, speedVals []float64
-	runIDs              []string
+	// better; CI is its 95% bootstrap interval. Test is "signed-rank" (runs
+	// paired by seed, when both arms have the same seeds) or "rank-sum";
+	// P two-sided, PAdj Holm-adjusted over every comparison of the report.
+	Reference                                   string
+	LossDelta, LossCILow, LossCIHigh, LossP     float64
+	LossPAdj                                    float64
+	LossTest                                    string
+	SpeedDelta, SpeedCILow, SpeedCIHigh, SpeedP float64
+	SpeedPAdj                                   float64
+	SpeedTest                                   string
+	lossVals, speedVals                         []float64
+	lossBySeed, speedBySeed                     map[uint64]float64
+	seedDup                                     bool
+	runIDs                                      []string
 }
 
 // Report is the summary of a results folder.
 type Report struct {
 	Rows []Row
+	// Pooled summarises each compared strategy over all conditions.
+	Pooled []Pooled
+	// Comparisons is the number of tests the Holm adjustment covers.
+	Comparisons int
+	// Warnings are notes to print with the table (mixed biornn versions).
+	Warnings []string
 	// Varying lists which of optimizer, lr and activation take more than one
 	// value; the tables show only those columns.
 	Varying map[string]bool
@@ -109,12 +128,21 @@ func varyingOther(runs []results.RunRow) []int {
 	return idx
 }
 
-// Reference picks the strategy the others are compared with: "bio-random"
-// if present, else the first bio-* strategy, else none.
-func Reference(strategies []string) string {
+// Reference picks the strategy the others are compared with: baseline if
+// it is among strategies, else (baseline "") "bio-random" if present, else
+// the first bio-* strategy, else none.
+func Reference(strategies []string, baseline string) string {
+	if baseline != "" {
+		for _, s := range strategies {
+			if s == baseline {
+				return s
+			}
+		}
+		return ""
+	}
 	ref := ""
 	for _, s := range strategies {
-		if s == "bio-random" {
+		if s == string(rnn.StrategyBioRandom) {
 			return s
 		}
 		if strings.HasPrefix(s, "bio-") && (ref == "" || s < ref) {
@@ -124,8 +152,71 @@ func Reference(strategies []string) string {
 	return ref
 }
 
-// Build summarises runs by condition and strategy.
+// Options of BuildWith.
+type Options struct {
+	// Baseline is the strategy the others are compared with ("" =
+	// bio-random, else the first bio-* strategy of a condition).
+	Baseline string
+}
+
+// BaselineError is a baseline strategy that no run of the folder has.
+type BaselineError struct {
+	Baseline string
+	Present  []string
+}
+
+func (e *BaselineError) Error() string {
+	return fmt.Sprintf("baseline %q: no run of the results has that strategy (present: %s)", e.Baseline, strings.Join(e.Present, ", "))
+}
+
+// weightsOf is how a run's recurrent weights were set.
+func weightsOf(s rnn.RunSpec) string {
+	switch s.Strategy {
+	case rnn.StrategyBioRank:
+		return string(rnn.ControlRank)
+	case rnn.StrategyBioWeights:
+		return string(rnn.ControlWeights)
+	case rnn.StrategyBioRandom:
+		return string(rnn.ControlRandom)
+	}
+	if s.ControlWeights == "" {
+		return string(rnn.ControlRandom)
+	}
+	return string(s.ControlWeights)
+}
+
+// learnt reports whether a run learnt: it reached the paper's speed
+// criterion (within 1% of its loss range) and its minimum validation loss is
+// below the task's chance level.
+func learnt(r results.RunRow) bool {
+	chance := rnn.ChanceLoss(r.Spec.Task)
+	return r.SpeedEpoch >= 0 && (math.IsNaN(chance) || r.MinValLoss < chance)
+}
+
+// Build summarises runs by condition and strategy against the default
+// baseline.
 func Build(runs []results.RunRow) *Report {
+	rep, _ := BuildWith(runs, Options{})
+	return rep
+}
+
+// BuildWith summarises runs by condition and strategy, comparing every
+// strategy with opts.Baseline.
+func BuildWith(runs []results.RunRow, opts Options) (*Report, error) {
+	if opts.Baseline != "" {
+		present := map[string]bool{}
+		for _, r := range runs {
+			present[string(r.Spec.Strategy)] = true
+		}
+		if !present[opts.Baseline] {
+			var names []string
+			for n := range present {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			return nil, &BaselineError{Baseline: opts.Baseline, Present: names}
+		}
+	}
 	type key struct {
 		c Condition
 		s string
@@ -136,14 +227,26 @@ func Build(runs []results.RunRow) *Report {
 	// use 500 trials for seq_mem and 1000 for the n-back tasks, which is no
 	// reason to label every row with its trial count.
 	byTask := map[string][]results.RunRow{}
+	versions := map[string]int{}
 	for _, r := range runs {
 		byTask[string(r.Spec.Task)] = append(byTask[string(r.Spec.Task)], r)
+		versions[r.BiornnVersion]++
 	}
 	vary := map[string][]int{}
-	anyVary := false
+	anyVary := len(versions) > 1
 	for task, rs := range byTask {
 		vary[task] = varyingOther(rs)
 		anyVary = anyVary || len(vary[task]) > 0
+	}
+	rep := &Report{Varying: map[string]bool{"other": anyVary}}
+	if len(versions) > 1 {
+		var vs []string
+		for v, n := range versions {
+			vs = append(vs, fmt.Sprintf("%s (%d runs)", v, n))
+		}
+		sort.Strings(vs)
+		rep.Warnings = append(rep.Warnings, "the results come from "+strconv.Itoa(len(versions))+" biornn versions: "+strings.Join(vs, ", ")+
+			"; rows are per version, since single runs can differ between versions in the last digits and training can amplify that")
 	}
 	for _, r := range runs {
 		c := ConditionOf(r)
@@ -155,22 +258,30 @@ func Build(runs []results.RunRow) *Report {
 			}
 			other = append(other, otherSettings[k].Key+"="+v)
 		}
+		if len(versions) > 1 {
+			other = append(other, "biornn_version="+r.BiornnVersion)
+		}
 		c.Other = strings.Join(other, " ")
 		k := key{c, string(r.Spec.Strategy)}
 		g := groups[k]
 		if g == nil {
-			g = &Row{Condition: k.c, Strategy: k.s}
+			g = &Row{Condition: k.c, Strategy: k.s, Weights: weightsOf(r.Spec), ChanceLoss: rnn.ChanceLoss(r.Spec.Task),
+				lossBySeed: map[uint64]float64{}, speedBySeed: map[uint64]float64{}}
 			groups[k] = g
 			strategies[k.c] = append(strategies[k.c], k.s)
 		}
 		g.N++
 		g.lossVals = append(g.lossVals, r.MinValLoss)
-		if r.SpeedEpoch >= 0 {
+		if _, dup := g.lossBySeed[r.Spec.Seed]; dup {
+			g.seedDup = true
+		}
+		g.lossBySeed[r.Spec.Seed] = r.MinValLoss
+		if learnt(r) {
 			g.speedVals = append(g.speedVals, float64(r.SpeedEpoch))
+			g.speedBySeed[r.Spec.Seed] = float64(r.SpeedEpoch)
 		}
 		g.runIDs = append(g.runIDs, r.RunID)
 	}
-	rep := &Report{Varying: map[string]bool{"other": anyVary}}
 	seen := map[string]map[string]bool{"optimizer": {}, "lr": {}, "activation": {}}
 	for k, g := range groups {
 		seen["optimizer"][k.c.Optimizer] = true
@@ -179,15 +290,15 @@ func Build(runs []results.RunRow) *Report {
 		g.LossMedian, g.LossQ1, g.LossQ3 = Median(g.lossVals), Quantile(g.lossVals, 0.25), Quantile(g.lossVals, 0.75)
 		g.NSpeed = len(g.speedVals)
 		g.SpeedMedian, g.SpeedQ1, g.SpeedQ3 = Median(g.speedVals), Quantile(g.speedVals, 0.25), Quantile(g.speedVals, 0.75)
-		g.LossDelta, g.LossP, g.SpeedDelta, g.SpeedP = math.NaN(), math.NaN(), math.NaN(), math.NaN()
-		ref := Reference(strategies[k.c])
+		nan := math.NaN()
+		g.LossDelta, g.LossCILow, g.LossCIHigh, g.LossP = nan, nan, nan, nan
+		g.SpeedDelta, g.SpeedCILow, g.SpeedCIHigh, g.SpeedP = nan, nan, nan, nan
+		ref := Reference(strategies[k.c], opts.Baseline)
 		if ref != "" && ref != g.Strategy {
 			r := groups[key{k.c, ref}]
 			g.Reference = ref
-			g.LossDelta = CliffsDelta(g.lossVals, r.lossVals)
-			_, g.LossP = MannWhitney(g.lossVals, r.lossVals)
-			g.SpeedDelta = CliffsDelta(g.speedVals, r.speedVals)
-			_, g.SpeedP = MannWhitney(g.speedVals, r.speedVals)
+			g.LossTest, g.LossDelta, g.LossCILow, g.LossCIHigh, g.LossP = compare(g.lossVals, r.lossVals, pairs(g, r, g.lossBySeed, r.lossBySeed))
+			g.SpeedTest, g.SpeedDelta, g.SpeedCILow, g.SpeedCIHigh, g.SpeedP = compare(g.speedVals, r.speedVals, pairs(g, r, g.speedBySeed, r.speedBySeed))
 		}
 		rep.Rows = append(rep.Rows, *g)
 	}
@@ -195,7 +306,126 @@ func Build(runs []results.RunRow) *Report {
 		rep.Varying[name] = len(vals) > 1
 	}
 	sort.Slice(rep.Rows, func(i, j int) bool { return rowLess(&rep.Rows[i], &rep.Rows[j]) })
-	return rep
+	// Holm over every comparison of the report (loss and speed alike).
+	var ps []float64
+	for _, r := range rep.Rows {
+		ps = append(ps, r.LossP, r.SpeedP)
+	}
+	adj := HolmAdjust(ps)
+	for i := range rep.Rows {
+		rep.Rows[i].LossPAdj, rep.Rows[i].SpeedPAdj = adj[2*i], adj[2*i+1]
+	}
+	for _, p := range ps {
+		if !math.IsNaN(p) {
+			rep.Comparisons++
+		}
+	}
+	rep.Pooled = pool(rep.Rows)
+	return rep, nil
+}
+
+// paired holds the two arms' values paired by seed.
+type paired struct{ x, y []float64 }
+
+// pairs pairs a row's values with the reference's by seed when both arms
+// have the same seeds, each once (for the speed epoch: those of the runs
+// that learnt, in both arms); nil otherwise, and the arms are compared as
+// independent samples.
+func pairs(g, r *Row, gs, rs map[uint64]float64) *paired {
+	if g.seedDup || r.seedDup || len(g.lossBySeed) != len(r.lossBySeed) || len(gs) != len(rs) {
+		return nil
+	}
+	for s := range g.lossBySeed {
+		if _, ok := r.lossBySeed[s]; !ok {
+			return nil
+		}
+	}
+	seeds := make([]uint64, 0, len(gs))
+	for s := range gs {
+		if _, ok := rs[s]; !ok {
+			return nil
+		}
+		seeds = append(seeds, s)
+	}
+	sort.Slice(seeds, func(i, j int) bool { return seeds[i] < seeds[j] })
+	p := &paired{}
+	for _, s := range seeds {
+		p.x, p.y = append(p.x, gs[s]), append(p.y, rs[s])
+	}
+	return p
+}
+
+// ciSeed makes the bootstrap intervals reproducible.
+const ciSeed = 1
+
+// compare tests x against the reference y: the signed-rank test on pairs
+// when given, else the rank-sum test; Cliff's delta with its bootstrap CI.
+func compare(x, y []float64, p *paired) (test string, delta, lo, hi, pv float64) {
+	delta = CliffsDelta(x, y)
+	if math.IsNaN(delta) {
+		return "", delta, math.NaN(), math.NaN(), math.NaN()
+	}
+	if p != nil && len(p.x) > 0 {
+		_, pv = WilcoxonSignedRank(p.x, p.y)
+		lo, hi = CliffsDeltaCI(p.x, p.y, true, ciSeed)
+		return "signed-rank", delta, lo, hi, pv
+	}
+	_, pv = MannWhitney(x, y)
+	lo, hi = CliffsDeltaCI(x, y, false, ciSeed)
+	return "rank-sum", delta, lo, hi, pv
+}
+
+// Pooled summarises one compared strategy over every condition where it
+// met its reference.
+type Pooled struct {
+	Strategy, Reference string
+	Conditions, Runs    int
+	// LossDeltaMedian is the median over conditions of the loss delta.
+	LossDeltaMedian float64
+	// RefBetter and StrategyBetter count conditions whose loss comparison
+	// is significant after Holm's adjustment (p_adjusted < 0.05), by side.
+	RefBetter, StrategyBetter int
+}
+
+// pool summarises the rows per (strategy, reference).
+func pool(rows []Row) []Pooled {
+	by := map[[2]string]*Pooled{}
+	deltas := map[[2]string][]float64{}
+	var order [][2]string
+	for _, r := range rows {
+		if r.Reference == "" {
+			continue
+		}
+		k := [2]string{r.Strategy, r.Reference}
+		p := by[k]
+		if p == nil {
+			p = &Pooled{Strategy: r.Strategy, Reference: r.Reference}
+			by[k] = p
+			order = append(order, k)
+		}
+		p.Conditions++
+		p.Runs += r.N
+		deltas[k] = append(deltas[k], r.LossDelta)
+		if r.LossPAdj < 0.05 {
+			if r.LossDelta > 0 {
+				p.RefBetter++
+			} else if r.LossDelta < 0 {
+				p.StrategyBetter++
+			}
+		}
+	}
+	sort.Slice(order, func(i, j int) bool {
+		if order[i][0] != order[j][0] {
+			return order[i][0] < order[j][0]
+		}
+		return order[i][1] < order[j][1]
+	})
+	out := make([]Pooled, len(order))
+	for i, k := range order {
+		by[k].LossDeltaMedian = Median(deltas[k])
+		out[i] = *by[k]
+	}
+	return out
 }
 
 // rowLess orders rows by condition, then the reference first, then the rest
@@ -286,16 +516,20 @@ func (rep *Report) groupCells(r Row) []string {
 // columns returns the table's header and one formatted record per row.
 func (rep *Report) columns(fmtNum func(float64, int) string) ([]string, [][]string) {
 	head := rep.groupHead()
-	head = append(head, "strategy", "n", "loss_median", "loss_q1", "loss_q3",
-		"n_speed", "speed_median", "speed_q1", "speed_q3",
-		"vs", "loss_delta", "loss_p", "speed_delta", "speed_p")
+	head = append(head, "strategy", "weights", "n", "chance_loss", "loss_median", "loss_q1", "loss_q3",
+		"n_speed", "n_not_learnt", "speed_median", "speed_q1", "speed_q3",
+		"vs", "test", "loss_delta", "effect_ci_low", "effect_ci_high", "loss_p", "p_adjusted",
+		"speed_test", "speed_delta", "speed_ci_low", "speed_ci_high", "speed_p", "speed_p_adjusted")
 	var recs [][]string
 	for _, r := range rep.Rows {
 		rec := rep.groupCells(r)
-		rec = append(rec, r.Strategy, strconv.Itoa(r.N),
+		rec = append(rec, r.Strategy, r.Weights, strconv.Itoa(r.N), fmtNum(r.ChanceLoss, 4),
 			fmtNum(r.LossMedian, 4), fmtNum(r.LossQ1, 4), fmtNum(r.LossQ3, 4),
-			strconv.Itoa(r.NSpeed), fmtNum(r.SpeedMedian, 4), fmtNum(r.SpeedQ1, 4), fmtNum(r.SpeedQ3, 4),
-			r.Reference, fmtNum(r.LossDelta, 3), fmtNum(r.LossP, 3), fmtNum(r.SpeedDelta, 3), fmtNum(r.SpeedP, 3))
+			strconv.Itoa(r.NSpeed), strconv.Itoa(r.N-r.NSpeed), fmtNum(r.SpeedMedian, 4), fmtNum(r.SpeedQ1, 4), fmtNum(r.SpeedQ3, 4),
+			r.Reference, r.LossTest, fmtNum(r.LossDelta, 3), fmtNum(r.LossCILow, 3), fmtNum(r.LossCIHigh, 3),
+			fmtNum(r.LossP, 3), fmtNum(r.LossPAdj, 3),
+			r.SpeedTest, fmtNum(r.SpeedDelta, 3), fmtNum(r.SpeedCILow, 3), fmtNum(r.SpeedCIHigh, 3),
+			fmtNum(r.SpeedP, 3), fmtNum(r.SpeedPAdj, 3))
 		recs = append(recs, rec)
 	}
 	return head, recs
@@ -321,27 +555,29 @@ func full(x float64, _ int) string {
 // "median [q1, q3]" and each comparison as "delta (p)".
 func (rep *Report) compact() ([]string, [][]string) {
 	head := rep.groupHead()
-	head = append(head, "strategy", "n", "min val loss: median [IQR]", "speed epoch: median [IQR]", "vs", "loss delta (p)", "speed delta (p)")
+	head = append(head, "strategy", "weights", "n", "min val loss: median [IQR] (chance)", "speed epoch of runs that learnt: median [IQR]",
+		"vs", "test", "loss delta [95% CI] (p adj.)", "speed delta [95% CI] (p adj.)")
 	var recs [][]string
 	for _, r := range rep.Rows {
 		rec := rep.groupCells(r)
 		speed := fmt.Sprintf("%s [%s, %s]", short(r.SpeedMedian, 4), short(r.SpeedQ1, 4), short(r.SpeedQ3, 4))
 		if r.NSpeed < r.N {
-			speed += fmt.Sprintf(" (%d of %d reached)", r.NSpeed, r.N)
+			speed += fmt.Sprintf(" (%d of %d did not learn)", r.N-r.NSpeed, r.N)
 		}
-		cmp := func(d, p float64) string {
+		cmp := func(d, lo, hi, p float64) string {
 			if math.IsNaN(d) {
 				return "-"
 			}
-			return fmt.Sprintf("%+.2f (%s)", d, short(p, 2))
+			return fmt.Sprintf("%+.2f [%+.2f, %+.2f] (%s)", d, lo, hi, short(p, 2))
 		}
-		ref := r.Reference
+		ref, test := r.Reference, r.LossTest
 		if ref == "" {
-			ref = "-"
+			ref, test = "-", "-"
 		}
-		rec = append(rec, r.Strategy, strconv.Itoa(r.N),
-			fmt.Sprintf("%s [%s, %s]", short(r.LossMedian, 4), short(r.LossQ1, 4), short(r.LossQ3, 4)),
-			speed, ref, cmp(r.LossDelta, r.LossP), cmp(r.SpeedDelta, r.SpeedP))
+		rec = append(rec, r.Strategy, r.Weights, strconv.Itoa(r.N),
+			fmt.Sprintf("%s [%s, %s] (%s)", short(r.LossMedian, 4), short(r.LossQ1, 4), short(r.LossQ3, 4), short(r.ChanceLoss, 3)),
+			speed, ref, test, cmp(r.LossDelta, r.LossCILow, r.LossCIHigh, r.LossPAdj),
+			cmp(r.SpeedDelta, r.SpeedCILow, r.SpeedCIHigh, r.SpeedPAdj))
 		recs = append(recs, rec)
 	}
 	return head, recs
@@ -358,14 +594,48 @@ func (rep *Report) WriteText(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintln(w, Legend)
-	return err
+	if _, err := fmt.Fprintln(w, rep.notes()); err != nil {
+		return err
+	}
+	if len(rep.Pooled) == 0 {
+		return nil
+	}
+	fmt.Fprintln(w, "\npooled over conditions:")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	head, recs = rep.pooledTable()
+	fmt.Fprintln(tw, strings.Join(head, "\t"))
+	for _, r := range recs {
+		fmt.Fprintln(tw, strings.Join(r, "\t"))
+	}
+	return tw.Flush()
+}
+
+// notes is the legend, the multiple-comparison note and the warnings.
+func (rep *Report) notes() string {
+	out := Legend + fmt.Sprintf(" P-values are Holm-Bonferroni adjusted over the %d comparisons of this table (loss and speed).", rep.Comparisons)
+	for _, w := range rep.Warnings {
+		out += "\nwarning: " + w
+	}
+	return out
+}
+
+// pooledTable is the per-strategy summary over conditions.
+func (rep *Report) pooledTable() ([]string, [][]string) {
+	head := []string{"strategy", "vs", "conditions", "runs", "median loss delta", "vs better (p adj. < 0.05)", "strategy better (p adj. < 0.05)"}
+	var recs [][]string
+	for _, p := range rep.Pooled {
+		recs = append(recs, []string{p.Strategy, p.Reference, strconv.Itoa(p.Conditions), strconv.Itoa(p.Runs),
+			fmt.Sprintf("%+.2f", p.LossDeltaMedian), strconv.Itoa(p.RefBetter), strconv.Itoa(p.StrategyBetter)})
+	}
+	return head, recs
 }
 
 // Legend explains the comparison columns.
-const Legend = "min val loss = each run's minimum validation loss; speed epoch = first epoch within 1% of the run's loss range (runs that never get there are left out); " +
-	"IQR = quartiles; delta = Cliff's delta of this strategy against the 'vs' strategy (+1: all its values larger, i.e. 'vs' reached lower loss or learnt faster; -1: all smaller); " +
-	"p = two-sided Mann-Whitney rank-sum test."
+const Legend = "min val loss = each run's minimum validation loss (chance: the task's loss at chance level); " +
+	"speed epoch = first epoch within 1% of the run's loss range, over the runs that learnt (reached it with a minimum loss below chance); " +
+	"weights = how the recurrent weights were set; IQR = quartiles; " +
+	"delta = Cliff's delta of this strategy against the 'vs' strategy (+1: all its values larger, i.e. 'vs' reached lower loss or learnt faster; -1: all smaller), " +
+	"with its 95% bootstrap interval; test = two-sided Wilcoxon signed-rank test on runs paired by seed when both strategies have the same seeds, else the Mann-Whitney rank-sum test."
 
 // WriteCSV writes the table as CSV with full-precision numbers.
 func (rep *Report) WriteCSV(w io.Writer) error {
@@ -393,7 +663,14 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 	for _, r := range recs {
 		b.WriteString("| " + strings.Join(r, " | ") + " |\n")
 	}
-	b.WriteString("\n" + Legend + "\n")
+	b.WriteString("\n" + strings.ReplaceAll(rep.notes(), "\nwarning:", "\n\nWarning:") + "\n")
+	if len(rep.Pooled) > 0 {
+		head, recs := rep.pooledTable()
+		b.WriteString("\nPooled over conditions:\n\n| " + strings.Join(head, " | ") + " |\n|" + strings.Repeat("---|", len(head)) + "\n")
+		for _, r := range recs {
+			b.WriteString("| " + strings.Join(r, " | ") + " |\n")
+		}
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
