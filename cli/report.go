@@ -27,15 +27,26 @@ func reportCommand() *ucli.Command {
 			if c.NArg() != 1 {
 				return usagef("report: expected one results folder DIR (got %q); flags go before DIR, e.g. 'biornn report --plots plots results'", c.Args().Slice())
 			}
+			for _, f := range []string{"csv", "markdown", "plots"} {
+				if c.IsSet(f) && c.String(f) == "" {
+					return usagef(`report: --%s "": expected a file or folder name (or leave --%s out)`, f, f)
+				}
+			}
+			if c.Args().First() == "" {
+				return usagef(`report: DIR is "": expected a results folder`)
+			}
 			for _, f := range []string{"csv", "markdown"} {
 				if err := checkOutFile(f, c.String(f)); err != nil {
 					return err
 				}
 			}
 			dir := c.Args().First()
-			runs, epochs, err := results.Read(dir)
+			runs, epochs, warnings, err := results.ReadChecked(dir)
 			if err != nil {
 				return err
+			}
+			for _, w := range warnings {
+				fmt.Fprintln(stderr(c), "warning:", w)
 			}
 			rep := report.Build(runs)
 			if err := rep.WriteText(stdout(c)); err != nil {

@@ -84,6 +84,18 @@ func sweepAction(c *ucli.Context) error {
 		_, err = stdout(c).Write(text)
 		return err
 	}
+	out := c.String("out")
+	if out == "" {
+		return usagef(`sweep: --out "": expected a results folder`)
+	}
+	reportDir := c.String("report")
+	if c.IsSet("report") && reportDir == "" {
+		return usagef(`sweep: --report "": expected a folder for the report (or leave --report out)`)
+	}
+	workers := c.Int("workers")
+	if workers < 0 || (c.IsSet("workers") && workers == 0) {
+		return usagef("sweep: --workers %d: expected 1 or more (leave it out for one per core)", workers)
+	}
 	// The command line's folders and kernels apply where the config sets
 	// none of its own.
 	for _, f := range []struct{ key, text string }{
@@ -112,7 +124,9 @@ func sweepAction(c *ucli.Context) error {
 	if c.NArg() == 1 {
 		source = "sweep config " + c.Args().First()
 	}
-	plan, err := sweep.Plan(cfg, rnn.Defaults)
+	// The grid is enumerated lazily: Runs checks every run once, holding
+	// one id per run, and the passes below compute them again one by one.
+	total, plan, err := sweep.Runs(cfg, rnn.Defaults)
 	if err != nil {
 		return fmt.Errorf("%s: %w", source, err)
 	}
@@ -126,19 +140,18 @@ func sweepAction(c *ucli.Context) error {
 	} else if ok {
 		shard, shards = i, n
 	}
-	mine := sweep.Shard(plan, shard, shards)
-	out := c.String("out")
+	mine := sweep.ShardRuns(plan, shard, shards)
+	nMine := (total - shard + shards - 1) / shards
 	name := cfg.Name
 	if name == "" {
 		name = "sweep"
 	}
-	fmt.Fprintf(stderr(c), "%s: %s", name, nRuns(len(plan)))
+	fmt.Fprintf(stderr(c), "%s: %s", name, nRuns(total))
 	if shards > 1 {
-		fmt.Fprintf(stderr(c), ", shard %d/%d: %s", shard, shards, nRuns(len(mine)))
+		fmt.Fprintf(stderr(c), ", shard %d/%d: %s", shard, shards, nRuns(nMine))
 	}
 	fmt.Fprintf(stderr(c), ", results in %s\n", out)
 
-	reportDir := c.String("report")
 	if reportDir != "" && !c.Bool("dry-run") {
 		// Fail now, not after the training, when the folder cannot be made.
 		if err := os.MkdirAll(reportDir, 0o755); err != nil {
@@ -149,10 +162,13 @@ func sweepAction(c *ucli.Context) error {
 	if c.Bool("dry-run") {
 		tw := tabwriter.NewWriter(stdout(c), 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "index\trun_id\tstatus\trun")
-		for _, p := range mine {
+		for p := range mine {
 			status := "todo"
 			if results.Exists(out, p.ID) {
 				status = "done"
+				if results.Verify(out, p.ID) != nil {
+					status = "damaged" // set aside and trained again by the sweep
+				}
 			}
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", p.Index, p.ID, status, p.Describe())
 		}
@@ -161,16 +177,20 @@ func sweepAction(c *ucli.Context) error {
 
 	// Stop before training when the data cannot be read, naming the key,
 	// rather than failing every run with the same message.
-	if err := sweep.Check(mine, func(s rnn.RunSpec) error { _, err := rnn.BuildWiring(s); return err }); err != nil {
+	if err := sweep.CheckRuns(mine, func(s rnn.RunSpec) error { _, err := rnn.BuildWiring(s); return err }); err != nil {
 		return fmt.Errorf("%s: %w", source, err)
 	}
-	opts := sweep.Options{Out: out, Workers: c.Int("workers"), Run: rnn.Run, Version: version()}
+	opts := sweep.Options{Out: out, Workers: workers, Run: rnn.Run, Version: version(), Total: nMine}
 	if !c.Bool("quiet") {
 		opts.Log = stderr(c)
 	}
-	sum, err := sweep.Execute(c.Context, mine, opts)
+	sum, err := sweep.ExecuteRuns(c.Context, mine, opts)
 	fmt.Fprintf(stderr(c), "%s: %s: %d new, %d already done, %d failed, %s\n",
 		name, nRuns(sum.Planned), sum.Done, sum.Skipped, sum.Failed, sweep.Seconds(sum.Seconds))
+	if len(sum.SetAside) > 0 {
+		fmt.Fprintf(stderr(c), "%s: %d damaged files were moved aside (and their runs trained again): %s\n",
+			name, len(sum.SetAside), strings.Join(sum.SetAside, ", "))
+	}
 	if err != nil {
 		return err
 	}
@@ -183,13 +203,16 @@ func sweepAction(c *ucli.Context) error {
 	if shards > 1 || (c.Bool("no-report") && reportDir == "") {
 		return nil
 	}
-	runs, epochs, err := results.Read(out)
+	runs, epochs, warnings, err := results.ReadChecked(out)
 	if err != nil {
 		return err
 	}
+	for _, w := range warnings {
+		fmt.Fprintln(stderr(c), "warning:", w)
+	}
 	// Summarise this sweep's runs only, even if the folder holds others.
 	ids := map[string]bool{}
-	for _, p := range plan {
+	for p := range plan {
 		ids[p.ID] = true
 	}
 	var these []results.RunRow

@@ -11,11 +11,9 @@
 package results
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math"
 	"os"
@@ -87,7 +85,13 @@ type EpochRow struct {
 }
 
 // RunID returns the identifier of a run: the first 16 hex digits of the
-// SHA-256 of the spec's canonical JSON encoding. Pass the spec after
+// SHA-256 of the spec's canonical JSON encoding and, for inputs given by
+// path (a connectome file, a neurons_file, an MNIST folder with another
+// latent set than the paper's), of their contents (InputDigest): editing such
+// a file makes a new run. A run of the built-in or registered data sets has
+// no such inputs, so its id is the spec's alone, as in every earlier
+// version. An input that cannot be read is left out (the run fails when it
+// reads it); RunIDChecked reports it instead. Pass the spec after
 // rnn.Defaults so that spelling a default out or leaving it zero gives the same
 // id; resuming a sweep relies on this. Settings that say where data live or
 // how the arithmetic is executed (rnn.Setting.Execution: DataDir, MNISTDir,
@@ -98,19 +102,8 @@ type EpochRow struct {
 // json:",omitempty" so that at their zero values the encoding, and so every
 // id made before they existed, is unchanged.
 func RunID(spec rnn.RunSpec) string {
-	for _, st := range rnn.Settings() {
-		if st.Execution {
-			st.Clear(&spec)
-		}
-	}
-	// json.Marshal of a struct of scalars cannot fail and emits fields in
-	// declaration order, so the encoding is canonical for a given RunSpec type.
-	b, err := json.Marshal(spec)
-	if err != nil {
-		panic(fmt.Sprintf("results: encoding RunSpec: %v", err))
-	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:8])
+	d, _ := InputDigest(spec)
+	return idOf(spec, d)
 }
 
 // NewRunRow flattens a finished run into a runs-table row.
@@ -198,23 +191,148 @@ func writeTable[T any](folder, runID string, rows []T) error {
 	return nil
 }
 
-// Exists reports whether run runID is complete in dir (its runs file exists).
+// Exists reports whether run runID is complete in dir (its runs file
+// exists). Verify also checks that the file is readable and holds the run.
 func Exists(dir, runID string) bool {
+	if !validID(runID) {
+		return false
+	}
 	_, err := os.Stat(filepath.Join(dir, RunsTable, runID+".parquet"))
 	return err == nil
 }
 
+// Verify checks that run runID is complete and intact in dir: its runs file
+// has a readable footer, exactly one row, run_id runID and every column; its
+// epochs file is readable and holds epochs of runID only. A resumed sweep
+// verifies every run it skips and sets a damaged one aside (SetAside).
+func Verify(dir, runID string) error {
+	if !validID(runID) {
+		return fmt.Errorf("results: run id %q: expected letters, digits, '-' or '_' only", clip(runID))
+	}
+	p := filepath.Join(dir, RunsTable, runID+".parquet")
+	rows, err := readRuns(p)
+	if err != nil {
+		return fmt.Errorf("%s: %w", p, err)
+	}
+	if len(rows) != 1 {
+		return fmt.Errorf("%s: %d rows, expected one", p, len(rows))
+	}
+	if rows[0].RunID != runID {
+		return fmt.Errorf("%s: holds run %s, expected %s (the file name)", p, rows[0].RunID, runID)
+	}
+	e := filepath.Join(dir, EpochsTable, runID+".parquet")
+	if _, _, err := readEpochs(e, runID); err != nil {
+		return fmt.Errorf("%s: %w", e, err)
+	}
+	return nil
+}
+
+// corruptPrefix starts the hidden name a damaged run's file is moved to.
+const corruptPrefix = ".corrupt-"
+
+// SetAside moves the files of run runID (both tables, those present) to
+// hidden names in their folders, DIR/<table>/.corrupt-<runID>-<n>.parquet
+// with the first free n, where readers (Read, pandas, pyarrow) do not see
+// them and the run counts as not done. It returns the new paths.
+func SetAside(dir, runID string) ([]string, error) {
+	if !validID(runID) {
+		return nil, fmt.Errorf("results: run id %q: expected letters, digits, '-' or '_' only", clip(runID))
+	}
+	var moved []string
+	// The runs file first: without it the run is not done, whatever follows.
+	for _, table := range []string{RunsTable, EpochsTable} {
+		src := filepath.Join(dir, table, runID+".parquet")
+		if _, err := os.Lstat(src); errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		for n := 1; ; n++ {
+			dst := filepath.Join(dir, table, fmt.Sprintf("%s%s-%d.parquet", corruptPrefix, runID, n))
+			if _, err := os.Lstat(dst); err == nil {
+				continue
+			}
+			if err := os.Rename(src, dst); err != nil {
+				if errors.Is(err, fs.ErrNotExist) {
+					break // another process moved it
+				}
+				return moved, fmt.Errorf("results: setting %s aside: %w", src, err)
+			}
+			moved = append(moved, dst)
+			break
+		}
+	}
+	return moved, nil
+}
+
 // CleanTemp deletes every temporary file left in dir's tables by an
-// interrupted writer, and every epochs file without its runs file. Call it
-// only when no other process writes to dir.
+// interrupted writer, and every epochs file without its runs file, except
+// those of runs that another live process has claimed (Claim).
 func CleanTemp(dir string) (removed int, err error) { return CleanIncomplete(dir, nil) }
 
 // CleanIncomplete deletes what interrupted writes of the given runs (all if
 // ids is nil) left behind: temporary files, and epochs files whose runs file
 // is missing (the writer died between the two renames; the run is not
-// complete and will be rerun). Restricting it to one shard's runs lets that
-// shard clean up while other shards write to the same folder.
+// complete and will be rerun). Runs claimed by another live process (their
+// writer may be at work) are left alone, so it is safe while other
+// processes write to dir; a sweep cleans each run when it has claimed it
+// (CleanRun) instead.
 func CleanIncomplete(dir string, ids map[string]bool) (removed int, err error) {
+	seen := map[string]bool{}
+	for _, table := range []string{RunsTable, EpochsTable} {
+		entries, err := os.ReadDir(filepath.Join(dir, table))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return removed, fmt.Errorf("results: reading %s: %w", filepath.Join(dir, table), err)
+		}
+		for _, e := range entries {
+			id, ok := leftoverID(dir, table, e.Name())
+			if !ok || seen[id] || (ids != nil && !ids[id]) {
+				continue
+			}
+			seen[id] = true
+			if held, _ := claimedByOther(dir, id); held {
+				continue
+			}
+			n, err := CleanRun(dir, id)
+			removed += n
+			if err != nil {
+				return removed, err
+			}
+		}
+	}
+	return removed, nil
+}
+
+// leftoverID returns the run whose leftover the file name is: a temporary
+// file (tmpPrefix + id + "-" + digits + ".parquet"), or an epochs file
+// whose runs file is missing.
+func leftoverID(dir, table, name string) (string, bool) {
+	if rest, ok := strings.CutPrefix(name, tmpPrefix); ok {
+		rest = strings.TrimSuffix(rest, ".parquet")
+		if k := strings.LastIndex(rest, "-"); k > 0 && validID(rest[:k]) {
+			return rest[:k], true
+		}
+		return "", false
+	}
+	if table == EpochsTable && !strings.HasPrefix(name, ".") && strings.HasSuffix(name, ".parquet") {
+		id := strings.TrimSuffix(name, ".parquet")
+		if validID(id) && !Exists(dir, id) {
+			return id, true
+		}
+	}
+	return "", false
+}
+
+// CleanRun deletes what interrupted writes of run runID left in dir:
+// its temporary files in both tables, and its epochs file when its runs
+// file is missing. Call it only while holding the run's claim (or when no
+// other process writes to dir): another writer's temporary file of the same
+// run would go too.
+func CleanRun(dir, runID string) (removed int, err error) {
+	if !validID(runID) {
+		return 0, fmt.Errorf("results: run id %q: expected letters, digits, '-' or '_' only", clip(runID))
+	}
 	for _, table := range []string{RunsTable, EpochsTable} {
 		folder := filepath.Join(dir, table)
 		entries, err := os.ReadDir(folder)
@@ -226,23 +344,13 @@ func CleanIncomplete(dir string, ids map[string]bool) (removed int, err error) {
 		}
 		for _, e := range entries {
 			name := e.Name()
-			var id string
-			switch {
-			case strings.HasPrefix(name, tmpPrefix):
-				// Temporary names are tmpPrefix + run id + "-" + random digits.
-				id = strings.TrimPrefix(name, tmpPrefix)
-				if k := strings.LastIndex(id, "-"); k >= 0 {
-					id = id[:k]
-				}
-			case table == EpochsTable && strings.HasSuffix(name, ".parquet") && !Exists(dir, strings.TrimSuffix(name, ".parquet")):
-				id = strings.TrimSuffix(name, ".parquet")
-			default:
+			rest, ok := strings.CutPrefix(name, tmpPrefix+runID+"-")
+			isTemp := ok && isDigits(strings.TrimSuffix(rest, ".parquet"))
+			orphan := table == EpochsTable && name == runID+".parquet" && !Exists(dir, runID)
+			if !isTemp && !orphan {
 				continue
 			}
-			if ids != nil && !ids[id] {
-				continue
-			}
-			if err := os.Remove(filepath.Join(folder, name)); err != nil {
+			if err := os.Remove(filepath.Join(folder, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return removed, fmt.Errorf("results: removing %s: %w", filepath.Join(folder, name), err)
 			}
 			removed++
@@ -251,44 +359,150 @@ func CleanIncomplete(dir string, ids map[string]bool) (removed int, err error) {
 	return removed, nil
 }
 
+func isDigits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// clip shortens text from a file for a message.
+func clip(s string) string {
+	if len(s) > 80 {
+		return s[:77] + "..."
+	}
+	return s
+}
+
 // Read loads a results folder: every complete run and the epochs of those
 // runs, sorted by run id (and epoch). Epoch files without a runs file (a run
-// interrupted between its two renames) are ignored.
+// interrupted between its two renames) are ignored. ReadChecked also
+// returns warnings.
 func Read(dir string) (runs []RunRow, epochs []EpochRow, err error) {
+	runs, epochs, _, err = ReadChecked(dir)
+	return runs, epochs, err
+}
+
+// ReadChecked is Read that also returns what it corrected, one message each:
+// a run or an epoch stored twice is counted once. A runs file whose rows are
+// not the run its name says, whose run_id is no plain id, that is empty or
+// that lacks a column, and an epochs file that is unreadable or holds
+// another run's rows, are errors naming the file.
+func ReadChecked(dir string) (runs []RunRow, epochs []EpochRow, warnings []string, err error) {
 	switch st, err := os.Stat(dir); {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, nil, fmt.Errorf("results: folder %s does not exist (expected a results folder written by 'biornn train --out' or 'biornn sweep --out')", dir)
+		return nil, nil, nil, fmt.Errorf("results: folder %s does not exist (expected a results folder written by 'biornn train --out' or 'biornn sweep --out')", dir)
 	case err != nil:
-		return nil, nil, fmt.Errorf("results: %w", err)
+		return nil, nil, nil, fmt.Errorf("results: %w", err)
 	case !st.IsDir():
-		return nil, nil, fmt.Errorf("results: %s is a file, expected a results folder (holding %s/ and %s/)", dir, RunsTable, EpochsTable)
+		return nil, nil, nil, fmt.Errorf("results: %s is a file, expected a results folder (holding %s/ and %s/)", dir, RunsTable, EpochsTable)
 	}
 	runFiles, err := tableFiles(filepath.Join(dir, RunsTable))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if len(runFiles) == 0 {
-		return nil, nil, fmt.Errorf("results: %s has no runs (expected %s/*.parquet; write some with 'biornn train --out' or 'biornn sweep --out')",
+		return nil, nil, nil, fmt.Errorf("results: %s has no runs (expected %s/*.parquet; write some with 'biornn train --out' or 'biornn sweep --out')",
 			dir, filepath.Join(dir, RunsTable))
 	}
+	const hint = "; running the sweep again sets a damaged run aside and trains it again, or move the file away"
 	for _, p := range runFiles {
+		id := strings.TrimSuffix(filepath.Base(p), ".parquet")
 		rows, err := readRuns(p)
 		if err != nil {
-			return nil, nil, fmt.Errorf("results: reading %s: %w", p, err)
+			return nil, nil, nil, fmt.Errorf("results: reading %s: %w%s", p, err, hint)
 		}
-		runs = append(runs, rows...)
+		for _, r := range rows {
+			if r.RunID != id {
+				return nil, nil, nil, fmt.Errorf("results: reading %s: holds run %s, expected %s (the file name)%s", p, r.RunID, id, hint)
+			}
+		}
+		if len(rows) > 1 {
+			warnings = append(warnings, fmt.Sprintf("%s holds run %s %d times; counted once", p, id, len(rows)))
+		}
+		runs = append(runs, rows[0])
 	}
 	sort.Slice(runs, func(i, j int) bool { return runs[i].RunID < runs[j].RunID })
 	for _, r := range runs {
 		p := filepath.Join(dir, EpochsTable, r.RunID+".parquet")
-		rows, err := parquet.ReadFile[EpochRow](p)
+		rows, dups, err := readEpochs(p, r.RunID)
 		if err != nil {
-			return nil, nil, fmt.Errorf("results: reading the epochs of run %s (%s): %w", r.RunID, p, err)
+			return nil, nil, nil, fmt.Errorf("results: reading the epochs of run %s (%s): %w%s", r.RunID, p, err, hint)
 		}
-		sort.SliceStable(rows, func(i, j int) bool { return rows[i].Epoch < rows[j].Epoch })
+		if dups > 0 {
+			warnings = append(warnings, fmt.Sprintf("%s holds %d epochs of run %s more than once; each counted once", p, dups, r.RunID))
+		}
 		epochs = append(epochs, rows...)
 	}
-	return runs, epochs, nil
+	return runs, epochs, warnings, nil
+}
+
+// epochColumns are the epochs table's columns, every one required.
+var epochColumns = []string{"run_id", "epoch", "train_loss", "val_loss", "val_accuracy", "seconds"}
+
+// readEpochs reads one run's epochs file: sorted by epoch, an epoch stored
+// more than once kept once (dups counts the extra rows). An empty or
+// unreadable file, a missing column and rows of another run are errors.
+func readEpochs(path, runID string) (rows []EpochRow, dups int, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, 0, err
+	}
+	if st.Size() == 0 {
+		return nil, 0, errors.New("empty file (0 bytes), not a Parquet file")
+	}
+	pf, err := parquet.OpenFile(f, st.Size())
+	if err != nil {
+		return nil, 0, fmt.Errorf("not a complete Parquet file (%w)", err)
+	}
+	have := map[string]bool{}
+	for _, fl := range pf.Schema().Fields() {
+		have[fl.Name()] = true
+	}
+	for _, c := range epochColumns {
+		if !have[c] {
+			return nil, 0, fmt.Errorf("column %s is missing", c)
+		}
+	}
+	n := pf.NumRows()
+	if n == 0 {
+		return nil, 0, errors.New("the file holds no rows (every run has epoch 0 at least)")
+	}
+	if n > 1<<24 {
+		return nil, 0, fmt.Errorf("the file claims %d rows", n)
+	}
+	all := make([]EpochRow, n)
+	r := parquet.NewGenericReader[EpochRow](pf)
+	defer r.Close()
+	got, err := r.Read(all)
+	if err != nil && err != io.EOF {
+		return nil, 0, err
+	}
+	if int64(got) != n {
+		return nil, 0, fmt.Errorf("read %d of the %d rows the footer lists", got, n)
+	}
+	all = all[:got]
+	for _, e := range all {
+		if e.RunID != runID {
+			return nil, 0, fmt.Errorf("holds a row of run %q, expected %s only", clip(e.RunID), runID)
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].Epoch < all[j].Epoch })
+	for i, e := range all {
+		if i > 0 && e.Epoch == all[i-1].Epoch {
+			dups++
+			continue
+		}
+		rows = append(rows, e)
+	}
+	return rows, dups, nil
 }
 
 // tableFiles lists the complete Parquet files of one table folder.

@@ -1,6 +1,7 @@
 package results
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -23,7 +24,7 @@ type column struct {
 	name string
 	typ  reflect.Type // string, int64, float64 or time.Time
 	get  func(*RunRow) any
-	set  func(*RunRow, any) // from the value the reader returns
+	set  func(*RunRow, any) bool // from the value the reader returns; false = wrong type
 }
 
 var (
@@ -36,17 +37,17 @@ var (
 
 func strCol(name string, f func(*RunRow) *string) column {
 	return column{name, stringType, func(r *RunRow) any { return *f(r) },
-		func(r *RunRow, v any) { *f(r), _ = v.(string) }}
+		func(r *RunRow, v any) (ok bool) { *f(r), ok = v.(string); return }}
 }
 
 func intCol(name string, f func(*RunRow) *int64) column {
 	return column{name, int64Type, func(r *RunRow) any { return *f(r) },
-		func(r *RunRow, v any) { *f(r), _ = v.(int64) }}
+		func(r *RunRow, v any) (ok bool) { *f(r), ok = v.(int64); return }}
 }
 
 func floatCol(name string, f func(*RunRow) *float64) column {
 	return column{name, floatType, func(r *RunRow) any { return *f(r) },
-		func(r *RunRow, v any) { *f(r), _ = v.(float64) }}
+		func(r *RunRow, v any) (ok bool) { *f(r), ok = v.(float64); return }}
 }
 
 var runColumns = []column{
@@ -68,13 +69,16 @@ var runColumns = []column{
 	strCol("biornn_version", func(r *RunRow) *string { return &r.BiornnVersion }),
 	{"started_at", timeType,
 		func(r *RunRow) any { return r.StartedAt.UTC().Truncate(time.Microsecond) },
-		func(r *RunRow, v any) {
+		func(r *RunRow, v any) bool {
 			switch t := v.(type) {
 			case int64:
 				r.StartedAt = time.UnixMicro(t).UTC()
 			case time.Time:
 				r.StartedAt = t.UTC()
+			default:
+				return false
 			}
+			return true
 		}},
 	floatCol("wall_seconds", func(r *RunRow) *float64 { return &r.WallSeconds }),
 }
@@ -170,7 +174,9 @@ func writeRunFile(folder, runID string, row RunRow) error {
 
 // readRuns reads a runs file. Columns it lacks (a file written before a
 // setting existed) leave the zero value, which rnn.Defaults reads as the
-// default; columns it does not know are ignored.
+// default; columns it does not know are ignored. A file that is empty, holds
+// no rows, lacks a provenance or metric column, or holds a run id that is no
+// plain id is an error.
 func readRuns(path string) ([]RunRow, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -181,13 +187,19 @@ func readRuns(path string) ([]RunRow, error) {
 	if err != nil {
 		return nil, err
 	}
+	if st.Size() == 0 {
+		return nil, errors.New("empty file (0 bytes), not a Parquet file")
+	}
 	pf, err := parquet.OpenFile(f, st.Size())
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("not a complete Parquet file (%w)", err)
 	}
 	n := pf.NumRows()
 	if n == 0 {
-		return nil, nil
+		return nil, errors.New("the file holds no rows (a runs file holds one run)")
+	}
+	if n > 1<<20 {
+		return nil, fmt.Errorf("the file claims %d rows (a runs file holds one run)", n)
 	}
 	recs := make([]map[string]any, n)
 	for i := range recs {
@@ -198,6 +210,9 @@ func readRuns(path string) ([]RunRow, error) {
 	got, err := r.Read(recs)
 	if err != nil && err != io.EOF {
 		return nil, err
+	}
+	if int64(got) != n {
+		return nil, fmt.Errorf("read %d of the %d rows the footer lists", got, n)
 	}
 	rows := make([]RunRow, got)
 	for i, m := range recs[:got] {
@@ -211,9 +226,18 @@ func readRuns(path string) ([]RunRow, error) {
 // fromRecord fills r from one record, checking each value's type.
 func fromRecord(r *RunRow, m map[string]any) error {
 	for _, c := range runColumns {
-		if v, ok := m[c.name]; ok {
-			c.set(r, v)
+		v, ok := m[c.name]
+		switch {
+		case !ok:
+			return fmt.Errorf("column %s is missing (every runs file has it)", c.name)
+		case v == nil:
+			return fmt.Errorf("column %s is null", c.name)
+		case !c.set(r, v):
+			return fmt.Errorf("column %s holds %T, expected %s", c.name, v, c.typ)
 		}
+	}
+	if !validID(r.RunID) {
+		return fmt.Errorf("run_id %q is no run id (expected letters, digits, '-' or '_' only)", clip(r.RunID))
 	}
 	spec := reflect.ValueOf(&r.Spec).Elem()
 	for _, s := range rnn.Settings() {
