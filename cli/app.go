@@ -47,7 +47,13 @@ func ExitCode(err error) int {
 	}
 	var ec ucli.ExitCoder
 	if errors.As(err, &ec) {
-		return ec.ExitCode()
+		// biornn itself returns no ExitCoder; urfave/cli's (exit 3 for an
+		// unknown help topic, as in 'biornn help nonesuch') are command-line
+		// mistakes, and the documented codes are 0, 1 and 2 only.
+		if code := ec.ExitCode(); code == ExitError || code == ExitUsage {
+			return code
+		}
+		return ExitUsage
 	}
 	return ExitError
 }
@@ -98,6 +104,7 @@ func NewApp() *ucli.App {
 		// code) instead of urfave's default os.Exit inside Run, so that tests
 		// can run commands in-process.
 		ExitErrHandler:       func(*ucli.Context, error) {},
+		Action:               commandGroupAction,
 		OnUsageError:         onUsageError,
 		EnableBashCompletion: true,
 		Writer:               os.Stdout,
@@ -110,19 +117,58 @@ func NewApp() *ucli.App {
 	return app
 }
 
+// setUsageHandler makes every usage error of c and its subcommands a
+// UsageError naming the command, and gives a command group without an
+// action of its own (bench, data) commandGroupAction.
 func setUsageHandler(c *ucli.Command) {
 	c.OnUsageError = onUsageError
+	if len(c.Subcommands) > 0 && c.Action == nil {
+		c.Action = commandGroupAction
+	}
 	for _, s := range c.Subcommands {
 		setUsageHandler(s)
 	}
 }
 
-func onUsageError(c *ucli.Context, err error, _ bool) error {
-	name := "biornn"
-	if c.Command != nil && c.Command.Name != "" {
-		name = "biornn " + c.Command.FullName()
+// commandName is the full name of the running command, as typed:
+// "biornn", "biornn train", "biornn bench kernels".
+func commandName(c *ucli.Context) string {
+	var names []string // innermost first; the last is the app's root command
+	for _, cc := range c.Lineage() {
+		if cc.Command != nil && cc.Command.Name != "" {
+			names = append(names, cc.Command.Name)
+		}
 	}
-	return &UsageError{Err: fmt.Errorf("%w (see '%s --help')", err, name)}
+	if n := len(names); n > 0 && names[n-1] == c.App.Name {
+		names = names[:n-1]
+	}
+	name := "biornn"
+	for i := len(names) - 1; i >= 0; i-- {
+		name += " " + names[i]
+	}
+	return name
+}
+
+func onUsageError(c *ucli.Context, err error, _ bool) error {
+	return &UsageError{Err: fmt.Errorf("%w (see '%s --help')", err, commandName(c))}
+}
+
+// commandGroupAction runs for the app and for a command group (bench,
+// data) when no subcommand was named: without arguments it prints the help,
+// and an argument that names no subcommand is a usage error (urfave/cli
+// would answer "No help topic" with exit code 3).
+func commandGroupAction(c *ucli.Context) error {
+	if c.NArg() == 0 {
+		if c.Command == nil || c.Command.Name == "" {
+			return ucli.ShowAppHelp(c)
+		}
+		return ucli.ShowSubcommandHelp(c)
+	}
+	name := commandName(c)
+	if group := strings.TrimPrefix(name, "biornn "); group != name {
+		return usagef("%s: unknown command %q (see '%s --help')", group, c.Args().First(), name)
+	}
+	return usagef("unknown command %q (see '%s --help')", c.Args().First(), name)
 }
 
 // lookupString returns a string flag's value from the innermost command (or

@@ -9,7 +9,10 @@ import (
 )
 
 // benchCommand is the parent of the benchmarks: "kernels" (compute kernels,
-// cli/bench_kernels.go) and room for "train" (whole training runs).
+// cli/bench_kernels.go) and "train" (training epochs, cli/bench_train.go).
+// Without a subcommand it prints its help; an unknown one is a usage error
+// (commandGroupAction), and usage errors of its subcommands point at
+// 'biornn bench kernels --help' (commandName).
 func benchCommand() *ucli.Command {
 	return &ucli.Command{
 		Name:        "bench",
