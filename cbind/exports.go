@@ -159,6 +159,41 @@ func biornn_set_kernels(name *C.biornn_cchar) C.int {
 	})
 }
 
+//export biornn_env_names
+func biornn_env_names(buf *C.char, n C.size_t, needed *C.size_t) C.int {
+	return call("biornn_env_names", func() error {
+		return writeString("biornn_env_names", strings.Join(capi.EnvNames, "\n"), buf, n, needed)
+	})
+}
+
+//export biornn_set_env
+func biornn_set_env(name, value *C.biornn_cchar) C.int {
+	const where = "biornn_set_env"
+	return call(where, func() error {
+		s, err := str(where, "name", name)
+		if err != nil {
+			return err
+		}
+		return capi.SetEnv(s, optStr(value), value == nil)
+	})
+}
+
+//export biornn_get_env
+func biornn_get_env(name *C.biornn_cchar, buf *C.char, n C.size_t, needed *C.size_t) C.int {
+	const where = "biornn_get_env"
+	return call(where, func() error {
+		s, err := str(where, "name", name)
+		if err != nil {
+			return err
+		}
+		v, _, err := capi.GetEnv(s)
+		if err != nil {
+			return err
+		}
+		return writeString(where, v, buf, n, needed)
+	})
+}
+
 //export biornn_set_threads
 func biornn_set_threads(threads C.int32_t) C.int {
 	return call("biornn_set_threads", func() error { return capi.SetThreads(int(threads)) })

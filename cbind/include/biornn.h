@@ -122,6 +122,29 @@ int biornn_default_kernel(char* buf, size_t len, size_t* needed);
  * process ("" or "default": the automatic choice). */
 int biornn_set_kernels(const char* name);
 
+/*
+ * Environment variables. The library reads BIORNN_DATA (the data folder whose
+ * data sets replace the built-in ones, when a connectome is loaded and no
+ * data_dir option is given) and BIORNN_KERNELS (the kernels used when none
+ * are named and biornn_set_kernels was not called) from its own copy of the
+ * environment, taken when the library was loaded: setenv() or putenv()
+ * called later (also Python's os.environ[...] = and R's Sys.setenv) do not
+ * reach it. biornn_set_env sets one of them for the library, as if the
+ * process had started with that value; value NULL unsets it (an empty value
+ * means the same as unset). It also sets the process environment (setenv),
+ * so call it while no other thread reads or writes the environment. Values
+ * are checked where they are used (a data folder that does not exist is an
+ * error of the call that loads a connectome). A name the library does not
+ * read is BIORNN_ERR_INVALID. The Python and R packages copy these
+ * variables from their environment when the library is loaded and again
+ * whenever they change, so there os.environ / Sys.setenv just work.
+ */
+/* The names of the variables the library reads, '\n'-separated. */
+int biornn_env_names(char* buf, size_t len, size_t* needed);
+int biornn_set_env(const char* name, const char* value);
+/* The library's value of one of them ("" when unset). */
+int biornn_get_env(const char* name, char* buf, size_t len, size_t* needed);
+
 /* Sets the number of worker threads of later training calls (1..4096;
  * default 1). Results do not depend on it. */
 int biornn_set_threads(int32_t threads);
@@ -137,6 +160,9 @@ int biornn_get_threads(int32_t* threads);
  * network:
  *   connectome            a built-in data set (biornn connectomes) or a matrix / edge-list file [macaque]
  *                         a non-empty text
+ *   connectome_format     how a connectome file is read: matrix (.npy or a dense table), edges (an edge list), or auto: by extension (.npy .csv .tsv matrix, .edges .edgelist edge list; others only when just one reading works) [auto]
+ *                         one of auto, matrix, edges (or "": auto)
+ *                         also spelled format
  *   data_dir              a folder whose data sets replace the built-in ones of the same name [$BIORNN_DATA, else the built-in data]
  *                         a text
  *   neurons_per_region    neurons of every region (the paper's 4) [4]
@@ -220,6 +246,8 @@ int biornn_get_threads(int32_t* threads);
  *                         one of generic, avx2, avx512
  *   path                  recurrent products: sparse, dense, or auto (sparse up to 60% density) [auto]
  *                         one of auto, sparse, dense
+ *   max_memory            memory budget in bytes: a run (task data, network, training buffers) estimated above it is refused before allocating [80% of the physical memory (MemTotal in /proc/meminfo) on Linux, 8 GiB (8589934592) elsewhere]
+ *                         an integer >= 1
  */
 /* END GENERATED SETTINGS */
 

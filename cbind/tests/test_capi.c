@@ -565,6 +565,68 @@ static void test_data_dir(const char* data_dir) {
     EXPECT(biornn_free(from_dir), BIORNN_OK, NULL);
 }
 
+/* ---- environment variables ---- */
+
+/* from_connectome_status builds the macaque network and frees it. */
+static int from_connectome_status(void) {
+    biornn_handle h = 0;
+    int rc = biornn_network_from_connectome("macaque", "neurons=1", &h);
+    if (h != 0) biornn_free(h);
+    return rc;
+}
+
+static void test_env(const char* scratch) {
+    char buf[4096], missing[2200];
+    size_t need = 0;
+    EXPECT(biornn_env_names(buf, sizeof buf, &need), BIORNN_OK, NULL);
+    CHECK(strcmp(buf, "BIORNN_DATA\nBIORNN_KERNELS") == 0);
+    EXPECT(biornn_set_env("BIORNN_NOPE", "x"), BIORNN_ERR_INVALID, "BIORNN_NOPE");
+    EXPECT(biornn_set_env("PATH", "/"), BIORNN_ERR_INVALID, "BIORNN_DATA, BIORNN_KERNELS");
+    EXPECT(biornn_set_env(NULL, "x"), BIORNN_ERR_NULL, "name");
+    EXPECT(biornn_get_env("BIORNN_NOPE", buf, sizeof buf, NULL), BIORNN_ERR_INVALID, "BIORNN_NOPE");
+    EXPECT(biornn_get_env(NULL, buf, sizeof buf, NULL), BIORNN_ERR_NULL, "name");
+
+    /* BIORNN_DATA: setenv() after the library was loaded does not reach
+     * it; biornn_set_env does (and sets the C environment too). */
+    EXPECT(biornn_set_env("BIORNN_DATA", NULL), BIORNN_OK, NULL);
+    snprintf(missing, sizeof missing, "%s/no-such-data-folder", scratch);
+    setenv("BIORNN_DATA", missing, 1);
+    EXPECT(from_connectome_status(), BIORNN_OK, NULL);
+    EXPECT(biornn_get_env("BIORNN_DATA", buf, sizeof buf, NULL), BIORNN_OK, NULL);
+    CHECK(strcmp(buf, "") == 0);
+    EXPECT(biornn_set_env("BIORNN_DATA", missing), BIORNN_OK, NULL);
+    EXPECT(from_connectome_status(), BIORNN_ERR_IO, "no-such-data-folder (BIORNN_DATA)");
+    EXPECT(biornn_get_env("BIORNN_DATA", buf, sizeof buf, &need), BIORNN_OK, NULL);
+    CHECK(strcmp(buf, missing) == 0 && need == strlen(missing) + 1);
+    CHECK(getenv("BIORNN_DATA") != NULL && strcmp(getenv("BIORNN_DATA"), missing) == 0);
+    /* the data_dir option comes first */
+    biornn_handle h = 0;
+    EXPECT(biornn_network_from_connectome("macaque", "neurons=1;data_dir=/", &h), BIORNN_OK, NULL);
+    biornn_free(h);
+    EXPECT(biornn_set_env("BIORNN_DATA", NULL), BIORNN_OK, NULL);
+    CHECK(getenv("BIORNN_DATA") == NULL);
+    EXPECT(from_connectome_status(), BIORNN_OK, NULL);
+    EXPECT(biornn_set_env("BIORNN_DATA", ""), BIORNN_OK, NULL); /* empty = unset */
+    EXPECT(from_connectome_status(), BIORNN_OK, NULL);
+    EXPECT(biornn_set_env("BIORNN_DATA", NULL), BIORNN_OK, NULL);
+
+    /* BIORNN_KERNELS: the default kernels, after biornn_set_kernels' choice */
+    char best[64];
+    EXPECT(biornn_default_kernel(best, sizeof best, NULL), BIORNN_OK, NULL);
+    EXPECT(biornn_set_env("BIORNN_KERNELS", "generic"), BIORNN_OK, NULL);
+    EXPECT(biornn_default_kernel(buf, sizeof buf, NULL), BIORNN_OK, NULL);
+    CHECK(strcmp(buf, "generic") == 0);
+    EXPECT(biornn_set_env("BIORNN_KERNELS", "nonesuch"), BIORNN_OK, NULL);
+    EXPECT(biornn_default_kernel(buf, sizeof buf, NULL), BIORNN_ERR_INVALID, "nonesuch");
+    EXPECT(biornn_set_kernels("generic"), BIORNN_OK, NULL);
+    EXPECT(biornn_default_kernel(buf, sizeof buf, NULL), BIORNN_OK, NULL);
+    CHECK(strcmp(buf, "generic") == 0);
+    EXPECT(biornn_set_kernels("default"), BIORNN_OK, NULL);
+    EXPECT(biornn_set_env("BIORNN_KERNELS", NULL), BIORNN_OK, NULL);
+    EXPECT(biornn_default_kernel(buf, sizeof buf, NULL), BIORNN_OK, NULL);
+    CHECK(strcmp(buf, best) == 0);
+}
+
 int main(int argc, char** argv) {
     if (argc != 2 && argc != 3) {
         fprintf(stderr, "usage: %s <scratch dir> [<connectome data dir>]\n", argv[0]);
@@ -574,6 +636,7 @@ int main(int argc, char** argv) {
     test_arrays();
     test_threads();
     test_connectome(argv[1]);
+    test_env(argv[1]);
     if (argc == 3)
         test_data_dir(argv[2]);
     else

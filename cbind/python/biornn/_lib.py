@@ -4,6 +4,12 @@ The library is loaded once: from $BIORNN_LIB if set (a path to
 libbiornn.so), else from the lib/ folder the package build put it in.
 ctypes releases the GIL during every call into the library, so training in
 one Python thread lets other threads run.
+
+The library reads a few environment variables (BIORNN_DATA, BIORNN_KERNELS:
+biornn.env_names()) from its own copy of the environment, taken when it was
+loaded; os.environ changes made later would not reach it. So lib() gives the
+library the current os.environ values of these variables when it loads it
+and again, before any call, whenever they changed.
 """
 import ctypes
 import os
@@ -49,6 +55,9 @@ _SIGNATURES = {
     "biornn_kernels": (c_int, [c_buf, c_size, c_sizep]),
     "biornn_default_kernel": (c_int, [c_buf, c_size, c_sizep]),
     "biornn_set_kernels": (c_int, [c_str]),
+    "biornn_env_names": (c_int, [c_buf, c_size, c_sizep]),
+    "biornn_set_env": (c_int, [c_str, c_str]),
+    "biornn_get_env": (c_int, [c_str, c_buf, c_size, c_sizep]),
     "biornn_set_threads": (c_int, [ctypes.c_int32]),
     "biornn_get_threads": (c_int, [ctypes.POINTER(ctypes.c_int32)]),
     "biornn_network_from_connectome": (c_int, [c_str, c_str, ctypes.POINTER(c_handle)]),
@@ -85,8 +94,52 @@ _SIGNATURES = {
     "biornn_free": (c_int, [c_handle]),
 }
 
-_lock = threading.Lock()
+_lock = threading.RLock()
 _lib = None
+_env_names = ()   # the environment variables the library reads (biornn_env_names)
+_env_given = {}   # name -> the value last given to the library (None = unset)
+
+
+def cstr(value, what):
+    """value (str, bytes or os.PathLike) as the bytes of a C string.
+
+    Raises ValueError if it contains a NUL character, which would silently
+    cut the string in C, and TypeError if it is not text.
+    """
+    given = value
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if isinstance(value, str):
+        value = os.fsencode(value)  # UTF-8; undecodable file names round-trip
+    if not isinstance(value, bytes):
+        raise TypeError(f"biornn: {what} must be a string, got {type(given).__name__}")
+    if b"\0" in value:
+        raise ValueError(f"biornn: {what} {given!r} contains a NUL character")
+    return value
+
+
+def _last_error(handle):
+    n = handle.biornn_last_error(None, 0)
+    buf = ctypes.create_string_buffer(n + 1)
+    handle.biornn_last_error(buf, n + 1)
+    return buf.value.decode("utf-8", "replace")
+
+
+def _give_env(handle, name, value):
+    """Sets variable name to value (None = unset) in the library; call with _lock held."""
+    rc = handle.biornn_set_env(name.encode(), None if value is None else cstr(value, name))
+    if rc != OK:
+        raise OSError(f"biornn: could not set {name} in the library: {_last_error(handle)}")
+    _env_given[name] = value
+
+
+def _sync_env(handle):
+    """Gives the library the os.environ values of the variables it reads
+    that changed since they were last given; call with _lock held."""
+    for name in _env_names:
+        value = os.environ.get(name)
+        if name not in _env_given or _env_given[name] != value:
+            _give_env(handle, name, value)
 
 
 def library_path():
@@ -99,10 +152,13 @@ def library_path():
 
 
 def lib():
-    """The loaded library with every signature declared (loaded on first use)."""
-    global _lib
+    """The loaded library with every signature declared (loaded on first
+    use), its environment variables brought up to date with os.environ."""
+    global _lib, _env_names
     with _lock:
-        if _lib is None:
+        if _lib is not None:
+            _sync_env(_lib)
+        else:
             path = library_path()
             if not path.is_file():
                 raise ImportError(
@@ -116,5 +172,12 @@ def lib():
             abi = handle.biornn_abi_version()
             if abi != ABI_VERSION:
                 raise ImportError(f"biornn: {path} has ABI version {abi}, this package needs {ABI_VERSION}")
+            needed = ctypes.c_size_t(0)
+            handle.biornn_env_names(None, 0, ctypes.byref(needed))
+            buf = ctypes.create_string_buffer(needed.value)
+            if handle.biornn_env_names(buf, needed.value, None) != OK:
+                raise ImportError(f"biornn: {path}: biornn_env_names failed: {_last_error(handle)}")
+            _env_names = tuple(n for n in buf.value.decode().split("\n") if n)
+            _sync_env(handle)
             _lib = handle
         return _lib

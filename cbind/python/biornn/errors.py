@@ -59,11 +59,9 @@ _BY_STATUS = {c.status: c for c in (InvalidArgumentError, NullPointerError, Hand
 
 def last_error():
     """The message of the last failed library call on this thread."""
-    lib = L.lib()
-    n = lib.biornn_last_error(None, 0)
-    buf = L.ctypes.create_string_buffer(n + 1)
-    lib.biornn_last_error(buf, n + 1)
-    return buf.value.decode("utf-8", "replace")
+    # Not through L.lib(), which may first update the library's environment
+    # (another call, which would clear the message).
+    return L._last_error(L._lib if L._lib is not None else L.lib())
 
 
 def check(rc):

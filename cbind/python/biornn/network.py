@@ -31,10 +31,11 @@ def options_string(opts):
         elif isinstance(v, os.PathLike):
             v = os.fspath(v)
         v = str(v)
-        if any(c in v for c in ";\n") or any(c in k for c in ";=\n"):
-            raise ValueError(f"biornn: option {k}={v!r}: keys and values cannot contain ';', '=' (keys) or newlines")
+        if any(c in v for c in ";\n\0") or any(c in k for c in ";=\n\0"):
+            raise ValueError(f"biornn: option {k}={v!r}: keys and values cannot contain ';', '=' (keys), "
+                             "newlines or NUL characters")
         items.append(f"{k}={v}")
-    return ";".join(items).encode()
+    return L.cstr(";".join(items), "options")
 
 
 def _f32(a, name, shape=None):
@@ -72,7 +73,7 @@ class Network:
 
         """
         h = L.c_handle(0)
-        check(L.lib().biornn_network_from_connectome(os.fspath(name).encode(), options_string(options),
+        check(L.lib().biornn_network_from_connectome(L.cstr(name, "connectome name"), options_string(options),
                                                      ctypes.byref(h)))
         return cls(h.value)
 
@@ -154,7 +155,7 @@ class Network:
     def info(self, key):
         """Text about the network: source, name, species, citation, sha256,
         strategy, orientation, activation, kernel_set, path."""
-        return _string(L.lib().biornn_get_info, self.handle, key.encode())
+        return _string(L.lib().biornn_get_info, self.handle, L.cstr(key, "info key"))
 
     @property
     def regions(self):
@@ -166,9 +167,9 @@ class Network:
         (w_hh orientation), region, in_degree, out_degree, in_strength,
         out_strength. Column vectors come back 1-d."""
         r, c = ctypes.c_int64(), ctypes.c_int64()
-        check(L.lib().biornn_matrix_size(self.handle, name.encode(), ctypes.byref(r), ctypes.byref(c)))
+        check(L.lib().biornn_matrix_size(self.handle, L.cstr(name, "name"), ctypes.byref(r), ctypes.byref(c)))
         out = np.empty((r.value, c.value), dtype=np.float64)
-        check(L.lib().biornn_get_matrix(self.handle, name.encode(), _ptr(out, ctypes.c_double), out.size))
+        check(L.lib().biornn_get_matrix(self.handle, L.cstr(name, "name"), _ptr(out, ctypes.c_double), out.size))
         return out[:, 0].copy() if c.value == 1 else out
 
     def stats(self):
@@ -184,10 +185,10 @@ class Network:
     def parameter(self, name):
         """One parameter (w_in, w_hh, b, w_out, b_out) as a float32 array."""
         r, c = ctypes.c_int64(), ctypes.c_int64()
-        check(L.lib().biornn_param_size(self.handle, name.encode(), ctypes.byref(r), ctypes.byref(c)))
+        check(L.lib().biornn_param_size(self.handle, L.cstr(name, "name"), ctypes.byref(r), ctypes.byref(c)))
         shape = (r.value,) if name in ("b", "b_out") else (r.value, c.value)
         out = np.empty(shape, dtype=np.float32)
-        check(L.lib().biornn_get_param(self.handle, name.encode(), _ptr(out, ctypes.c_float), out.size))
+        check(L.lib().biornn_get_param(self.handle, L.cstr(name, "name"), _ptr(out, ctypes.c_float), out.size))
         return out
 
     def parameters(self):
@@ -198,10 +199,10 @@ class Network:
         """Replaces the given parameters (resets the optimizer state)."""
         for name, value in params.items():
             r, c = ctypes.c_int64(), ctypes.c_int64()
-            check(L.lib().biornn_param_size(self.handle, name.encode(), ctypes.byref(r), ctypes.byref(c)))
+            check(L.lib().biornn_param_size(self.handle, L.cstr(name, "name"), ctypes.byref(r), ctypes.byref(c)))
             shape = (r.value,) if name in ("b", "b_out") else (r.value, c.value)
             a = _f32(value, name, shape)
-            check(L.lib().biornn_set_param(self.handle, name.encode(), _ptr(a, ctypes.c_float), a.size))
+            check(L.lib().biornn_set_param(self.handle, L.cstr(name, "name"), _ptr(a, ctypes.c_float), a.size))
 
     # ---- arrays: training, evaluation, prediction --------------------------------
 
@@ -241,7 +242,7 @@ class Network:
         lo, acc = ctypes.c_double(), ctypes.c_double()
         check(L.lib().biornn_evaluate(
             self.handle, _ptr(x, ctypes.c_float), x.size, trials, t, _ptr(y, ctypes.c_float), y.size,
-            _ptr(ls, ctypes.c_int64), ls.size, loss.encode(), ctypes.byref(lo), ctypes.byref(acc)))
+            _ptr(ls, ctypes.c_int64), ls.size, L.cstr(loss, "loss"), ctypes.byref(lo), ctypes.byref(acc)))
         return lo.value, acc.value
 
     def predict(self, x):

@@ -19,7 +19,7 @@ def read_results(path, engine="pyarrow"):
     """
     import pandas as pd
 
-    path = os.fspath(path)
+    path = os.fsdecode(L.cstr(path, "results folder"))  # a NUL raises ValueError
     if engine == "biornn":
         tables = read_tables(path)
         return tables["runs"], tables["epochs"]
@@ -35,17 +35,17 @@ def read_tables(path):
 
     lib = L.lib()
     h = L.c_handle(0)
-    check(lib.biornn_results_open(os.fspath(path).encode(), ctypes.byref(h)))
+    check(lib.biornn_results_open(L.cstr(path, "results folder"), ctypes.byref(h)))
     try:
         out = {}
         for table in _list(_string(lib.biornn_results_tables, h.value)):
-            t = table.encode()
+            t = L.cstr(table, "table")
             rows = ctypes.c_int64()
             check(lib.biornn_results_num_rows(h.value, t, ctypes.byref(rows)))
             n = rows.value
             cols = {}
             for col in _list(_string(lib.biornn_results_columns, h.value, t)):
-                c = col.encode()
+                c = L.cstr(col, "column")
                 typ = ctypes.c_int32()
                 check(lib.biornn_results_column_type(h.value, t, c, ctypes.byref(typ)))
                 valid = np.empty(n, dtype=np.uint8)

@@ -13,6 +13,8 @@
   if (length(args) == 0) return("")
   keys <- names(args)
   if (is.null(keys) || any(keys == "")) stop("biornn: every option must be named")
+  na <- vapply(args, function(v) if (is.numeric(v)) any(is.na(v) & !is.nan(v)) else anyNA(v), logical(1))
+  if (any(na)) stop("biornn: option ", keys[na][1], " is NA: give a value, or leave the option out for its default")
   vals <- vapply(args, function(v) {
     if (is.logical(v)) v <- ifelse(v, "true", "false")
     if (is.numeric(v)) v <- format(v, digits = 17, scientific = FALSE, trim = TRUE)
@@ -33,6 +35,25 @@ biornn_set_kernels <- function(name) invisible(.Call(C_set_kernels, as.character
 biornn_set_threads <- function(n) invisible(.Call(C_set_threads, as.integer(n)))
 biornn_threads <- function() .Call(C_get_threads)
 biornn_stat_names <- function() .lines(.Call(C_stat_names))
+
+#' Environment variables the library reads (BIORNN_DATA, BIORNN_KERNELS):
+#' the library keeps its own copy of the environment, which the package
+#' brings up to date with Sys.getenv() at load and before every call that
+#' reads it; these set or read it explicitly (help page biornn_set_env).
+biornn_env_names <- function() .Call(C_env_names)
+biornn_set_env <- function(name, value) {
+  if (!is.null(value)) value <- as.character(value)
+  invisible(.Call(C_set_env, as.character(name), value))
+}
+biornn_get_env <- function(name) .Call(C_get_env, as.character(name))
+biornn_set_data_dir <- function(path) {
+  if (!is.null(path)) {
+    if (length(path) != 1 || is.na(path)) stop("biornn: path must be a single folder name or NULL")
+    path <- normalizePath(path, mustWork = FALSE)
+  }
+  biornn_set_env("BIORNN_DATA", path)
+}
+biornn_data_dir <- function() biornn_get_env("BIORNN_DATA")
 
 .network <- function(ptr) structure(list(ptr = ptr), class = "biornn_network")
 .ptr <- function(net) {

@@ -10,6 +10,7 @@
  */
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <R.h>
@@ -94,11 +95,131 @@ static char* query_string(string_fn fn, const char* what) {
     return buf;
 }
 
+/* ---- environment variables ----
+ *
+ * The library reads BIORNN_DATA and BIORNN_KERNELS (biornn_env_names) from
+ * its own copy of the environment, taken when it was loaded; Sys.setenv
+ * changes the C environment only. sync_env gives the library the values of
+ * the C environment that changed since they were last given: at load
+ * (R_init_biornn) and at the start of every call that may read them. R is
+ * single-threaded and the library writes the environment only in
+ * biornn_set_env, so getenv here races with nothing. */
+
+#define MAX_ENV 16
+static int env_count = 0;
+static char* env_names[MAX_ENV];
+static char* env_given[MAX_ENV]; /* last value given to the library, NULL = unset */
+static int env_known[MAX_ENV];   /* whether env_given holds anything yet */
+
+static char* dup_or_null(const char* s) {
+    if (s == NULL) return NULL;
+    size_t n = strlen(s) + 1;
+    char* d = malloc(n);
+    if (d != NULL) memcpy(d, s, n);
+    return d;
+}
+
+static int same_value(const char* a, const char* b) {
+    return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* remember that the library's name now has value (a failed copy forgets it,
+ * so that the next sync gives it again) */
+static void env_remember(int i, const char* value) {
+    free(env_given[i]);
+    env_given[i] = dup_or_null(value);
+    env_known[i] = value == NULL || env_given[i] != NULL;
+}
+
+/* env_load reads the names once; returns 0 on failure (no names). */
+static int env_load(void) {
+    if (env_count > 0) return 1;
+    size_t need = 0;
+    if (biornn_env_names(NULL, 0, &need) != BIORNN_OK || need == 0) return 0;
+    char* buf = malloc(need);
+    if (buf == NULL) return 0;
+    if (biornn_env_names(buf, need, NULL) != BIORNN_OK) {
+        free(buf);
+        return 0;
+    }
+    for (char* p = buf; *p != 0 && env_count < MAX_ENV;) {
+        char* end = strchr(p, '\n');
+        if (end != NULL) *end = 0;
+        env_names[env_count] = dup_or_null(p);
+        env_given[env_count] = NULL;
+        env_known[env_count] = 0;
+        if (env_names[env_count] != NULL) env_count++;
+        if (end == NULL) break;
+        p = end + 1;
+    }
+    free(buf);
+    return env_count > 0;
+}
+
+/* sync_env returns the status of the first biornn_set_env that failed, else
+ * BIORNN_OK; *failed gets the variable's name. */
+static int sync_env_status(const char** failed) {
+    env_load();
+    for (int i = 0; i < env_count; i++) {
+        const char* v = getenv(env_names[i]);
+        if (env_known[i] && same_value(v, env_given[i])) continue;
+        int rc = biornn_set_env(env_names[i], v);
+        if (rc != BIORNN_OK) {
+            *failed = env_names[i];
+            return rc;
+        }
+        env_remember(i, v);
+    }
+    return BIORNN_OK;
+}
+
+static void sync_env(void) {
+    const char* name = NULL;
+    int rc = sync_env_status(&name);
+    if (rc != BIORNN_OK) fail(rc, name);
+}
+
+static SEXP r_env_names(void) {
+    env_load();
+    SEXP v = PROTECT(Rf_allocVector(STRSXP, env_count));
+    for (int i = 0; i < env_count; i++) SET_STRING_ELT(v, i, Rf_mkChar(env_names[i]));
+    UNPROTECT(1);
+    return v;
+}
+
+/* value: a single string, or NULL / NA to unset */
+static SEXP r_set_env(SEXP name, SEXP value) {
+    const char* n = str1(name, "name");
+    const char* v = NULL;
+    if (!Rf_isNull(value)) {
+        if (!Rf_isString(value) || XLENGTH(value) != 1) Rf_error("biornn: value must be a single string or NULL");
+        if (STRING_ELT(value, 0) != NA_STRING) v = Rf_translateCharUTF8(STRING_ELT(value, 0));
+    }
+    sync_env(); /* the others first, so that the remembered values stay exact */
+    CHECK(biornn_set_env(n, v), "biornn_set_env");
+    /* the library also set the C environment (so Sys.getenv agrees) */
+    env_load();
+    for (int i = 0; i < env_count; i++)
+        if (strcmp(env_names[i], n) == 0) env_remember(i, v);
+    return R_NilValue;
+}
+
+static SEXP r_get_env(SEXP name) {
+    const char* n = str1(name, "name");
+    sync_env();
+    size_t need = 0;
+    CHECK(biornn_get_env(n, NULL, 0, &need), "biornn_get_env");
+    char* buf = R_alloc(need, 1);
+    CHECK(biornn_get_env(n, buf, need, NULL), "biornn_get_env");
+    return Rf_ScalarString(Rf_mkCharCE(buf, CE_UTF8));
+}
+
 /* ---- library information ---- */
 
 static SEXP r_version(void) { return string_result(query_string(biornn_version, "biornn_version")); }
 static SEXP r_kernels(void) { return string_result(query_string(biornn_kernels, "biornn_kernels")); }
 static SEXP r_default_kernel(void) {
+    sync_env();
     return string_result(query_string(biornn_default_kernel, "biornn_default_kernel"));
 }
 static SEXP r_stat_names(void) { return string_result(query_string(biornn_stat_names, "biornn_stat_names")); }
@@ -123,12 +244,14 @@ static SEXP r_get_threads(void) {
 
 static SEXP r_from_connectome(SEXP name, SEXP opts) {
     biornn_handle h = 0;
+    sync_env();
     CHECK(biornn_network_from_connectome(str1(name, "name"), str1(opts, "options"), &h),
           "biornn_network_from_connectome");
     return wrap_handle(h);
 }
 
 static SEXP r_from_arrays(SEXP sizes, SEXP w_in, SEXP w_hh, SEXP b, SEXP w_out, SEXP b_out, SEXP mask, SEXP opts) {
+    sync_env();
     if (!Rf_isReal(sizes) || XLENGTH(sizes) != 3) Rf_error("biornn: sizes must be c(inputs, hidden, outputs)");
     const double* s = REAL(sizes);
     float* a = floats(w_in, "w_in");
@@ -239,6 +362,7 @@ static int64_t* steps64(SEXP steps) {
 
 /* x, y: row-major doubles; dims = c(trials, T) */
 static SEXP r_train_arrays(SEXP ptr, SEXP x, SEXP dims, SEXP y, SEXP steps, SEXP opts, SEXP nsteps) {
+    sync_env();
     biornn_handle h = get_handle(ptr);
     float* xf = floats(x, "x");
     float* yf = floats(y, "y");
@@ -334,6 +458,7 @@ static int on_epoch(void* user, int64_t epoch, int64_t epochs, double train_loss
 
 /* returns list(status, message, run_id); the R side raises the condition */
 static SEXP r_train(SEXP ptr, SEXP opts, SEXP fn) {
+    sync_env();
     biornn_handle h = get_handle(ptr);
     const char* o = str1(opts, "options");
     struct progress_state st = {fn, 0, 0, 0, {0}};
@@ -495,6 +620,9 @@ static const R_CallMethodDef calls[] = {
     {"C_stat_names", (DL_FUNC)&r_stat_names, 0},
     {"C_set_kernels", (DL_FUNC)&r_set_kernels, 1},
     {"C_set_threads", (DL_FUNC)&r_set_threads, 1},
+    {"C_env_names", (DL_FUNC)&r_env_names, 0},
+    {"C_set_env", (DL_FUNC)&r_set_env, 2},
+    {"C_get_env", (DL_FUNC)&r_get_env, 1},
     {"C_get_threads", (DL_FUNC)&r_get_threads, 0},
     {"C_from_connectome", (DL_FUNC)&r_from_connectome, 2},
     {"C_from_arrays", (DL_FUNC)&r_from_arrays, 8},
@@ -519,4 +647,8 @@ void R_init_biornn(DllInfo* dll) {
     if (biornn_abi_version() != BIORNN_ABI_VERSION)
         Rf_warning("biornn: libbiornn has ABI version %d, the package was built for %d", biornn_abi_version(),
                    BIORNN_ABI_VERSION);
+    /* the session's BIORNN_DATA and BIORNN_KERNELS, also those Sys.setenv
+     * changed before the package was loaded */
+    const char* name = NULL;
+    if (sync_env_status(&name) != BIORNN_OK) Rf_warning("biornn: could not give the library %s", name);
 }
