@@ -422,8 +422,9 @@ func TestSweepAndReport(t *testing.T) {
 
 	csvf, md, plots := filepath.Join(dir, "s.csv"), filepath.Join(dir, "s.md"), filepath.Join(dir, "plots")
 	stdout, _ = mustRun(t, "report", "--csv", csvf, "--markdown", md, "--plots", plots, out)
-	lines := strings.Split(strings.TrimSpace(stdout), "\n")
-	if len(lines) != 1+4+1 { // header, 2 L x 2 strategies, legend
+	table, _, _ := strings.Cut(stdout, "\n\npooled over conditions:")
+	lines := strings.Split(strings.TrimSpace(table), "\n")
+	if len(lines) != 1+4+1 || !strings.Contains(stdout, "pooled over conditions") { // header, 2 L x 2 strategies, legend; then the pooled summary
 		t.Errorf("report table:\n%s", stdout)
 	}
 	b, err := os.ReadFile(csvf)

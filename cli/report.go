@@ -12,16 +12,19 @@ import (
 func reportCommand() *ucli.Command {
 	return &ucli.Command{
 		Name:      "report",
-		Usage:     "summarise a results folder: medians, IQRs, bio-vs-control effect sizes and rank-sum tests; plots",
+		Usage:     "summarise a results folder: medians, IQRs, chance levels, effect sizes with CIs, paired or rank-sum tests with Holm adjustment; plots",
 		ArgsUsage: "DIR",
-		Description: "Groups runs by connectome x task x task parameter (x optimizer, lr, activation when they vary) and\n" +
-			"strategy. For each group: n, median and IQR of the minimum validation loss and of the training-speed\n" +
-			"epoch; for each strategy against the bio reference (bio-random if present): Cliff's delta and the\n" +
-			"two-sided Mann-Whitney p-value (exact without ties for n < 50, else normal with tie correction).",
+		Description: "Groups runs by connectome x task x task parameter (x optimizer, lr, activation and other settings\n" +
+			"when they vary) and strategy. For each group: n, the weights, the median and IQR of the minimum validation\n" +
+			"loss (with the task's chance level) and of the speed epoch of the runs that learnt; for each strategy\n" +
+			"against the baseline (--baseline, default bio-random): Cliff's delta with a 95% bootstrap interval and the\n" +
+			"two-sided Wilcoxon signed-rank test on runs paired by seed (rank-sum when the seeds differ), Holm-adjusted\n" +
+			"over every comparison; then a pooled summary per strategy.",
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "csv", Usage: "also write the table as CSV to this file"},
 			&ucli.StringFlag{Name: "markdown", Usage: "also write the table as Markdown to this file"},
 			&ucli.StringFlag{Name: "plots", Usage: "write loss curves and box plots (PNG and SVG) into this folder"},
+			&ucli.StringFlag{Name: "baseline", Usage: "the strategy the others are compared with", DefaultText: "bio-random, else the first bio-* strategy"},
 		},
 		Action: func(c *ucli.Context) error {
 			if c.NArg() != 1 {
@@ -48,7 +51,10 @@ func reportCommand() *ucli.Command {
 			for _, w := range warnings {
 				fmt.Fprintln(stderr(c), "warning:", w)
 			}
-			rep := report.Build(runs)
+			rep, err := report.BuildWith(runs, report.Options{Baseline: c.String("baseline")})
+			if err != nil {
+				return &UsageError{Err: fmt.Errorf("--baseline: %w", err)}
+			}
 			if err := rep.WriteText(stdout(c)); err != nil {
 				return err
 			}

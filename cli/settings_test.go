@@ -65,3 +65,17 @@ func TestEarlierResultsResumeAndReport(t *testing.T) {
 		}
 	}
 }
+
+// TestReportBaseline: --baseline picks the compared-with strategy; one that
+// no run has is a usage error listing the strategies present.
+func TestReportBaseline(t *testing.T) {
+	dir := filepath.Join("..", "testdata", "results-v1")
+	stdout, _ := mustRun(t, "report", "--baseline", "permute", dir)
+	if !strings.Contains(stdout, "bio-random") || !strings.Contains(stdout, "permute") {
+		t.Errorf("report --baseline permute:\n%s", stdout)
+	}
+	_, _, err := run(t, "report", "--baseline", "rewire", dir)
+	if ExitCode(err) != ExitUsage || !strings.Contains(err.Error(), "bio-random, permute") {
+		t.Errorf("absent baseline: %v", err)
+	}
+}

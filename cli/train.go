@@ -66,24 +66,9 @@ func checkMNIST(dir string) error {
 	return nil
 }
 
-// mnistDir resolves the picture task's data folder: the flag (or
-// BIORNN_MNIST), else the folder mnist-latent inside the connectome data
-// folder, else the one beside it (as in a checkout next to a shared data
-// folder holding connectomes/ and mnist-latent/); when neither holds the
-// data, the inside one, for checkMNIST's message.
-func mnistDir(flag, dataDir string) string {
-	if flag != "" {
-		return flag
-	}
-	data := filepath.Clean(connectome.ResolveDataDir(dataDir))
-	inside := filepath.Join(data, connectome.MNISTDirName)
-	for _, d := range []string{inside, filepath.Join(filepath.Dir(data), connectome.MNISTDirName)} {
-		if st, err := os.Stat(filepath.Join(d, rnn.MNISTLatentFile)); err == nil && !st.IsDir() {
-			return d
-		}
-	}
-	return inside
-}
+// mnistDir is connectome.ResolveMNISTDir (the flag already holds
+// $BIORNN_MNIST when it is set).
+func mnistDir(flag, dataDir string) string { return connectome.ResolveMNISTDir(flag, dataDir) }
 
 func trainAction(c *ucli.Context) error {
 	if c.NArg() > 0 {

@@ -524,3 +524,29 @@ func noManifest(dir string) error {
 // KindMNISTLatent is the DataFile.Kind of the MNIST latent files in
 // MNISTStatus.
 const KindMNISTLatent = "mnist-latent"
+
+// MNISTEnv is the environment variable that names the MNIST latent folder.
+const MNISTEnv = "BIORNN_MNIST"
+
+// ResolveMNISTDir returns the picture task's data folder: explicit when not
+// empty, else $BIORNN_MNIST, else the folder mnist-latent inside the data
+// folder (ResolveDataDir(dataDir), where 'biornn data fetch mnist-latent'
+// puts it), else the one beside it (as in a checkout next to a shared data
+// folder holding connectomes/ and mnist-latent/); when neither holds the
+// latents, the inside one, for the error that says how to get them.
+func ResolveMNISTDir(explicit, dataDir string) string {
+	if explicit != "" {
+		return explicit
+	}
+	if env := os.Getenv(MNISTEnv); env != "" {
+		return env
+	}
+	data := filepath.Clean(ResolveDataDir(dataDir))
+	inside := filepath.Join(data, MNISTDirName)
+	for _, d := range []string{inside, filepath.Join(filepath.Dir(data), MNISTDirName)} {
+		if st, err := os.Stat(filepath.Join(d, MNISTLatentFile)); err == nil && !st.IsDir() {
+			return d
+		}
+	}
+	return inside
+}

@@ -579,9 +579,9 @@ static void test_env(const char* scratch) {
     char buf[4096], missing[2200];
     size_t need = 0;
     EXPECT(biornn_env_names(buf, sizeof buf, &need), BIORNN_OK, NULL);
-    CHECK(strcmp(buf, "BIORNN_DATA\nBIORNN_KERNELS") == 0);
+    CHECK(strcmp(buf, "BIORNN_DATA\nBIORNN_MNIST\nBIORNN_KERNELS") == 0);
     EXPECT(biornn_set_env("BIORNN_NOPE", "x"), BIORNN_ERR_INVALID, "BIORNN_NOPE");
-    EXPECT(biornn_set_env("PATH", "/"), BIORNN_ERR_INVALID, "BIORNN_DATA, BIORNN_KERNELS");
+    EXPECT(biornn_set_env("PATH", "/"), BIORNN_ERR_INVALID, "BIORNN_DATA, BIORNN_MNIST, BIORNN_KERNELS");
     EXPECT(biornn_set_env(NULL, "x"), BIORNN_ERR_NULL, "name");
     EXPECT(biornn_get_env("BIORNN_NOPE", buf, sizeof buf, NULL), BIORNN_ERR_INVALID, "BIORNN_NOPE");
     EXPECT(biornn_get_env(NULL, buf, sizeof buf, NULL), BIORNN_ERR_NULL, "name");

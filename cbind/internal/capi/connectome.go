@@ -20,6 +20,9 @@ func connectomeSpec(where, name, opts string) (rnn.RunSpec, error) {
 	if err := o.setInto(&spec, connectomeSetting); err != nil {
 		return spec, err
 	}
+	if spec.Task == rnn.TaskPicLatentMem && spec.MNISTDir == "" {
+		spec.MNISTDir = connectome.ResolveMNISTDir("", spec.DataDir)
+	}
 	full, err := rnn.Defaults(spec)
 	if err != nil {
 		return spec, specError(where, err)

@@ -10,14 +10,15 @@ import (
 )
 
 // EnvNames lists the environment variables the library reads: the data
-// folder (connectome.DataEnv, read when a connectome is loaded) and the
-// kernel choice (read by kernels.Default when no kernels are named).
+// folder (connectome.DataEnv, read when a connectome is loaded), the MNIST
+// latent folder of the picture task (connectome.MNISTEnv) and the kernel
+// choice (read by kernels.Default when no kernels are named).
 //
 // The Go runtime copies the process environment once, when the library is
 // loaded; setenv(3) or putenv(3) calls made later (also by Python's
 // os.environ and R's Sys.setenv) change the C environment only, which the
 // library never reads again. SetEnv is the way to reach the library's copy.
-var EnvNames = []string{connectome.DataEnv, "BIORNN_KERNELS"}
+var EnvNames = []string{connectome.DataEnv, connectome.MNISTEnv, "BIORNN_KERNELS"}
 
 // envMu serialises SetEnv: os.Setenv also calls setenv(3) in a cgo build,
 // which must not run on two threads at once.

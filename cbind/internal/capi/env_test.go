@@ -12,11 +12,11 @@ import (
 func TestSetEnv(t *testing.T) {
 	t.Setenv("BIORNN_DATA", "") // restored after the test
 	t.Setenv("BIORNN_KERNELS", "")
-	if strings.Join(EnvNames, ",") != "BIORNN_DATA,BIORNN_KERNELS" {
+	if strings.Join(EnvNames, ",") != "BIORNN_DATA,BIORNN_MNIST,BIORNN_KERNELS" {
 		t.Fatalf("EnvNames = %v", EnvNames)
 	}
 	for _, name := range []string{"BIORNN_NOPE", "PATH", ""} {
-		if err := SetEnv(name, "x", false); StatusOf(err) != ErrInvalid || !strings.Contains(err.Error(), "BIORNN_DATA, BIORNN_KERNELS") {
+		if err := SetEnv(name, "x", false); StatusOf(err) != ErrInvalid || !strings.Contains(err.Error(), "BIORNN_DATA, BIORNN_MNIST, BIORNN_KERNELS") {
 			t.Errorf("SetEnv(%q): %v, want ErrInvalid listing the names", name, err)
 		}
 		if _, _, err := GetEnv(name); StatusOf(err) != ErrInvalid {

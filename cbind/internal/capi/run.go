@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/biornn/biornn/connectome"
 	"github.com/biornn/biornn/rnn"
 	"github.com/biornn/biornn/rnn/results"
 )
@@ -49,6 +50,11 @@ func trainSpec(where string, spec rnn.RunSpec, opts string) (rnn.RunSpec, string
 	}
 	if spec.Threads == 0 {
 		spec.Threads = Threads()
+	}
+	if spec.Task == rnn.TaskPicLatentMem && spec.MNISTDir == "" {
+		// The command line's rule: $BIORNN_MNIST, else mnist-latent in or
+		// beside the data folder.
+		spec.MNISTDir = connectome.ResolveMNISTDir("", spec.DataDir)
 	}
 	spec, err = rnn.Defaults(spec)
 	if err != nil {

@@ -16,6 +16,7 @@ from .errors import (BiornnError, Cancelled, DataError, HandleError, InternalErr
                      InvalidArgumentError, NullPointerError, SizeError, UnsupportedError)
 from .network import Epoch, Network
 from .info import (data_dir, default_kernel, env_names, get_env, kernels, set_data_dir, set_env, set_kernels,
+                   set_mnist_dir,
                    set_threads, stat_names, threads, version)
 from .results import read_results
 from ._settings import SETTINGS  # noqa: F401 (re-exported)
@@ -24,6 +25,6 @@ __all__ = [
     "ABI_VERSION", "SETTINGS", "BiornnError", "Cancelled", "DataError", "Epoch", "HandleError", "InternalError",
     "InvalidArgumentError", "Network", "NullPointerError", "SizeError", "UnsupportedError",
     "data_dir", "default_kernel", "env_names", "get_env", "kernels", "library_path", "read_results",
-    "set_data_dir", "set_env", "set_kernels", "set_threads", "stat_names", "threads", "version",
+    "set_data_dir", "set_env", "set_mnist_dir", "set_kernels", "set_threads", "stat_names", "threads", "version",
 ]
 __version__ = "0.1.0"

@@ -95,6 +95,14 @@ def data_dir():
     return get_env("BIORNN_DATA")
 
 
+def set_mnist_dir(path):
+    """Sets the folder of the picture task's MNIST latents (BIORNN_MNIST) for
+    the library and in os.environ, used when no mnist_dir option is given.
+    None unsets it (then mnist-latent in or beside the data folder is used).
+    The same as set_env("BIORNN_MNIST", path)."""
+    set_env("BIORNN_MNIST", None if path is None else os.fspath(path))
+
+
 def set_threads(n):
     """Sets the worker threads of later training calls (results do not depend on it)."""
     check(L.lib().biornn_set_threads(int(n)))

@@ -14,7 +14,7 @@ BUILTIN = ROOT / "connectome" / "builtin"  # the built-in data sets' files
 
 
 def test_env_names():
-    assert biornn.env_names() == ["BIORNN_DATA", "BIORNN_KERNELS"]
+    assert biornn.env_names() == ["BIORNN_DATA", "BIORNN_MNIST", "BIORNN_KERNELS"]
     with pytest.raises(biornn.InvalidArgumentError, match="BIORNN_NOPE"):
         biornn.set_env("BIORNN_NOPE", "x")
     with pytest.raises(biornn.InvalidArgumentError, match="BIORNN_NOPE"):
@@ -110,3 +110,16 @@ def test_nul_in_strings_is_refused(tmp_path):
     assert biornn.data_dir() == ""
     with pytest.raises(TypeError, match="string"):
         biornn.set_kernels(3)
+
+
+def test_mnist_dir_env(tmp_path):
+    """BIORNN_MNIST reaches the library: train on pic_latent_mem without an
+    mnist_dir option looks there, and says so when the latents are not."""
+    biornn.set_mnist_dir(tmp_path)
+    try:
+        assert biornn.get_env("BIORNN_MNIST") == str(tmp_path)
+        with biornn.Network.from_connectome("macaque", neurons=1) as net:
+            with pytest.raises(biornn.BiornnError, match=str(tmp_path)):
+                net.train(str(tmp_path / "res"), task="pic_latent_mem", epochs=1, trials=10)
+    finally:
+        biornn.set_mnist_dir(None)

@@ -55,6 +55,16 @@ biornn_set_data_dir <- function(path) {
 }
 biornn_data_dir <- function() biornn_get_env("BIORNN_DATA")
 
+#' Sets the folder of the picture task's MNIST latents (BIORNN_MNIST) for the
+#' library and in the R environment; NULL unsets it.
+biornn_set_mnist_dir <- function(path) {
+  if (!is.null(path)) {
+    if (length(path) != 1 || is.na(path)) stop("biornn: path must be a single folder name or NULL")
+    path <- normalizePath(path, mustWork = FALSE)
+  }
+  biornn_set_env("BIORNN_MNIST", path)
+}
+
 .network <- function(ptr) structure(list(ptr = ptr), class = "biornn_network")
 .ptr <- function(net) {
   if (!inherits(net, "biornn_network")) stop("biornn: not a biornn network")

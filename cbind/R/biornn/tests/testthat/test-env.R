@@ -14,7 +14,7 @@ restore_env <- function(name) {
 }
 
 test_that("the library's environment variables", {
-  expect_equal(biornn_env_names(), c("BIORNN_DATA", "BIORNN_KERNELS"))
+  expect_equal(biornn_env_names(), c("BIORNN_DATA", "BIORNN_MNIST", "BIORNN_KERNELS"))
   expect_error(biornn_set_env("BIORNN_NOPE", "x"), "BIORNN_NOPE")
   expect_error(biornn_get_env("BIORNN_NOPE"), "BIORNN_NOPE")
 })
