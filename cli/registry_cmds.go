@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/biornn/biornn/connectome"
+	"github.com/biornn/biornn/rnn"
 	ucli "github.com/urfave/cli/v2"
 )
 
@@ -31,6 +32,7 @@ func registryCommands() []*ucli.Command {
 				ArgsUsage: "NAME|FILE",
 				Flags: []ucli.Flag{
 					&ucli.StringFlag{Name: "data-dir", Usage: "folder with the connectome data sets (overrides the global --data-dir)"},
+					&ucli.StringFlag{Name: "format", Aliases: []string{"connectome-format"}, Usage: "how FILE is read: matrix, edges, or auto (by extension)", DefaultText: "auto"},
 				},
 				Action: showConnectome,
 			}},
@@ -138,7 +140,13 @@ func showConnectome(c *ucli.Context) error {
 			c.Args().Slice(), strings.Join(connectome.DataSetNames(), ", "))
 	}
 	name := c.Args().First()
-	con, err := connectome.Load(name, lookupString(c, "data-dir"))
+	var spec rnn.RunSpec
+	if c.IsSet("format") {
+		if err := spec.Set("connectome_format", c.String("format")); err != nil {
+			return &UsageError{Err: settingError(err)}
+		}
+	}
+	con, err := rnn.LoadConnectome(name, lookupString(c, "data-dir"), spec.ConnectomeFormat)
 	if err != nil {
 		return err
 	}

@@ -3,12 +3,15 @@ package connectome
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Array is an n-dimensional array read from a .npy file (0-, 1- or 2-D).
@@ -70,7 +73,7 @@ type npyFile struct {
 // <i8 <i4 <i2 i1 <u8 <u4 <u2 u1 b1; C or Fortran order; 0-, 1- or 2-D).
 // Anything else is an error naming the file and what was found.
 func ReadNPY(path string) (*Array, error) {
-	b, err := os.ReadFile(path)
+	b, err := readInput(path, MaxArrayBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +87,7 @@ const maxNDims = 8
 // reference tensors of the trainer tests); Data is in logical C order.
 // Connectome code should use ReadNPY, which rejects more than 2 dimensions.
 func ReadNPYND(path string) (*Array, error) {
-	b, err := os.ReadFile(path)
+	b, err := readInput(path, MaxArrayBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +100,13 @@ func decodeNPY(name string, b []byte) (*Array, error) {
 }
 
 func decodeNPYDims(name string, b []byte, maxDims int) (*Array, error) {
-	f, err := parseNPYDims(name, b, maxDims)
+	return decodeNPYBudget(name, b, maxDims, MaxArrayBytes)
+}
+
+// decodeNPYBudget is decodeNPYDims refusing arrays of more than budget
+// bytes as float64.
+func decodeNPYBudget(name string, b []byte, maxDims int, budget int64) (*Array, error) {
+	f, err := parseNPYBudget(name, b, maxDims, budget)
 	if err != nil {
 		return nil, err
 	}
@@ -191,86 +200,192 @@ func (f *npyFile) uint(p []byte) uint64 {
 	}
 }
 
+// MaxArrayBytes bounds the memory one array read from a file may take as
+// float64 (8 bytes per element, whatever the file's dtype), and the size of
+// any connectome input file: 1 GiB, a dense matrix of 11,585 regions.
+// Larger inputs are refused, from the header alone where there is one,
+// before the data are read or anything of their size is allocated.
+const MaxArrayBytes = 1 << 30
+
+// npyHeadMax is how much of a file readInput reads to check an .npy header
+// before reading the data.
+const npyHeadMax = 1 << 16
+
+// errNPYHeadIncomplete: the header does not end within the bytes given.
+var errNPYHeadIncomplete = errors.New("npy header longer than the bytes read")
+
 // parseNPY checks the magic, version, header and data size. It never
 // allocates based on the header alone: the declared shape is checked against
-// the bytes actually present.
+// the bytes actually present and against MaxArrayBytes.
 func parseNPY(name string, b []byte) (*npyFile, error) {
 	return parseNPYDims(name, b, 2)
 }
 
 // parseNPYDims is parseNPY accepting up to maxDims dimensions.
 func parseNPYDims(name string, b []byte, maxDims int) (*npyFile, error) {
+	return parseNPYBudget(name, b, maxDims, MaxArrayBytes)
+}
+
+// parseNPYBudget is parseNPYDims with the float64 budget in bytes.
+func parseNPYBudget(name string, b []byte, maxDims int, budget int64) (*npyFile, error) {
+	f, off, err := parseNPYHead(name, b, int64(len(b)), maxDims, budget)
+	if err != nil {
+		return nil, err
+	}
+	f.raw = b[off:]
+	return f, nil
+}
+
+// parseNPYHead parses the magic, version and header in b, the first bytes
+// of a file of size bytes (b may be the whole file), and checks the shape
+// against the size of the data and against budget (bytes as float64). It
+// returns the file without its data and the offset where the data start.
+// When the header does not end within b it returns errNPYHeadIncomplete.
+func parseNPYHead(name string, b []byte, size int64, maxDims int, budget int64) (*npyFile, int, error) {
 	if len(b) < 6 || string(b[:6]) != npyMagic {
 		n := min(len(b), 6)
-		return nil, fmt.Errorf("%s: not a .npy file (expected magic \\x93NUMPY, found %q)", name, b[:n])
+		return nil, 0, fmt.Errorf("%s: not a .npy file (expected magic \\x93NUMPY, found %q)", name, b[:n])
 	}
 	if len(b) < 10 {
-		return nil, fmt.Errorf("%s: npy: truncated header (file has %d bytes)", name, len(b))
+		return nil, 0, fmt.Errorf("%s: npy: truncated header (file has %d bytes)", name, size)
 	}
 	major, minor := b[6], b[7]
-	var hlen, start int
+	var hlen, start int64
 	switch major {
 	case 1:
-		hlen = int(binary.LittleEndian.Uint16(b[8:10]))
+		hlen = int64(binary.LittleEndian.Uint16(b[8:10]))
 		start = 10
 	case 2, 3:
 		if len(b) < 12 {
-			return nil, fmt.Errorf("%s: npy: truncated header (file has %d bytes)", name, len(b))
+			return nil, 0, fmt.Errorf("%s: npy: truncated header (file has %d bytes)", name, size)
 		}
-		h := binary.LittleEndian.Uint32(b[8:12])
-		if uint64(h) > uint64(len(b)) {
-			return nil, fmt.Errorf("%s: npy: header length %d exceeds file size %d", name, h, len(b))
-		}
-		hlen = int(h)
+		hlen = int64(binary.LittleEndian.Uint32(b[8:12]))
 		start = 12
 	default:
-		return nil, fmt.Errorf("%s: npy: unsupported format version %d.%d (expected 1.0, 2.0 or 3.0)", name, major, minor)
+		return nil, 0, fmt.Errorf("%s: npy: unsupported format version %d.%d (expected 1.0, 2.0 or 3.0)", name, major, minor)
 	}
 	if minor != 0 {
-		return nil, fmt.Errorf("%s: npy: unsupported format version %d.%d (expected 1.0, 2.0 or 3.0)", name, major, minor)
+		return nil, 0, fmt.Errorf("%s: npy: unsupported format version %d.%d (expected 1.0, 2.0 or 3.0)", name, major, minor)
 	}
-	if start+hlen > len(b) {
-		return nil, fmt.Errorf("%s: npy: header length %d exceeds file size %d", name, hlen, len(b))
+	if start+hlen > size {
+		return nil, 0, fmt.Errorf("%s: npy: header length %d exceeds file size %d", name, hlen, size)
 	}
-	header := string(b[start : start+hlen])
+	if start+hlen > int64(len(b)) {
+		return nil, 0, errNPYHeadIncomplete
+	}
+	off := int(start + hlen)
+	header := string(b[start:off])
 	fields, err := parseNPYHeader(header)
 	if err != nil {
-		return nil, fmt.Errorf("%s: npy header %q: %v", name, clip(strings.TrimSpace(header), 200), err)
+		return nil, 0, fmt.Errorf("%s: npy header %q: %v", name, clip(strings.TrimSpace(header), 80), err)
 	}
 	f := &npyFile{descr: fields.descr, fortran: fields.fortran, shape: fields.shape}
 	dt, ok := npyDtypes[f.descr]
 	if !ok {
-		return nil, fmt.Errorf("%s: npy: unsupported dtype %q (%s)", name, f.descr, dtypeHint(f.descr))
+		return nil, 0, fmt.Errorf("%s: npy: unsupported dtype %q (%s)", name, clip(f.descr, 80), dtypeHint(f.descr))
 	}
 	f.dtype = dt
 	if len(f.shape) > maxDims {
 		if maxDims == 2 {
-			return nil, fmt.Errorf("%s: npy: %d-D array with shape %s; only 0-, 1- and 2-D arrays are supported here", name, len(f.shape), shapeString(f.shape))
+			return nil, 0, fmt.Errorf("%s: npy: %d-D array with shape %s; only 0-, 1- and 2-D arrays are supported here", name, len(f.shape), shapeString(f.shape))
 		}
-		return nil, fmt.Errorf("%s: npy: %d-D array with shape %s; at most %d dimensions are supported", name, len(f.shape), shapeString(f.shape), maxDims)
+		return nil, 0, fmt.Errorf("%s: npy: %d-D array with shape %s; at most %d dimensions are supported", name, len(f.shape), shapeString(f.shape), maxDims)
 	}
-	data := b[start+hlen:]
-	avail := len(data) / dt.size
-	n := 1
+	dataLen := size - start - hlen
+	avail := dataLen / int64(dt.size)
+	var n int64 = 1
 	for _, d := range f.shape {
 		if d < 0 || d > maxNPYDim {
-			return nil, fmt.Errorf("%s: npy: invalid dimension %d in shape %s", name, d, shapeString(f.shape))
+			return nil, 0, fmt.Errorf("%s: npy: invalid dimension %d in shape %s", name, d, shapeString(f.shape))
 		}
-		if d != 0 && n > avail/d+1 {
+		if d != 0 && n > avail/int64(d)+1 {
 			// Grossly more than the file holds; avoid overflow and report.
-			return nil, fmt.Errorf("%s: npy: shape %s needs more data than the %d bytes present", name, shapeString(f.shape), len(data))
+			return nil, 0, fmt.Errorf("%s: npy: shape %s needs more data than the %d bytes present", name, shapeString(f.shape), dataLen)
 		}
-		n *= d
+		n *= int64(d)
 	}
-	if want := n * dt.size; want != len(data) {
-		if want > len(data) {
-			return nil, fmt.Errorf("%s: npy: truncated data: shape %s of %s needs %d bytes, file has %d", name, shapeString(f.shape), f.descr, want, len(data))
+	// n <= avail + maxNPYDim, so n*8 cannot overflow.
+	if n*8 > budget {
+		return nil, 0, fmt.Errorf("%s: npy: shape %s of %s is %d elements, %s as float64 (8 bytes each, as they are read); at most %s is read",
+			name, shapeString(f.shape), f.descr, n, byteSize(n*8), byteSize(budget))
+	}
+	if want := n * int64(dt.size); want != dataLen {
+		if want > dataLen {
+			return nil, 0, fmt.Errorf("%s: npy: truncated data: shape %s of %s needs %d bytes, file has %d", name, shapeString(f.shape), f.descr, want, dataLen)
 		}
-		return nil, fmt.Errorf("%s: npy: %d trailing bytes after the data of shape %s of %s", name, len(data)-want, shapeString(f.shape), f.descr)
+		return nil, 0, fmt.Errorf("%s: npy: %d trailing bytes after the data of shape %s of %s", name, dataLen-want, shapeString(f.shape), f.descr)
 	}
-	f.n = n
-	f.raw = data
-	return f, nil
+	f.n = int(n)
+	return f, off, nil
+}
+
+// byteSize writes a size in bytes for people: "1 GiB", "3.2 GB", "512 B".
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1e9:
+		return fmt.Sprintf("%.1f GB", float64(n)/1e9)
+	case n >= 1e6:
+		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	case n >= 1e3:
+		return fmt.Sprintf("%.1f kB", float64(n)/1e3)
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+// readInput reads a whole input file of at most limit bytes. An .npy file's
+// header is checked first (shape against the data present and against
+// MaxArrayBytes), so a file that is refused is not read. Files that do not
+// end (a device, a pipe) are read up to the limit only.
+func readInput(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	size := int64(-1)
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		size = st.Size()
+	}
+	head := make([]byte, min(npyHeadMax, limit+1))
+	n, err := io.ReadFull(f, head)
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return nil, err
+	}
+	head = head[:n]
+	if size >= 0 && bytes.HasPrefix(head, []byte(npyMagic)) {
+		_, _, err := parseNPYHead(path, head, size, maxNDims, MaxArrayBytes)
+		if err != nil && (err != errNPYHeadIncomplete || size > limit) {
+			if err == errNPYHeadIncomplete {
+				err = fmt.Errorf("%s: npy: the header does not end within its first %d bytes", path, npyHeadMax)
+			}
+			return nil, err
+		}
+	}
+	tooBig := func(what string) error {
+		return fmt.Errorf("%s: %s; at most %s is read", path, what, byteSize(limit))
+	}
+	if size > limit {
+		return nil, tooBig("file of " + byteSize(size))
+	}
+	if int64(n) > limit {
+		return nil, tooBig("more than " + byteSize(limit))
+	}
+	if n < len(head) {
+		return head, nil
+	}
+	rest, err := io.ReadAll(io.LimitReader(f, limit+1-int64(n)))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	b := append(head, rest...)
+	if int64(len(b)) > limit {
+		return nil, tooBig("more than " + byteSize(limit))
+	}
+	return b, nil
 }
 
 // dtypeHint explains why a dtype is rejected.
@@ -323,11 +438,11 @@ func parseNPYHeader(h string) (npyHeader, error) {
 			return out, err
 		}
 		if seen[key] {
-			return out, fmt.Errorf("duplicate key %q", key)
+			return out, fmt.Errorf("duplicate key %q", clip(key, 80))
 		}
 		seen[key] = true
 		if !p.eat(':') {
-			return out, fmt.Errorf("expected ':' after key %q at offset %d", key, p.i)
+			return out, fmt.Errorf("expected ':' after key %q at offset %d", clip(key, 80), p.i)
 		}
 		switch key {
 		case "descr":
@@ -347,7 +462,7 @@ func parseNPYHeader(h string) (npyHeader, error) {
 				return out, err
 			}
 		default:
-			return out, fmt.Errorf("unexpected key %q", key)
+			return out, fmt.Errorf("unexpected key %q", clip(key, 80))
 		}
 		if p.eat(',') {
 			continue
@@ -443,7 +558,7 @@ func (p *litParser) intTuple() ([]int, error) {
 		}
 		v, err := strconv.Atoi(p.s[p.i:j])
 		if err != nil {
-			return nil, fmt.Errorf("shape dimension %q out of range", p.s[p.i:j])
+			return nil, fmt.Errorf("shape dimension %q out of range", clip(p.s[p.i:j], 80))
 		}
 		p.i = j
 		if p.i < len(p.s) && p.s[p.i] == 'L' {
@@ -560,10 +675,14 @@ func writeFileAtomic(path string, b []byte) error {
 	return nil
 }
 
-// clip shortens s for error messages.
+// clip shortens s to at most n bytes (never splitting a UTF-8 character)
+// plus "..." for error messages: input echoed in an error is clipped.
 func clip(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "..."
 }

@@ -344,8 +344,35 @@ func FuzzReadNPY(f *testing.F) {
 	}
 	f.Add(makeNPY(2, "{'descr': '<i4', 'fortran_order': True, 'shape': (2, 1), }", []byte{1, 0, 0, 0, 2, 0, 0, 0}))
 	f.Add([]byte(npyMagic + "\x01\x00\x00\x00"))
+	// Shapes whose element count, or its float64 size, overflows or
+	// exceeds the budget; dimensions at and beyond the limits.
+	for _, h := range []string{
+		"{'descr': '|u1', 'fortran_order': False, 'shape': (20000, 20000), }",
+		"{'descr': '<f8', 'fortran_order': False, 'shape': (1073741824, 1073741824), }",
+		"{'descr': '|u1', 'fortran_order': True, 'shape': (0, 1073741824, 1073741824), }",
+		"{'descr': '|b1', 'fortran_order': False, 'shape': (134217729,), }",
+		"{'descr': '<u2', 'fortran_order': False, 'shape': (3037000500, 3037000500), }",
+		"{'descr': '<i8', 'fortran_order': False, 'shape': (4294967296, 4294967296, 4294967296), }",
+		"{'descr': '|u1', 'fortran_order': False, 'shape': (9223372036854775807,), }",
+		"{'descr': '|u1', 'fortran_order': False, 'shape': (2, 2), }",
+	} {
+		f.Add(makeNPY(1, h, []byte{1, 2, 3, 4}))
+		f.Add(makeNPY(3, h, nil))
+	}
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, b []byte) {
+		// The header check on a file's first bytes (readInput's) never
+		// panics, and accepts what the whole-file reader accepts.
+		_, whole := parseNPYDims("fuzz.npy", b, maxNDims)
+		for _, k := range []int{0, 16, 64, len(b) / 2} {
+			if k > len(b) {
+				continue
+			}
+			_, _, err := parseNPYHead("fuzz.npy", b[:k], int64(len(b)), maxNDims, MaxArrayBytes)
+			if whole == nil && err != nil && err != errNPYHeadIncomplete && k > 0 {
+				t.Fatalf("head of %d bytes refused what the whole file passes: %v", k, err)
+			}
+		}
 		if nd, err := decodeNPYDims("fuzz.npy", b, maxNDims); err == nil {
 			n := 1
 			for _, d := range nd.Shape {

@@ -27,6 +27,12 @@ func perronMaxWork(n int) int { return min(n*n*n, 1<<36) }
 // negative entry or a component's bounds did not close within maxWork
 // multiply-adds.
 func perronRadius(w *Dense, relTol float64, maxWork int) (rho float64, ok bool) {
+	return perronRadiusScaled(w, relTol, maxWork, 0)
+}
+
+// perronRadiusScaled is perronRadius of w/2^e (see scaleExponent): the
+// iteration sees entries scaled so that its sums cannot overflow.
+func perronRadiusScaled(w *Dense, relTol float64, maxWork, e int) (rho float64, ok bool) {
 	n := w.Rows
 	rowPtr := make([]int, n+1)
 	var cols []int
@@ -38,7 +44,7 @@ func perronRadius(w *Dense, relTol float64, maxWork int) (rho float64, ok bool) 
 			}
 			if v != 0 {
 				cols = append(cols, j)
-				vals = append(vals, v)
+				vals = append(vals, math.Ldexp(v, -e))
 			}
 		}
 		rowPtr[i+1] = len(cols)
@@ -46,7 +52,7 @@ func perronRadius(w *Dense, relTol float64, maxWork int) (rho float64, ok bool) 
 	work := 0
 	for _, comp := range strongComponents(n, rowPtr, cols) {
 		if len(comp) == 1 {
-			rho = math.Max(rho, w.Data[comp[0]*n+comp[0]])
+			rho = math.Max(rho, math.Ldexp(w.Data[comp[0]*n+comp[0]], -e))
 			continue
 		}
 		r, spent, done := componentRadius(comp, rowPtr, cols, vals, rho, relTol, maxWork-work)

@@ -408,13 +408,23 @@ func fileExists(p string) bool {
 }
 
 // LoadFile reads a connectivity matrix file as a Connectome named after the
-// file (base name without extension); SHA256 is that of the file's bytes.
+// file (base name without extension), in the format its extension says
+// (LoadFileAs with FormatAuto); SHA256 is that of the file's bytes.
 func LoadFile(path string) (*Connectome, error) {
-	b, err := os.ReadFile(path)
+	return LoadFileAs(path, FormatAuto)
+}
+
+// LoadFileAs is LoadFile in the given format (FormatAuto, FormatMatrix or
+// FormatEdges; "" = FormatAuto), as ReadMatrixFileAs reads it.
+func LoadFileAs(path, format string) (*Connectome, error) {
+	if err := checkFormat(format); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	b, err := readInput(path, MaxArrayBytes)
 	if err != nil {
 		return nil, err
 	}
-	c, names, err := decodeMatrixFile(path, b)
+	c, names, err := decodeMatrixFile(path, b, format)
 	if err != nil {
 		return nil, err
 	}

@@ -132,12 +132,13 @@ func SpectralRadius(w *Dense) (float64, error) {
 	if err := checkFiniteSquare(w, "connectome: SpectralRadius"); err != nil {
 		return 0, err
 	}
+	e := scaleExponent(w.Data)
 	if w.Rows >= perronMinSize {
-		if rho, ok := perronRadius(w, 1e-12, perronMaxWork(w.Rows)); ok {
-			return rho, nil
+		if rho, ok := perronRadiusScaled(w, 1e-12, perronMaxWork(w.Rows), e); ok {
+			return unscaleRadius(rho, e, w)
 		}
 	}
-	re, im, err := Eigenvalues(w)
+	re, im, err := eigenvaluesScaled(w, e)
 	if err != nil {
 		return 0, err
 	}
@@ -145,20 +146,74 @@ func SpectralRadius(w *Dense) (float64, error) {
 	for k := range re {
 		rho = math.Max(rho, math.Hypot(re[k], im[k]))
 	}
-	return rho, nil
+	return unscaleRadius(rho, e, w)
+}
+
+// scaleExponent returns the power of two e by which the eigenvalue
+// routines divide a matrix of entries data: 0 when the largest magnitude
+// is within 2^±64, else its binary exponent, so that the scaled entries are
+// below 1 in magnitude and sums and squares of them cannot overflow (nor
+// vanish). Scaling by a power of two is exact and the eigenvalues scale
+// with it, so the result is the same as without scaling.
+func scaleExponent(data []float64) int {
+	top := 0.0
+	for _, v := range data {
+		top = math.Max(top, math.Abs(v))
+	}
+	if top == 0 {
+		return 0
+	}
+	_, e := math.Frexp(top)
+	if e >= -64 && e <= 64 {
+		return 0
+	}
+	return e
+}
+
+// unscaleRadius multiplies the radius rho of w/2^e by 2^e; a radius beyond
+// float64 is an error.
+func unscaleRadius(rho float64, e int, w *Dense) (float64, error) {
+	r := math.Ldexp(rho, e)
+	if math.IsInf(r, 0) {
+		return 0, fmt.Errorf("connectome: SpectralRadius: the spectral radius (%g x 2^%d) exceeds the float64 range (largest entry %g); scale the weights down", rho, e, math.Ldexp(1, e))
+	}
+	return r, nil
 }
 
 // Eigenvalues returns the real and imaginary parts of the eigenvalues of the
 // real square matrix w (complex ones in conjugate pairs), in no particular
-// order. w is not modified.
+// order. w is not modified. Matrices of huge or tiny entries are scaled by
+// a power of two for the computation (see scaleExponent); an eigenvalue
+// beyond the float64 range is an error.
 func Eigenvalues(w *Dense) (re, im []float64, err error) {
 	if err := checkFiniteSquare(w, "connectome: Eigenvalues"); err != nil {
 		return nil, nil, err
 	}
+	e := scaleExponent(w.Data)
+	re, im, err = eigenvaluesScaled(w, e)
+	if err != nil {
+		return nil, nil, err
+	}
+	for k := range re {
+		re[k], im[k] = math.Ldexp(re[k], e), math.Ldexp(im[k], e)
+		if math.IsInf(re[k], 0) || math.IsInf(im[k], 0) {
+			return nil, nil, fmt.Errorf("connectome: Eigenvalues: an eigenvalue exceeds the float64 range (largest entry about 2^%d); scale the weights down", e)
+		}
+	}
+	return re, im, nil
+}
+
+// eigenvaluesScaled returns the eigenvalues of w/2^e.
+func eigenvaluesScaled(w *Dense, e int) (re, im []float64, err error) {
 	n := w.Rows
 	a := make([][]float64, n)
 	for i := range a {
 		a[i] = append([]float64(nil), w.Data[i*n:(i+1)*n]...)
+		if e != 0 {
+			for j, v := range a[i] {
+				a[i][j] = math.Ldexp(v, -e)
+			}
+		}
 	}
 	balance(a)
 	hessenberg(a)

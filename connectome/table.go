@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -17,12 +16,42 @@ import (
 // Text tables: dense matrices (CSV, TSV or whitespace separated, optional
 // header row and label column), edge lists, vectors, name lists and integer
 // lists. Every error names the file and, for a bad cell, the line and the
-// column (1-based field number).
+// column (1-based field number) and shows the line. Input echoed in an
+// error is clipped to 80 characters.
 
-// tableRow is one record of a text table with its 1-based line number.
+// tableRow is one record of a text table with its 1-based line number and
+// the text of that line (for error messages).
 type tableRow struct {
 	line  int
 	cells []string
+	text  string
+}
+
+// shown is " (line N is "...")": the row's line, clipped, for an error.
+func (r tableRow) shown() string {
+	return fmt.Sprintf(" (line %d is %q)", r.line, clip(r.text, 80))
+}
+
+// checkTextBudget refuses a text file whose parsed table would take more
+// than budget bytes: the text, about 32 bytes per cell (its string and its
+// float64) and 16 per line.
+func checkTextBudget(name string, b []byte, budget int64) error {
+	var cells, lines int64
+	in := false
+	for _, c := range b {
+		sep := c == ',' || c == '\t' || c == ' ' || c == '\n' || c == '\r'
+		if !sep && !in {
+			cells++
+		}
+		in = !sep
+		if c == '\n' {
+			lines++
+		}
+	}
+	if est := int64(len(b)) + 32*cells + 16*lines; est > budget {
+		return fmt.Errorf("%s: %d lines and about %d cells need about %s to read; at most %s is read", name, lines, cells, byteSize(est), byteSize(budget))
+	}
+	return nil
 }
 
 // readRows splits text into records. The delimiter is taken from the first
@@ -38,8 +67,18 @@ func readRows(name string, b []byte) ([]tableRow, rune, error) {
 	if bytes.IndexByte(b, 0) >= 0 {
 		return nil, 0, fmt.Errorf("%s: contains NUL bytes; not a text table", name)
 	}
+	if err := checkTextBudget(name, b, MaxArrayBytes); err != nil {
+		return nil, 0, err
+	}
+	lines := strings.Split(string(b), "\n")
+	lineText := func(k int) string {
+		if k < 1 || k > len(lines) {
+			return ""
+		}
+		return strings.TrimRight(lines[k-1], "\r")
+	}
 	delim := ' '
-	for _, l := range strings.Split(string(b), "\n") {
+	for _, l := range lines {
 		t := strings.TrimSpace(l)
 		if t == "" || t[0] == '#' {
 			continue
@@ -53,12 +92,12 @@ func readRows(name string, b []byte) ([]tableRow, rune, error) {
 	}
 	var rows []tableRow
 	if delim == ' ' {
-		for i, l := range strings.Split(string(b), "\n") {
+		for i, l := range lines {
 			t := strings.TrimSpace(l)
 			if t == "" || t[0] == '#' {
 				continue
 			}
-			rows = append(rows, tableRow{line: i + 1, cells: strings.Fields(t)})
+			rows = append(rows, tableRow{line: i + 1, cells: strings.Fields(t), text: lineText(i + 1)})
 		}
 		return rows, delim, nil
 	}
@@ -75,7 +114,7 @@ func readRows(name string, b []byte) ([]tableRow, rune, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return nil, 0, fmt.Errorf("%s: line %d, column %d: %v", name, pe.Line, pe.Column, pe.Err)
+				return nil, 0, fmt.Errorf("%s: line %d, column %d: %v (line %d is %q)", name, pe.Line, pe.Column, pe.Err, pe.StartLine, clip(lineText(pe.StartLine), 80))
 			}
 			return nil, 0, fmt.Errorf("%s: %v", name, err)
 		}
@@ -83,7 +122,7 @@ func readRows(name string, b []byte) ([]tableRow, rune, error) {
 		for k := range rec {
 			rec[k] = strings.TrimSpace(rec[k])
 		}
-		rows = append(rows, tableRow{line: line, cells: rec})
+		rows = append(rows, tableRow{line: line, cells: rec, text: lineText(line)})
 	}
 	return rows, delim, nil
 }
@@ -104,9 +143,10 @@ func isNumeric(s string) bool {
 	return err == nil || errors.Is(err, strconv.ErrRange)
 }
 
-// parseCell parses one value. Missing values become NaN when allowNaN, else
-// they are an error; infinities and overflows are always errors.
-func parseCell(name string, line, col int, s string, allowNaN bool) (float64, error) {
+// parseCell parses cell col (1-based) of row r. Missing values become NaN
+// when allowNaN, else they are an error; infinities and overflows are
+// always errors.
+func parseCell(name string, r tableRow, col int, s string, allowNaN bool) (float64, error) {
 	if isMissing(s) {
 		if allowNaN {
 			return math.NaN(), nil
@@ -115,14 +155,14 @@ func parseCell(name string, line, col int, s string, allowNaN bool) (float64, er
 		if s == "" {
 			what = "an empty cell"
 		}
-		return 0, fmt.Errorf("%s: line %d, column %d: %s (missing value) is not allowed here; write 0 for an absent connection", name, line, col, what)
+		return 0, fmt.Errorf("%s: line %d, column %d: %s (missing value) is not allowed here; write 0 for an absent connection%s", name, r.line, col, what, r.shown())
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsInf(v, 0) {
 		if err == nil || errors.Is(err, strconv.ErrRange) {
-			return 0, fmt.Errorf("%s: line %d, column %d: %q is infinite or out of float64 range", name, line, col, s)
+			return 0, fmt.Errorf("%s: line %d, column %d: %q is infinite or out of float64 range%s", name, r.line, col, clip(s, 80), r.shown())
 		}
-		return 0, fmt.Errorf("%s: line %d, column %d: cannot parse %q as a number", name, line, col, s)
+		return 0, fmt.Errorf("%s: line %d, column %d: cannot parse %q as a number%s", name, r.line, col, clip(s, 80), r.shown())
 	}
 	return v, nil
 }
@@ -135,6 +175,7 @@ type table struct {
 	labelCol  bool
 	nCols     int // value columns
 	firstLine int // line of the first data row
+	headerRow *tableRow
 }
 
 // parseTable splits rows into an optional header row, an optional label
@@ -160,14 +201,13 @@ func parseTable(name string, rows []tableRow) (*table, error) {
 		}
 	}
 	data := rows
-	headerLine := 0
 	if isHeader {
 		t.header = first
-		headerLine = rows[0].line
+		t.headerRow = &rows[0]
 		data = rows[1:]
 	}
 	if len(data) == 0 {
-		return nil, fmt.Errorf("%s: a header row but no data rows", name)
+		return nil, fmt.Errorf("%s: a header row but no data rows%s", name, rows[0].shown())
 	}
 	for _, r := range data {
 		if len(r.cells) > 1 && !isNumeric(r.cells[0]) {
@@ -178,7 +218,7 @@ func parseTable(name string, rows []tableRow) (*table, error) {
 	width := len(data[0].cells)
 	for _, r := range data {
 		if len(r.cells) != width {
-			return nil, fmt.Errorf("%s: line %d has %d fields, expected %d like line %d (ragged rows)", name, r.line, len(r.cells), width, data[0].line)
+			return nil, fmt.Errorf("%s: line %d has %d fields, expected %d like line %d (ragged rows)%s", name, r.line, len(r.cells), width, data[0].line, r.shown())
 		}
 	}
 	t.nCols = width
@@ -186,12 +226,13 @@ func parseTable(name string, rows []tableRow) (*table, error) {
 		t.nCols--
 		for _, r := range data {
 			if r.cells[0] == "" {
-				return nil, fmt.Errorf("%s: line %d, column 1: empty row label", name, r.line)
+				return nil, fmt.Errorf("%s: line %d, column 1: empty row label%s", name, r.line, r.shown())
 			}
 			t.labels = append(t.labels, r.cells[0])
 		}
 	}
 	if t.header != nil {
+		h := rows[0]
 		switch {
 		case len(t.header) == width && t.labelCol:
 			t.header = t.header[1:] // drop the corner cell
@@ -199,17 +240,61 @@ func parseTable(name string, rows []tableRow) (*table, error) {
 		case len(t.header) == width-1 && t.labelCol:
 			// R's write.table without the corner cell.
 		default:
-			return nil, fmt.Errorf("%s: header on line %d has %d fields, data rows have %d", name, headerLine, len(t.header), width)
+			return nil, fmt.Errorf("%s: header on line %d has %d fields, data rows have %d%s%s", name, h.line, len(t.header), width, h.shown(), t.headerNote())
 		}
-		for k, h := range t.header {
-			if h == "" {
-				return nil, fmt.Errorf("%s: line %d: empty column name for value column %d", name, headerLine, k+1)
+		for k, c := range t.header {
+			if c == "" {
+				return nil, fmt.Errorf("%s: line %d: empty column name for value column %d%s", name, h.line, k+1, h.shown())
 			}
 		}
 	}
 	t.rows = data
 	t.firstLine = data[0].line
 	return t, nil
+}
+
+// headerNote explains, when the header row has numbers in it, why it was
+// taken for a header: most likely a typo in a row of numbers.
+func (t *table) headerNote() string {
+	h := t.headerRow
+	if h == nil {
+		return ""
+	}
+	numbers, text := 0, -1
+	for k, c := range h.cells {
+		if isNumeric(c) && c != "" {
+			numbers++
+		} else if k > 0 && text < 0 {
+			text = k
+		}
+	}
+	if numbers == 0 || text < 0 {
+		return ""
+	}
+	return fmt.Sprintf("; line %d (%q) was taken for a header row because of %q in column %d: if it is a row of numbers, that cell is not a number",
+		h.line, clip(h.text, 80), clip(h.cells[text], 80), text+1)
+}
+
+// labelNote explains, when the row labels include numbers, why the first
+// column was taken for labels: most likely a typo in a number.
+func (t *table) labelNote() string {
+	if !t.labelCol {
+		return ""
+	}
+	numbers := 0
+	var first *tableRow
+	for k, r := range t.rows {
+		if isNumeric(r.cells[0]) {
+			numbers++
+		} else if first == nil {
+			first = &t.rows[k]
+		}
+	}
+	if numbers == 0 || first == nil {
+		return ""
+	}
+	return fmt.Sprintf("; column 1 was taken for row labels because of %q on line %d (%q): if it is a column of numbers, that cell is not a number",
+		clip(first.cells[0], 80), first.line, clip(first.text, 80))
 }
 
 // values parses the value cells into a row-major matrix.
@@ -221,7 +306,7 @@ func (t *table) values(name string, allowNaN bool) (*Dense, error) {
 	}
 	for i, r := range t.rows {
 		for j := 0; j < t.nCols; j++ {
-			v, err := parseCell(name, r.line, j+off+1, r.cells[j+off], allowNaN)
+			v, err := parseCell(name, r, j+off+1, r.cells[j+off], allowNaN)
 			if err != nil {
 				return nil, err
 			}
@@ -238,7 +323,7 @@ func (t *table) names(name string) ([]string, error) {
 	case t.header != nil && t.labels != nil:
 		for k := range t.header {
 			if t.header[k] != t.labels[k] {
-				return nil, fmt.Errorf("%s: column name %d %q differs from row label %q on line %d; a connectivity matrix needs the same order for rows and columns", name, k+1, t.header[k], t.labels[k], t.rows[k].line)
+				return nil, fmt.Errorf("%s: column name %d %q differs from row label %q on line %d; a connectivity matrix needs the same order for rows and columns", name, k+1, clip(t.header[k], 80), clip(t.labels[k], 80), t.rows[k].line)
 			}
 		}
 		return t.header, nil
@@ -249,28 +334,69 @@ func (t *table) names(name string) ([]string, error) {
 	}
 }
 
+// Formats of a connectivity matrix file (the connectome_format setting).
+const (
+	// FormatAuto follows the extension: .npy and .csv/.tsv are matrices,
+	// .edges/.edgelist edge lists. A .txt or any other file is read the
+	// one way that works; when both work it is an error asking for the
+	// format.
+	FormatAuto   = "auto"
+	FormatMatrix = "matrix" // a .npy array or a dense text table
+	FormatEdges  = "edges"  // an edge list: source, target[, weight] per line
+)
+
+// Formats lists the formats ReadMatrixFileAs takes.
+func Formats() []string { return []string{FormatAuto, FormatMatrix, FormatEdges} }
+
 // ReadMatrixFile reads a square connectivity matrix (row = source region,
-// column = target) and the region names when the file has them. The reader
-// is chosen by extension: .npy (2-D), .edges/.edgelist (edge list), anything
-// else a text table (.csv, .tsv, .txt ...), which is read as an edge list
-// when it has 2 or 3 columns and looks like one (see looksLikeEdgeList).
-// Values must be finite: NaN, empty cells and Inf are errors.
+// column = target) and the region names when the file has them, in the
+// format its extension says (ReadMatrixFileAs with FormatAuto).
 func ReadMatrixFile(path string) (*Dense, []string, error) {
+	return ReadMatrixFileAs(path, FormatAuto)
+}
+
+// ReadMatrixFileAs reads a square connectivity matrix in the given format
+// ("" = FormatAuto): a .npy (2-D) or a dense text table for FormatMatrix,
+// an edge list for FormatEdges, and for FormatAuto what the extension says
+// (.npy, .csv and .tsv: matrix; .edges and .edgelist: edge list; anything
+// else the one reading that works). A file that does not fit its format is
+// an error showing the first offending line. Values must be finite: NaN,
+// empty cells and Inf are errors.
+func ReadMatrixFileAs(path, format string) (*Dense, []string, error) {
 	switch ext := strings.ToLower(filepath.Ext(path)); ext {
 	case ".parquet", ".lst", ".pkl", ".pickle", ".npz":
 		return nil, nil, fmt.Errorf("%s: cannot read a connectivity matrix from a %s file (use .npy, .csv, .tsv, .txt or an .edges edge list)", path, ext)
 	}
-	b, err := os.ReadFile(path)
+	if err := checkFormat(format); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	b, err := readInput(path, MaxArrayBytes)
 	if err != nil {
 		return nil, nil, err
 	}
-	return decodeMatrixFile(path, b)
+	return decodeMatrixFile(path, b, format)
 }
 
-// decodeMatrixFile is ReadMatrixFile on the file's bytes.
-func decodeMatrixFile(path string, b []byte) (*Dense, []string, error) {
+// checkFormat accepts the names Formats lists and "".
+func checkFormat(format string) error {
+	switch format {
+	case "", FormatAuto, FormatMatrix, FormatEdges:
+		return nil
+	}
+	return fmt.Errorf("unknown connectome format %q (expected %s)", clip(format, 80), strings.Join(Formats(), ", "))
+}
+
+// decodeMatrixFile is ReadMatrixFileAs on the file's bytes.
+func decodeMatrixFile(path string, b []byte, format string) (*Dense, []string, error) {
+	if err := checkFormat(format); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
 	ext := strings.ToLower(filepath.Ext(path))
-	if ext == ".npy" || bytes.HasPrefix(b, []byte(npyMagic)) {
+	isNPY := bytes.HasPrefix(b, []byte(npyMagic))
+	if format == FormatEdges && isNPY {
+		return nil, nil, fmt.Errorf("%s: a .npy array is a matrix, not an edge list (connectome_format is %s)", path, FormatEdges)
+	}
+	if format != FormatEdges && (ext == ".npy" || isNPY) {
 		a, err := decodeNPY(path, b)
 		if err != nil {
 			return nil, nil, err
@@ -284,37 +410,106 @@ func decodeMatrixFile(path string, b []byte) (*Dense, []string, error) {
 		}
 		return m, nil, nil
 	}
-	return decodeMatrixText(path, ext == ".edges" || ext == ".edgelist", b)
+	return decodeMatrixText(path, format, b)
 }
 
-// decodeMatrixText is ReadMatrixFile for text; edges forces an edge list.
-func decodeMatrixText(path string, edges bool, b []byte) (*Dense, []string, error) {
+// decodeMatrixText is ReadMatrixFileAs for text.
+func decodeMatrixText(path, format string, b []byte) (*Dense, []string, error) {
+	if err := checkFormat(format); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
 	rows, _, err := readRows(path, b)
 	if err != nil {
 		return nil, nil, err
 	}
-	if edges || looksLikeEdgeList(rows) {
+	switch format {
+	case FormatMatrix:
+		m, names, _, err := matrixText(path, rows)
+		return m, names, err
+	case FormatEdges:
 		return edgeList(path, rows)
 	}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv", ".tsv":
+		m, names, _, err := matrixText(path, rows)
+		if err != nil && edgeShaped(rows) {
+			if _, _, eerr := edgeList(path, rows); eerr == nil {
+				err = fmt.Errorf("%w; the file reads as an edge list: set connectome_format to %s (--format %s) or name it .edges", err, FormatEdges, FormatEdges)
+			}
+		}
+		return m, names, err
+	case ".edges", ".edgelist":
+		m, names, err := edgeList(path, rows)
+		if err != nil {
+			if _, _, _, merr := matrixText(path, rows); merr == nil {
+				err = fmt.Errorf("%w; the file reads as a matrix: set connectome_format to %s (--format %s) or name it .csv", err, FormatMatrix, FormatMatrix)
+			}
+		}
+		return m, names, err
+	}
+	return guessText(path, rows)
+}
+
+// guessText reads a text file whose extension does not say its format: as
+// the one of a matrix and an edge list that works. When both work, an edge
+// header (source, target, ...) makes it an edge list and matching column
+// names and row labels a matrix; otherwise it is an error asking for the
+// format.
+func guessText(path string, rows []tableRow) (*Dense, []string, error) {
+	ask := fmt.Sprintf("set connectome_format to %s or %s (--format), or name the file .csv or .edges", FormatMatrix, FormatEdges)
+	m, mNames, t, merr := matrixText(path, rows)
+	if !edgeShaped(rows) {
+		return m, mNames, merr
+	}
+	e, eNames, eerr := edgeList(path, rows)
+	switch {
+	case merr == nil && eerr == nil:
+		if isEdgeHeader(rows[0].cells) {
+			return e, eNames, nil
+		}
+		if t.header != nil && t.labels != nil {
+			return m, mNames, nil
+		}
+		return nil, nil, fmt.Errorf("%s: both a %dx%d matrix and an edge list of %d edges (%d regions); %s",
+			path, m.Rows, m.Cols, len(rows)-boolToInt(edgeHeaderRow(rows)), e.Rows, ask)
+	case merr == nil:
+		return m, mNames, nil
+	case eerr == nil:
+		return e, eNames, nil
+	}
+	strip := func(err error) string { return strings.TrimPrefix(err.Error(), path+": ") }
+	return nil, nil, fmt.Errorf("%s: neither a square matrix (%s) nor an edge list (%s); if it is one, %s", path, strip(merr), strip(eerr), ask)
+}
+
+func boolToInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// matrixText reads rows as a dense square matrix; t is the parsed table.
+func matrixText(path string, rows []tableRow) (*Dense, []string, *table, error) {
 	t, err := parseTable(path, rows)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	m, err := t.values(path, false)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if m.Rows != m.Cols {
-		return nil, nil, fmt.Errorf("%s: expected a square connectivity matrix, got %d rows (lines %d-%d) and %d value columns", path, m.Rows, t.firstLine, t.rows[len(t.rows)-1].line, m.Cols)
+		return nil, nil, nil, fmt.Errorf("%s: expected a square connectivity matrix, got %d rows (lines %d-%d) and %d value columns%s%s",
+			path, m.Rows, t.firstLine, t.rows[len(t.rows)-1].line, m.Cols, t.headerNote(), t.labelNote())
 	}
 	names, err := t.names(path)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if err := checkNames(path, names); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return m, names, nil
+	return m, names, t, nil
 }
 
 // checkMatrix requires a square matrix of finite values.
@@ -338,7 +533,7 @@ func checkNames(path string, names []string) error {
 			return fmt.Errorf("%s: region name %d is empty", path, k+1)
 		}
 		if p, ok := seen[n]; ok {
-			return fmt.Errorf("%s: region name %q appears twice (positions %d and %d)", path, n, p+1, k+1)
+			return fmt.Errorf("%s: region name %q appears twice (positions %d and %d)", path, clip(n, 80), p+1, k+1)
 		}
 		seen[n] = k
 	}
@@ -351,14 +546,9 @@ var edgeWords = map[string]bool{
 	"pre": true, "post": true, "weight": true, "i": true, "j": true,
 }
 
-// looksLikeEdgeList decides whether a text table with 2 or 3 fields per row
-// is an edge list rather than a dense matrix: its header names edge columns
-// (source/target/weight, from/to, ...), or some row has names in both of its
-// first two cells (a dense matrix has text only in its label column), or
-// sources and targets are all non-negative integers and the row count does
-// not make a square matrix. A 3x3 (or 2x2) table of integers stays a dense
-// matrix; use the .edges extension to force an edge list.
-func looksLikeEdgeList(rows []tableRow) bool {
+// edgeShaped reports whether every row has the same 2 or 3 fields, the
+// shape of an edge list.
+func edgeShaped(rows []tableRow) bool {
 	if len(rows) == 0 {
 		return false
 	}
@@ -371,47 +561,6 @@ func looksLikeEdgeList(rows []tableRow) bool {
 			return false
 		}
 	}
-	if isEdgeHeader(rows[0].cells) {
-		return true
-	}
-	data := rows
-	if hasHeaderRow(rows) {
-		data = rows[1:]
-	}
-	if len(data) == 0 {
-		return false
-	}
-	ints := true
-	for _, r := range data {
-		if !isNumeric(r.cells[0]) && !isNumeric(r.cells[1]) {
-			return true
-		}
-		if !isIndex(r.cells[0]) || !isIndex(r.cells[1]) {
-			ints = false
-		}
-	}
-	return ints && len(data) != w
-}
-
-// hasHeaderRow reports whether the first of 2- or 3-field rows is a header:
-// with 3 fields, a non-numeric last cell (a weight column name, or a dense
-// 2x2 matrix's column names); with 2 fields, text in the first row while
-// every later row is numeric.
-func hasHeaderRow(rows []tableRow) bool {
-	first := rows[0].cells
-	if len(first) == 3 {
-		return !isNumeric(first[2])
-	}
-	if len(rows) < 2 || (isNumeric(first[0]) && isNumeric(first[1])) {
-		return false
-	}
-	for _, r := range rows[1:] {
-		for _, c := range r.cells {
-			if !isNumeric(c) {
-				return false
-			}
-		}
-	}
 	return true
 }
 
@@ -420,7 +569,28 @@ func isEdgeHeader(cells []string) bool {
 	return len(cells) >= 2 && edgeWords[strings.ToLower(cells[0])] && edgeWords[strings.ToLower(cells[1])]
 }
 
-// isIndex reports whether s is a non-negative decimal integer.
+// edgeHeaderRow reports whether the first row of an edge list is a header:
+// it names edge columns (source, target, ...), or it has three cells none
+// of which is a number (a first edge "0,1,x" is an edge with a bad weight,
+// not a header).
+func edgeHeaderRow(rows []tableRow) bool {
+	h := rows[0].cells
+	if isEdgeHeader(h) {
+		return true
+	}
+	if len(h) != 3 {
+		return false
+	}
+	for _, c := range h {
+		if isNumeric(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// isIndex reports whether s is a non-negative decimal integer written with
+// digits only.
 func isIndex(s string) bool {
 	if s == "" {
 		return false
@@ -440,11 +610,7 @@ func isIndex(s string) bool {
 // 0-based indices (the matrix size is the largest index + 1). Duplicate
 // edges are an error; self-loops are allowed.
 func ReadEdgeList(path string) (*Dense, []string, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	return decodeMatrixText(path, true, b)
+	return ReadMatrixFileAs(path, FormatEdges)
 }
 
 // maxEdgeListRegions bounds the matrix an edge list may declare, so one
@@ -460,11 +626,10 @@ func edgeList(path string, rows []tableRow) (*Dense, []string, error) {
 	}
 	w := len(rows[0].cells)
 	if w != 2 && w != 3 {
-		return nil, nil, fmt.Errorf("%s: line %d: an edge list needs 2 or 3 fields (source, target[, weight]), found %d", path, rows[0].line, w)
+		return nil, nil, fmt.Errorf("%s: line %d: an edge list needs 2 or 3 fields (source, target[, weight]), found %d%s", path, rows[0].line, w, rows[0].shown())
 	}
 	data := rows
-	// A header row: known edge words, or a non-numeric weight cell.
-	if h := rows[0].cells; isEdgeHeader(h) || (w == 3 && !isNumeric(h[2])) {
+	if edgeHeaderRow(rows) {
 		data = rows[1:]
 	}
 	if len(data) == 0 {
@@ -473,7 +638,7 @@ func edgeList(path string, rows []tableRow) (*Dense, []string, error) {
 	byName := false
 	for _, r := range data {
 		if len(r.cells) != w {
-			return nil, nil, fmt.Errorf("%s: line %d has %d fields, expected %d like line %d", path, r.line, len(r.cells), w, data[0].line)
+			return nil, nil, fmt.Errorf("%s: line %d has %d fields, expected %d like line %d%s", path, r.line, len(r.cells), w, data[0].line, r.shown())
 		}
 		if !isNumeric(r.cells[0]) || !isNumeric(r.cells[1]) {
 			byName = true // any name makes every cell a name ("10" is a macaque area)
@@ -491,10 +656,13 @@ func edgeList(path string, rows []tableRow) (*Dense, []string, error) {
 		s := r.cells[col]
 		if byName {
 			if s == "" {
-				return 0, fmt.Errorf("%s: line %d, column %d: empty region name", path, r.line, col+1)
+				return 0, fmt.Errorf("%s: line %d, column %d: empty region name%s", path, r.line, col+1, r.shown())
 			}
 			k, ok := index[s]
 			if !ok {
+				if len(names) >= maxEdgeListRegions {
+					return 0, fmt.Errorf("%s: line %d, column %d: more than %d regions; at most %d are supported%s", path, r.line, col+1, maxEdgeListRegions, maxEdgeListRegions, r.shown())
+				}
 				k = len(names)
 				index[s] = k
 				names = append(names, s)
@@ -502,8 +670,8 @@ func edgeList(path string, rows []tableRow) (*Dense, []string, error) {
 			return k, nil
 		}
 		k, err := strconv.Atoi(s)
-		if err != nil || k >= maxEdgeListRegions {
-			return 0, fmt.Errorf("%s: line %d, column %d: region index %q is not in [0, %d)", path, r.line, col+1, s, maxEdgeListRegions)
+		if !isIndex(s) || err != nil || k < 0 || k >= maxEdgeListRegions {
+			return 0, fmt.Errorf("%s: line %d, column %d: region index %q is not in [0, %d) (indices are whole numbers from 0; names and indices cannot be mixed)%s", path, r.line, col+1, clip(s, 80), maxEdgeListRegions, r.shown())
 		}
 		return k, nil
 	}
@@ -521,13 +689,13 @@ func edgeList(path string, rows []tableRow) (*Dense, []string, error) {
 		}
 		wt := 1.0
 		if w == 3 {
-			if wt, err = parseCell(path, r.line, 3, r.cells[2], false); err != nil {
+			if wt, err = parseCell(path, r, 3, r.cells[2], false); err != nil {
 				return nil, nil, err
 			}
 		}
 		p := pair{i, j}
 		if prev, ok := seen[p]; ok {
-			return nil, nil, fmt.Errorf("%s: line %d: duplicate edge %s -> %s (first on line %d)", path, r.line, r.cells[0], r.cells[1], prev)
+			return nil, nil, fmt.Errorf("%s: line %d: duplicate edge %s -> %s (first on line %d)%s", path, r.line, clip(r.cells[0], 80), clip(r.cells[1], 80), prev, r.shown())
 		}
 		seen[p] = r.line
 		edges = append(edges, weighted{p, wt, r.line})
@@ -535,9 +703,6 @@ func edgeList(path string, rows []tableRow) (*Dense, []string, error) {
 	}
 	if byName {
 		n = len(names)
-		if n > maxEdgeListRegions {
-			return nil, nil, fmt.Errorf("%s: %d regions; at most %d are supported", path, n, maxEdgeListRegions)
-		}
 	}
 	m := NewDense(n, n)
 	for _, e := range edges {
@@ -561,7 +726,7 @@ func ReadVectorFile(path string) ([]float64, []string, error) {
 		}
 		return a.Data, nil, nil
 	}
-	b, err := os.ReadFile(path)
+	b, err := readInput(path, MaxArrayBytes)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -574,7 +739,7 @@ func ReadVectorFile(path string) ([]float64, []string, error) {
 		return nil, nil, err
 	}
 	if t.nCols != 1 {
-		return nil, nil, fmt.Errorf("%s: expected one value per line, found %d value columns on line %d", path, t.nCols, t.firstLine)
+		return nil, nil, fmt.Errorf("%s: expected one value per line, found %d value columns on line %d%s", path, t.nCols, t.firstLine, t.rows[0].shown())
 	}
 	m, err := t.values(path, true)
 	if err != nil {
@@ -601,7 +766,7 @@ func ReadNamesFile(path string) ([]string, error) {
 		}
 		return names, nil
 	}
-	b, err := os.ReadFile(path)
+	b, err := readInput(path, MaxArrayBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -613,6 +778,9 @@ func parseNames(path string, b []byte) ([]string, error) {
 	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
 	if !utf8.Valid(b) {
 		return nil, fmt.Errorf("%s: names file is not UTF-8 text", path)
+	}
+	if err := checkTextBudget(path, b, MaxArrayBytes); err != nil {
+		return nil, err
 	}
 	lines := strings.Split(strings.TrimRight(string(b), "\r\n\t "), "\n")
 	if len(lines) == 1 && strings.TrimSpace(lines[0]) == "" {
@@ -629,7 +797,7 @@ func parseNames(path string, b []byte) ([]string, error) {
 			return nil, fmt.Errorf("%s: line %d: NUL byte in a region name", path, k+1)
 		}
 		if p, ok := seen[n]; ok {
-			return nil, fmt.Errorf("%s: line %d: region name %q already on line %d", path, k+1, n, p+1)
+			return nil, fmt.Errorf("%s: line %d: region name %q already on line %d", path, k+1, clip(n, 80), p+1)
 		}
 		seen[n] = k
 		names[k] = n
@@ -642,7 +810,7 @@ func parseNames(path string, b []byte) ([]string, error) {
 // values), or text with one integer per line (blank lines and '#' comments
 // skipped).
 func ReadIntsFile(path string) ([]int, error) {
-	b, err := os.ReadFile(path)
+	b, err := readInput(path, MaxArrayBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -692,6 +860,9 @@ func npyInts(path string, b []byte) ([]int, error) {
 // parseInts parses one integer per line.
 func parseInts(path string, b []byte) ([]int, error) {
 	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	if err := checkTextBudget(path, b, MaxArrayBytes); err != nil {
+		return nil, err
+	}
 	var out []int
 	for k, l := range strings.Split(string(b), "\n") {
 		t := strings.TrimSpace(l)
@@ -703,7 +874,7 @@ func parseInts(path string, b []byte) ([]int, error) {
 			if f, ferr := strconv.ParseFloat(t, 64); ferr == nil && f == math.Trunc(f) && math.Abs(f) <= 1<<53 {
 				v = int(f) // "100.0" as written by some tools
 			} else {
-				return nil, fmt.Errorf("%s: line %d: %q is not an integer (expected one integer per line)", path, k+1, clip(t, 40))
+				return nil, fmt.Errorf("%s: line %d: %q is not an integer (expected one integer per line)", path, k+1, clip(t, 80))
 			}
 		}
 		out = append(out, v)

@@ -163,14 +163,14 @@ func TestEdgeLists(t *testing.T) {
 		set                 map[[2]int]float64
 		names               []string
 	}{
-		{"names with header", "e.csv", "source,target,weight\nV1,V2,0.5\nV2,V1,0.25\nV2,V4,1\n", 3,
+		{"names with header", "e.edges", "source,target,weight\nV1,V2,0.5\nV2,V1,0.25\nV2,V4,1\n", 3,
 			map[[2]int]float64{{0, 1}: 0.5, {1, 0}: 0.25, {1, 2}: 1}, []string{"V1", "V2", "V4"}},
-		{"names no header, numeric names", "e.tsv", "V1\t10\t0.5\n10\t2\t0.25\nV4\tV1\t1\n", 4,
+		{"names no header, numeric names", "e.edgelist", "V1\t10\t0.5\n10\t2\t0.25\nV4\tV1\t1\n", 4,
 			map[[2]int]float64{{0, 1}: 0.5, {1, 2}: 0.25, {3, 0}: 1}, []string{"V1", "10", "2", "V4"}},
-		{"single named edge", "e.csv", "a,b,2\n", 2, map[[2]int]float64{{0, 1}: 2}, []string{"a", "b"}},
+		{"single named edge", "e.txt", "a,b,2\n", 2, map[[2]int]float64{{0, 1}: 2}, []string{"a", "b"}},
 		{"indices", "e.txt", "0 1 0.5\n1 0 0.25\n2 2 3\n3 0 1\n", 4,
 			map[[2]int]float64{{0, 1}: 0.5, {1, 0}: 0.25, {2, 2}: 3, {3, 0}: 1}, nil},
-		{"indices header", "e.csv", "from,to\n0,3\n", 4, map[[2]int]float64{{0, 3}: 1}, nil},
+		{"indices header", "e.edges", "from,to\n0,3\n", 4, map[[2]int]float64{{0, 3}: 1}, nil},
 		{"three edges forced", "e.edges", "0 1 0.5\n1 2 0.25\n2 0 1\n", 3,
 			map[[2]int]float64{{0, 1}: 0.5, {1, 2}: 0.25, {2, 0}: 1}, nil},
 		{"unweighted", "e.edgelist", "a b\nb c\n", 3, map[[2]int]float64{{0, 1}: 1, {1, 2}: 1}, []string{"a", "b", "c"}},
@@ -330,6 +330,8 @@ func FuzzReadCSV(f *testing.F) {
 	for _, s := range []string{
 		"0,0.5\n0.25,0\n", ",V1,V2\nV1,0,0.5\nV2,0.25,0\n", "V1\tV2\nV1\t0\t0.5\nV2\t0.25\t0\n",
 		"\"\",\"a\"\n\"a\",1\n", "0 1 2\n1 0 2\n2 1 0\n", "0,NaN\n1,0\n", "# c\n\n1\n", "a,b,1\nb,a,2\n",
+		"-1 1 0.5\n1 0 1\n", "0,1,x\n1,0,1\n1,1,0\n", "0,1,2\n1,0,2\n2,1,0\n3,0,1\n", "source target\n0 1\n1 0\n",
+		"0 99999999999999999999 1\n", "x,0,1\n10,1,0\n",
 	} {
 		f.Add([]byte(s))
 	}
@@ -337,7 +339,8 @@ func FuzzReadCSV(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		checkFuzzMatrix(t, b, false)
+		checkFuzzMatrix(t, b, FormatAuto)
+		checkFuzzMatrix(t, b, FormatMatrix)
 	})
 }
 
@@ -346,19 +349,25 @@ func FuzzReadEdgeList(f *testing.F) {
 	for _, s := range []string{
 		"source,target,weight\nV1,V2,0.5\nV2,V1,0.25\n", "0 1 0.5\n1 0 0.25\n2 2 3\n", "a b\nb c\n",
 		"a,b,1\na,b,2\n", "0\t4095\t1\n", "from,to\n0,3\n",
+		"-1 1 0.5\n1 0 1\n", "0 -1\n", "0 4096 1\n", "0 9223372036854775807\n", "99999999999999999999 0 1\n",
+		"-9223372036854775808 0\n", "+1 0\n", "0,1,x\n1,0,1\n1,1,0\n",
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		checkFuzzMatrix(t, b, true)
+		checkFuzzMatrix(t, b, FormatEdges)
 	})
 }
 
-func checkFuzzMatrix(t *testing.T, b []byte, edges bool) {
-	m, names, err := decodeMatrixText("fuzz.txt", edges, b)
+func checkFuzzMatrix(t *testing.T, b []byte, format string) {
+	m, names, err := decodeMatrixText("fuzz.txt", format, b)
 	if err != nil {
 		if !strings.Contains(err.Error(), "fuzz.txt") {
 			t.Fatalf("error does not name the file: %v", err)
+		}
+		// Echoed input is clipped: no error grows with one long cell.
+		if len(err.Error()) > 4000 {
+			t.Fatalf("error of %d bytes: %.200s", len(err.Error()), err)
 		}
 		return
 	}

@@ -3,6 +3,7 @@ package rnn
 import (
 	"fmt"
 	"math"
+	"os"
 	"strconv"
 	"strings"
 
@@ -10,14 +11,37 @@ import (
 )
 
 // loadConnectome reads spec.Connectome: a registered data set (from
-// spec.DataDir, checksums verified) or a matrix file (row = source region).
+// spec.DataDir, checksums verified) or a matrix file (row = source region)
+// in the format spec.ConnectomeFormat says ("" = by extension).
 // WireConnectome checks that it is square.
 func loadConnectome(spec RunSpec) (*connectome.Connectome, error) {
-	c, err := connectome.Load(spec.Connectome, spec.DataDir)
+	c, err := LoadConnectome(spec.Connectome, spec.DataDir, spec.ConnectomeFormat)
 	if err != nil {
+		if p, ok := AsProblem(err); ok {
+			return nil, p
+		}
 		return nil, &Problem{Key: "connectome", Value: strconv.Quote(spec.Connectome), Err: err}
 	}
 	return c, nil
+}
+
+// LoadConnectome reads name as the connectome setting does: a registered
+// data set (from dataDir, checksums verified) or else a matrix file read in
+// format (connectome.FormatMatrix, FormatEdges, FormatAuto or "" = by
+// extension). A registered data set is a matrix: with FormatEdges it is a
+// *Problem on connectome_format.
+func LoadConnectome(name, dataDir, format string) (*connectome.Connectome, error) {
+	if _, err := connectome.Lookup(name); err == nil {
+		if format == connectome.FormatEdges {
+			return nil, &Problem{Key: "connectome_format", Value: strconv.Quote(format),
+				Want: fmt.Sprintf("%s or %s for the registered data set %q (a matrix); %s is for edge-list files", connectome.FormatAuto, connectome.FormatMatrix, name, connectome.FormatEdges)}
+		}
+		return connectome.Load(name, dataDir)
+	}
+	if st, err := os.Stat(name); err == nil && !st.IsDir() {
+		return connectome.LoadFileAs(name, format)
+	}
+	return connectome.Load(name, dataDir) // its error: neither a data set nor a file
 }
 
 // neuronCounts returns the neurons per region of lc from spec: NeuronsFile,

@@ -368,6 +368,15 @@ var settings = []*Setting{
 	{Key: "connectome", Build: true, Field: "Connectome", Group: GroupNetwork, Default: "macaque",
 		Help: "a built-in data set (biornn connectomes) or a matrix / edge-list file",
 		rule: text{required: true}, fill: defaultTo(func(s *RunSpec) *string { return &s.Connectome }, "macaque")},
+	{Key: "connectome_format", Build: true, Field: "ConnectomeFormat", Group: GroupNetwork, Default: connectome.FormatAuto, Aliases: []string{"format"},
+		Help: "how a connectome file is read: matrix (.npy or a dense table), edges (an edge list), or auto: by extension (.npy .csv .tsv matrix, .edges .edgelist edge list; others only when just one reading works)",
+		rule: oneOf{values: connectome.Formats, optional: "auto"},
+		fill: func(s *RunSpec) error {
+			if s.ConnectomeFormat == connectome.FormatAuto {
+				s.ConnectomeFormat = "" // one run id for auto, spelt out or not
+			}
+			return nil
+		}},
 	{Key: "data_dir", Build: true, Execution: true, Field: "DataDir", Group: GroupNetwork, Default: "$BIORNN_DATA, else the built-in data",
 		Help: "a folder whose data sets replace the built-in ones of the same name",
 		rule: text{}},

@@ -10,6 +10,11 @@ type RunSpec struct {
 	Connectome string // registry name ("macaque") or a file path
 	DataDir    string // a folder whose registry data sets replace the built-in ones ("" = BIORNN_DATA, else built in)
 
+	// ConnectomeFormat says how a connectome file is read:
+	// connectome.FormatMatrix, FormatEdges or FormatAuto (by extension);
+	// "" = auto. Omitted from the run id when "".
+	ConnectomeFormat string `json:",omitempty"`
+
 	NeuronsPerRegion int    // one count for every region (default 4, the paper's)
 	NeuronsFile      string // per-region counts (one integer per line, or .npy); overrides NeuronsPerRegion
 	// NeuronsFromDensity derives the per-region counts from the data set's

@@ -5,6 +5,7 @@ and Network.train are these keys."""
 # key: (group, type, default, allowed, help)
 SETTINGS = {
     "connectome": ("network", "string", "macaque", "a non-empty text", "a built-in data set (biornn connectomes) or a matrix / edge-list file"),
+    "connectome_format": ("network", "string", "auto", "one of auto, matrix, edges (or \"\": auto)", "how a connectome file is read: matrix (.npy or a dense table), edges (an edge list), or auto: by extension (.npy .csv .tsv matrix, .edges .edgelist edge list; others only when just one reading works)"),
     "data_dir": ("network", "string", "$BIORNN_DATA, else the built-in data", "a text", "a folder whose data sets replace the built-in ones of the same name"),
     "neurons_per_region": ("network", "int", "4", "an integer >= 1", "neurons of every region (the paper's 4)"),
     "neurons_file": ("network", "string", "none", "a text", "neurons per region from a file (one integer per line, or .npy); overrides neurons_per_region"),
@@ -48,6 +49,7 @@ SETTINGS = {
 
 # older spellings still accepted: alias -> key
 ALIASES = {
+    "format": "connectome_format",
     "neurons": "neurons_per_region",
     "null": "strategy",
 }
@@ -55,6 +57,7 @@ ALIASES = {
 DOC = """Settings (keyword arguments; defaults in brackets):
 
     connectome: a built-in data set (biornn connectomes) or a matrix / edge-list file [macaque]; a non-empty text
+    connectome_format: how a connectome file is read: matrix (.npy or a dense table), edges (an edge list), or auto: by extension (.npy .csv .tsv matrix, .edges .edgelist edge list; others only when just one reading works) [auto]; one of auto, matrix, edges (or "": auto)
     data_dir: a folder whose data sets replace the built-in ones of the same name [$BIORNN_DATA, else the built-in data]; a text
     neurons_per_region: neurons of every region (the paper's 4) [4]; an integer >= 1
     neurons_file: neurons per region from a file (one integer per line, or .npy); overrides neurons_per_region [none]; a text
