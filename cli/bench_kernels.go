@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/biornn/biornn/kernels/kbench"
+	"github.com/biornn/biornn/rnn"
 	ucli "github.com/urfave/cli/v2"
 )
 
@@ -21,7 +22,7 @@ func benchKernelsCommand() *ucli.Command {
 			"spmmsddmm, the fused backward kernel (spmm's product and sddmm's weight gradient in one pass over the CSR),\n" +
 			"does two products and counts 4 x kept weights x batch, so it compares directly with spmm + sddmm.\n" +
 			"List flags take comma lists or repeat: --batch 1,16 --batch 128.",
-		Flags: []ucli.Flag{
+		Flags: append([]ucli.Flag{
 			&ucli.IntSliceFlag{Name: "batch", Usage: "batch sizes (default 1,16,128)"},
 			&ucli.IntSliceFlag{Name: "hidden", Usage: "numbers of neurons (default 116,220,512,1024,4096)"},
 			&ucli.Float64SliceFlag{Name: "density", Usage: "shares of kept weights in (0,1] (default 0.02,0.1,0.5,1)"},
@@ -30,10 +31,14 @@ func benchKernelsCommand() *ucli.Command {
 			&ucli.DurationFlag{Name: "target", Value: 25 * time.Millisecond, Usage: "time spent on each measurement"},
 			&ucli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed of the random matrices"},
 			jsonFlag, recordsOutFlag,
-		},
+		}, settingFlags(isMaxMemory)...),
 		Action: func(c *ucli.Context) error {
 			if c.NArg() > 0 {
 				return usagef("bench kernels: unexpected arguments %q (flags go before arguments)", c.Args().Slice())
+			}
+			var budget rnn.RunSpec // --max-memory goes through the settings table
+			if err := applySettingFlags(c, &budget, isMaxMemory); err != nil {
+				return err
 			}
 			cfg := kbench.Config{
 				Batches:   c.IntSlice("batch"),
@@ -43,6 +48,7 @@ func benchKernelsCommand() *ucli.Command {
 				Kernels:   splitList(c.StringSlice("kernel")),
 				Target:    c.Duration("target"),
 				Seed:      c.Uint64("seed"),
+				MaxMemory: budget.MaxMemory,
 			}
 			if err := checkOutFile("out", c.String("out")); err != nil {
 				return err
@@ -56,3 +62,7 @@ func benchKernelsCommand() *ucli.Command {
 		},
 	}
 }
+
+// isMaxMemory keeps the max_memory setting: the budget the benchmark's
+// matrices are checked against.
+func isMaxMemory(s *rnn.Setting) bool { return s.Key == "max_memory" }

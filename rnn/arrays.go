@@ -67,12 +67,23 @@ func (n *Network) TrainArrays(x []float32, xShape [3]int, y []float32, yKind Los
 			return losses[:s], err
 		}
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
-			return losses[:s], fmt.Errorf("rnn: the loss diverged (%v) before step %d", loss, s)
+			return losses[:s], fmt.Errorf("rnn: the loss diverged (%v) before step %d; no update was applied, %s; lower lr or set clip_norm", loss, s, keptParams(s))
 		}
 		losses[s] = loss
-		n.applyStep(spec)
+		if err := n.step(spec); err != nil {
+			return losses[:s], fmt.Errorf("rnn: step %d of %d failed and %s: %w", s, steps, keptParams(s), err)
+		}
 	}
 	return losses, nil
+}
+
+// keptParams says which parameters a network has after TrainArrays failed
+// at step s (the failed step changed nothing).
+func keptParams(s int) string {
+	if s == 0 {
+		return "the parameters are those the call started with"
+	}
+	return fmt.Sprintf("the parameters are those after step %d", s-1)
 }
 
 // LossAndGradient returns the mean loss on the batch and its gradient with
@@ -123,6 +134,11 @@ func (n *Network) Predict(x []float32, xShape [3]int) ([]float32, error) {
 		return nil, err
 	}
 	ds := &Dataset{N: xShape[0], T: xShape[1], Inputs: n.in, Outputs: n.out, X: x, Kind: LossMSE}
+	buffers := 4*float64(ds.N)*float64(ds.T)*float64(n.out) + // the outputs
+		float64(workspaceCount(n.threads, ds.N))*n.workspaceBytes(ds.T, min(ChunkSize, ds.N))
+	if err := n.checkBatchMemory(ds.T, ds.N, buffers); err != nil {
+		return nil, err
+	}
 	out := make([]float32, ds.N*ds.T*n.out)
 	if _, _, err := n.run(ds, seqIdx(ds.N), false, out); err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package rnn
 
 import (
+	"fmt"
 	"math"
 	"runtime/debug"
 )
@@ -78,12 +79,28 @@ type job struct {
 }
 
 // ensure makes sure workspaces exist for a batch of nTrials trials of T
-// steps. It allocates only when a larger size than ever before is needed.
-func (n *Network) ensure(T, nTrials int) {
+// steps. It allocates only when a larger size than ever before is needed,
+// and then first checks the network with the new workspaces against the
+// memory budget (a *MemoryError: nothing is allocated).
+func (n *Network) ensure(T, nTrials int) error {
 	c := min(ChunkSize, nTrials)
 	nch := (nTrials + ChunkSize - 1) / ChunkSize
 	if min(n.threads, nch) <= 1 {
 		nch = 1 // one goroutine runs every chunk in workspace 0 (see process)
+	}
+	tc, cc, grow := T, c, false
+	for k := 0; k < nch; k++ {
+		if k >= len(n.ws) || n.ws[k].tcap < T || n.ws[k].ccap < c {
+			grow = true
+		}
+		if k < len(n.ws) {
+			tc, cc = max(tc, n.ws[k].tcap), max(cc, n.ws[k].ccap)
+		}
+	}
+	if grow {
+		if err := n.checkBatchMemory(T, nTrials, float64(max(nch, len(n.ws)))*n.workspaceBytes(tc, cc)); err != nil {
+			return err
+		}
 	}
 	for k := 0; k < nch; k++ {
 		if k < len(n.ws) && n.ws[k].tcap >= T && n.ws[k].ccap >= c {
@@ -100,6 +117,20 @@ func (n *Network) ensure(T, nTrials int) {
 	if cap(n.isLoss) < T {
 		n.isLoss = make([]bool, T)
 	}
+	return nil
+}
+
+// workspaceBytes estimates one workspace of tcap steps x ccap trials.
+func (n *Network) workspaceBytes(tcap, ccap int) float64 {
+	return workspaceBytes(n.h, n.in, n.out, len(n.valsT), n.path, tcap, ccap)
+}
+
+// checkBatchMemory checks the network's memory, with buffers of the given
+// size (bytes) for a batch of nTrials trials of T steps, against its budget.
+func (n *Network) checkBatchMemory(T, nTrials int, buffers float64) error {
+	need := networkBytes(n.h, n.in, n.out, len(n.valsT), n.path) + buffers
+	what := fmt.Sprintf("rnn: a batch of %d trials x %d steps on this network (%d neurons, %d thread(s)): the network with the batch's buffers", nTrials, T, n.h, n.threads)
+	return CheckMemory(what, need, n.maxMemory, "pass fewer trials or steps per call")
 }
 
 // run processes the trials idx of ds: forward, loss, and (train) the
@@ -107,7 +138,9 @@ func (n *Network) ensure(T, nTrials int) {
 // outputs at every step (len(idx) x T x Outputs). It returns the mean loss and
 // the number of correct answers (nll), or a *PanicError.
 func (n *Network) run(ds *Dataset, idx []int, train bool, out []float32) (float64, int, error) {
-	n.ensure(ds.T, len(idx))
+	if err := n.ensure(ds.T, len(idx)); err != nil {
+		return 0, 0, err
+	}
 	isLoss := n.isLoss[:ds.T]
 	clear(isLoss)
 	for _, t := range ds.LossSteps {

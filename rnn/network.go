@@ -15,6 +15,7 @@ package rnn
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -131,6 +132,13 @@ type Network struct {
 	job     *job     // &jb while chunks run
 	isLoss  []bool   // per step of the current data: does it carry a loss
 	pool    *workers // Threads-1 worker goroutines, started by the first batch that needs them
+
+	// maxMemory is the memory budget of the batches' buffers (0 =
+	// DefaultMaxMemory): see SetMaxMemory.
+	maxMemory uint64
+	// backup holds theta and the optimizer state before an update (step),
+	// to restore them when the update is not finite.
+	backup struct{ theta, m, v []float32 }
 }
 
 // NewNetwork builds a network from parameters and a mask.
@@ -260,6 +268,16 @@ func (n *Network) SetThreads(t int) {
 	n.threads = t
 }
 
+// SetMaxMemory sets the memory budget in bytes (0 = DefaultMaxMemory) that
+// the network's estimate, with the buffers a batch needs, must not exceed: a
+// larger batch (trials x steps) is refused with a *MemoryError before its
+// buffers are allocated.
+func (n *Network) SetMaxMemory(bytes uint64) { n.maxMemory = bytes }
+
+// MaxMemory returns the memory budget in bytes (SetMaxMemory's, else
+// DefaultMaxMemory).
+func (n *Network) MaxMemory() uint64 { return budgetOf(n.maxMemory) }
+
 // Mask returns the kept positions, Hidden*Hidden row-major in W_hh orientation.
 func (n *Network) Mask() []bool {
 	m := make([]bool, n.h*n.h)
@@ -309,6 +327,133 @@ func (n *Network) SetParams(p Params) error {
 	n.setParams(p)
 	n.opt = optState{}
 	return nil
+}
+
+// ParamNames are the names of the parameter arrays, in Params order:
+// W_in, W_hh, b, W_out, b_out.
+var ParamNames = []string{"w_in", "w_hh", "b", "w_out", "b_out"}
+
+// SetParam replaces one parameter array, name one of ParamNames, with
+// values (row-major, the Params layout; W_hh values outside the mask are
+// dropped). Only values are checked (their length and that they are
+// finite; the error names the array), so a parameter can be replaced
+// whatever the others hold. The optimizer state is reset; on error nothing
+// changes.
+func (n *Network) SetParam(name string, values []float32) error {
+	h, in, o := n.h, n.in, n.out
+	var size int
+	var dims string
+	switch name {
+	case "w_in":
+		size, dims = h*in, fmt.Sprintf("%dx%d", h, in)
+	case "w_hh":
+		size, dims = h*h, fmt.Sprintf("%dx%d", h, h)
+	case "b":
+		size, dims = h, fmt.Sprint(h)
+	case "w_out":
+		size, dims = o*h, fmt.Sprintf("%dx%d", o, h)
+	case "b_out":
+		size, dims = o, fmt.Sprint(o)
+	default:
+		return fmt.Errorf("rnn: unknown parameter %q (known: %s)", name, strings.Join(ParamNames, ", "))
+	}
+	if len(values) != size {
+		return fmt.Errorf("rnn: params: %s has %d values, expected %d (%s)", name, len(values), size, dims)
+	}
+	if err := checkFinite("params: "+name, values); err != nil {
+		return err
+	}
+	switch name {
+	case "w_in":
+		copy(n.wIn, values)
+	case "w_hh":
+		n.eachWeight(func(i, j, k int) { n.valsT[k] = values[i*h+j] })
+	case "b":
+		copy(n.b, values)
+	case "w_out":
+		copy(n.wOut, values)
+	case "b_out":
+		copy(n.bOut, values)
+	}
+	n.refresh()
+	n.opt = optState{}
+	return nil
+}
+
+// paramAt names the parameter array of theta's position k.
+func (n *Network) paramAt(k int) string {
+	switch {
+	case k < n.offVals:
+		return "w_in"
+	case k < n.offB:
+		return "w_hh"
+	case k < n.offWOut:
+		return "b"
+	case k < n.offOut:
+		return "w_out"
+	}
+	return "b_out"
+}
+
+// firstNonFinite returns the index of the first NaN or infinite value of
+// v, or -1.
+func firstNonFinite(v []float32) int {
+	for k, x := range v {
+		if math.Float32bits(x)&0x7f800000 == 0x7f800000 {
+			return k
+		}
+	}
+	return -1
+}
+
+// DivergedError is an optimizer update that would have made a parameter
+// NaN or infinite. The update was not applied: the parameters and the
+// optimizer state are those from before it.
+type DivergedError struct {
+	Param string  // the first array that went non-finite (w_in, w_hh, b, w_out, b_out)
+	Index int     // its position in that array's values (W_hh: among the kept weights, by source neuron)
+	Value float32 // the value it would have had
+}
+
+func (e *DivergedError) Error() string {
+	return fmt.Sprintf("the optimizer update made %s non-finite (%v) and was undone: the parameters and the optimizer state are unchanged, as before the update; lower lr or set clip_norm", e.Param, e.Value)
+}
+
+// step applies one optimizer update (applyStep) and keeps it only when every
+// parameter stays finite. Otherwise theta and the optimizer state go back to
+// what they were before it and the error is a *DivergedError.
+func (n *Network) step(spec OptimizerSpec) error {
+	b := &n.backup
+	prev := n.opt // the state's slices are updated in place unless applyStep starts afresh
+	fresh := !prev.valid || prev.spec != spec
+	b.theta = append(b.theta[:0], n.theta...)
+	if !fresh {
+		b.m = append(b.m[:0], prev.m...)
+		b.v = append(b.v[:0], prev.v...)
+	}
+	n.applyStep(spec)
+	k := firstNonFinite(n.theta)
+	if k < 0 {
+		return nil
+	}
+	bad := n.theta[k]
+	copy(n.theta, b.theta)
+	if fresh {
+		n.opt = prev
+	} else {
+		copy(n.opt.m, b.m)
+		copy(n.opt.v, b.v)
+		n.opt.step = prev.step
+	}
+	n.refresh()
+	param, idx := n.paramAt(k), k
+	for _, off := range []int{n.offOut, n.offWOut, n.offB, n.offVals} {
+		if k >= off {
+			idx = k - off
+			break
+		}
+	}
+	return &DivergedError{Param: param, Index: idx, Value: bad}
 }
 
 func (n *Network) setParams(p Params) {

@@ -229,6 +229,10 @@ func TestNoAllocations(t *testing.T) {
 			if a := testing.AllocsPerRun(5, func() { n.applyStep(spec) }); a != 0 {
 				t.Errorf("%s/%s: %v allocations per optimizer step (kernels Adam + refresh), expected 0", im.Name, path, a)
 			}
+			n.step(spec)
+			if a := testing.AllocsPerRun(5, func() { n.step(spec) }); a != 0 {
+				t.Errorf("%s/%s: %v allocations per checked optimizer step (backup, Adam, finiteness check), expected 0", im.Name, path, a)
+			}
 		}
 	}
 }

@@ -27,8 +27,13 @@ type Built struct {
 }
 
 // MakeTask generates spec's task data (all trials, before the 80/20 Split)
-// from DataSeed. spec must have been through Defaults.
+// from DataSeed. spec must have been through Defaults. Data larger than the
+// memory budget (spec.MaxMemory) are refused before they are allocated: a
+// *Problem naming trials or the steps' setting.
 func MakeTask(spec RunSpec) (*Dataset, error) {
+	if err := CheckTaskMemory(spec); err != nil {
+		return nil, err
+	}
 	switch spec.Task {
 	case TaskSeqMem:
 		return SeqMem(spec.PatternLength, spec.Trials, spec.DataSeed)
@@ -48,13 +53,29 @@ func MakeTask(spec RunSpec) (*Dataset, error) {
 // (DataSeed), the initialisation (InitSeed) and the network. spec must have
 // been through Defaults. With spec.Threads > 1, Close the network when done
 // with it (see Network.Close).
+//
+// The run's memory is estimated before anything large is allocated: once
+// the neuron counts are known (CheckWiringMemory: the construction, the task
+// data, the parameters) and again with the built wiring (the training
+// buffers too). Over the budget spec.MaxMemory, Build returns a *Problem
+// naming the setting that drives the size, with a *MemoryError inside.
 func Build(spec RunSpec) (*Built, error) {
 	im, err := kernels.Get(spec.Kernels)
 	if err != nil {
 		return nil, &Problem{Key: "kernels", Value: strconv.Quote(spec.Kernels), Err: err}
 	}
-	wiring, err := BuildWiring(spec)
+	lc, err := loadConnectome(spec)
 	if err != nil {
+		return nil, err
+	}
+	if err := CheckWiringMemory(spec, lc); err != nil {
+		return nil, err
+	}
+	wiring, err := WireConnectome(spec, lc)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkRunMemory(spec, wiring); err != nil {
 		return nil, err
 	}
 	whh, mask := wiring.WHH, wiring.Mask
@@ -77,6 +98,7 @@ func Build(spec RunSpec) (*Built, error) {
 		return nil, err
 	}
 	net.SetThreads(spec.Threads)
+	net.SetMaxMemory(spec.MaxMemory)
 	return &Built{Spec: spec, Net: net, Train: train, Val: val, Wiring: wiring}, nil
 }
 
@@ -166,7 +188,9 @@ func Run(ctx context.Context, spec RunSpec, onEpoch func(EpochRecord)) (*RunResu
 				return fail(fmt.Errorf("rnn: training diverged at epoch %d (loss %v); lower lr or set clip_norm", epoch, loss))
 			}
 			sum += loss * float64(len(batch))
-			net.applyStep(opt)
+			if err := net.step(opt); err != nil {
+				return fail(fmt.Errorf("rnn: training diverged at epoch %d: %w", epoch, err))
+			}
 		}
 		if err := record(epoch, sum/float64(train.N), t0); err != nil {
 			return fail(err)

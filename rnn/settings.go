@@ -571,6 +571,14 @@ var settings = []*Setting{
 	{Key: "path", Execution: true, Field: "Path", Group: GroupRun, Default: string(PathAuto),
 		Help: "recurrent products: sparse, dense, or auto (sparse up to 60% density)",
 		rule: oneOf{values: enumOf(Paths)}, fill: defaultTo(func(s *RunSpec) *Path { return &s.Path }, PathAuto)},
+	{Key: "max_memory", Execution: true, Field: "MaxMemory", Group: GroupRun, Default: "80% of the physical memory (MemTotal in /proc/meminfo) on Linux, 8 GiB (8589934592) elsewhere",
+		Help: "memory budget in bytes: a run (task data, network, training buffers) estimated above it is refused before allocating",
+		rule: atLeast{min: 1}, fill: func(s *RunSpec) error {
+			if s.MaxMemory == 0 {
+				s.MaxMemory = DefaultMaxMemory()
+			}
+			return nil
+		}},
 }
 
 // orDerived returns seed when it is set, else one derived from base.

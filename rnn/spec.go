@@ -84,6 +84,11 @@ type RunSpec struct {
 	Threads int    // 0 = one
 	Kernels string // "" = kernels.Default()
 	Path    Path   // "auto" (default), "sparse" or "dense"
+	// MaxMemory is the memory budget in bytes (default DefaultMaxMemory:
+	// 80% of the physical memory on Linux, 8 GiB elsewhere): a run whose
+	// estimated memory exceeds it is refused before anything large is
+	// allocated. Omitted from the run id.
+	MaxMemory uint64 `json:",omitempty"`
 }
 
 // EpochRecord is one epoch's metrics. Epoch 0 is the evaluation before any update.

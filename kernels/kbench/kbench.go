@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/biornn/biornn/kernels"
+	"github.com/biornn/biornn/rnn"
 )
 
 // Kernels lists the kernels kbench measures:
@@ -76,6 +77,10 @@ type Config struct {
 	// Progress, if set, is called after each record (before the peak
 	// fractions are known: they are set when the whole grid is done).
 	Progress func(Record)
+	// MaxMemory is the memory budget in bytes (0 = rnn.DefaultMaxMemory):
+	// a network size whose matrices would exceed it is refused before
+	// anything is allocated (a FieldError for Hidden).
+	MaxMemory uint64
 }
 
 // Defaults returned by DefaultConfig: the grid of the design.
@@ -170,6 +175,14 @@ func Run(ctx context.Context, cfg Config) (Peak, []Record, error) {
 			return Peak{}, nil, fieldErr("Densities", "%v: expected a share of kept weights in (0, 1]", d)
 		}
 	}
+	maxBatch, maxDensity := slices.Max(cfg.Batches), slices.Max(cfg.Densities)
+	for _, h := range cfg.Hidden {
+		need := Memory(h, buildRows(h, maxBatch), maxBatch, maxDensity)
+		what := fmt.Sprintf("the benchmark's matrices for %d neurons (batch %d, density %g)", h, maxBatch, maxDensity)
+		if err := rnn.CheckMemory(what, need, cfg.MaxMemory, "use fewer neurons or a smaller batch"); err != nil {
+			return Peak{}, nil, fieldErr("Hidden", "%d: %w", h, err)
+		}
+	}
 	impls := kernels.All()
 	if len(cfg.Impls) > 0 {
 		impls = impls[:0]
@@ -182,11 +195,10 @@ func Run(ctx context.Context, cfg Config) (Peak, []Record, error) {
 		}
 	}
 	peak := MeasurePeak()
-	maxBatch := slices.Max(cfg.Batches)
 	var recs []Record
 	r := rand.New(rand.NewPCG(cfg.Seed, 0x6b62656e6368))
 	for _, h := range cfg.Hidden {
-		buildRows := min(h, max(1, int(maxBuildFlops/(2*float64(h)*float64(maxBatch)))))
+		buildRows := buildRows(h, maxBatch)
 		for _, d := range cfg.Densities {
 			w := newWeights(r, buildRows, h, d)
 			for _, b := range cfg.Batches {
@@ -211,6 +223,25 @@ func Run(ctx context.Context, cfg Config) (Peak, []Record, error) {
 		}
 	}
 	return finishPeak(peak, recs), recs, nil
+}
+
+// buildRows is how many rows of the hidden x hidden matrix are built for
+// batches up to maxBatch (maxBuildFlops).
+func buildRows(hidden, maxBatch int) int {
+	return min(hidden, max(1, int(maxBuildFlops/(2*float64(hidden)*float64(maxBatch)))))
+}
+
+// Memory estimates, in bytes, what Run allocates at once for one network
+// size: rows built rows of hidden x hidden weights at density (the CSR,
+// whose slices may hold twice their length while they grow, and the dense
+// copy) and the state of batch columns (H, dP, the outputs and both weight
+// gradients).
+func Memory(hidden, rows, batch int, density float64) float64 {
+	h, r, b := float64(hidden), float64(rows), float64(batch)
+	nnz := r * h * density
+	weights := 4*(r+1) + 2*2*4*nnz + 4*r*h
+	state := 4*h*b + 2*4*r*b + 4*r*h + 4*nnz
+	return weights + state
 }
 
 // finishPeak measures the peak again and keeps the better of the two, so

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -153,5 +155,28 @@ func TestFused(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestMemoryBudget: a network size whose matrices exceed the memory budget
+// is refused before anything is allocated or measured.
+func TestMemoryBudget(t *testing.T) {
+	for _, cfg := range []Config{
+		{Hidden: []int{1000000000}},
+		{Hidden: []int{40, 4096}, Batches: []int{128}, MaxMemory: 1 << 20},
+	} {
+		start := time.Now()
+		_, recs, err := Run(context.Background(), cfg)
+		var fe *FieldError
+		if !errors.As(err, &fe) || fe.Field != "Hidden" || !strings.Contains(err.Error(), "would take an estimated") || len(recs) != 0 {
+			t.Errorf("%+v: %v, expected a FieldError for Hidden with the estimate", cfg.Hidden, err)
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("%+v: refused after %v: the check must come before any measurement", cfg.Hidden, d)
+		}
+	}
+	// The estimate covers what a size allocates.
+	if m := Memory(4096, 4096, 128, 1); m < 4*4096*4096 {
+		t.Errorf("Memory(4096, ...) = %g bytes, less than the dense matrix", m)
 	}
 }

@@ -45,7 +45,7 @@ func WithNetwork(where string, h Handle, fn func(*Network) error) error {
 
 // arraysOptionKeys are the keys biornn_network_from_arrays accepts, all
 // settings of the table.
-var arraysOptionKeys = []string{"activation", "kernels", "path", "threads"}
+var arraysOptionKeys = []string{"activation", "kernels", "path", "threads", "max_memory"}
 
 func isArraysOption(s *rnn.Setting) bool { return slices.Contains(arraysOptionKeys, s.Key) }
 
@@ -76,16 +76,33 @@ func NewArraysNetwork(p rnn.Params, mask []bool, opts string) (Handle, error) {
 	if err != nil {
 		return 0, err
 	}
+	// The network's own memory (parameters, gradient, optimizer state, the
+	// structure of W_hh) is checked before it is allocated.
+	nnz := p.Hidden * p.Hidden
+	if mask != nil {
+		nnz = 0
+		for _, m := range mask {
+			if m {
+				nnz++
+			}
+		}
+	}
+	need := rnn.EstimateNetwork(p.Hidden, p.Inputs, p.Outputs, nnz, path)
+	what := fmt.Sprintf("a network of %d neurons (%d kept recurrent weights), %d inputs and %d outputs", p.Hidden, nnz, p.Inputs, p.Outputs)
+	if err := rnn.CheckMemory(what, need, set.MaxMemory, "use a smaller network"); err != nil {
+		return 0, errorf(ErrInvalid, "%s: %v", where, err)
+	}
 	net, err := rnn.NewNetwork(p, mask, act, im, path)
 	if err != nil {
 		return 0, errorf(ErrInvalid, "%s: %v", where, err)
 	}
 	net.SetThreads(threads)
+	net.SetMaxMemory(set.MaxMemory)
 	return register(&Network{rnn: net, activation: act}), nil
 }
 
 // ParamNames lists the parameter names of get/set_param, in Params order.
-var ParamNames = []string{"w_in", "w_hh", "b", "w_out", "b_out"}
+var ParamNames = rnn.ParamNames
 
 // paramField returns the slice of p called name and its shape.
 func paramField(p *rnn.Params, name string) (*[]float32, int, int, error) {
@@ -162,14 +179,17 @@ func (n *Network) GetParam(where, name string, buf []float32) error {
 }
 
 // SetParam replaces parameter name (W_hh values outside the mask are dropped;
-// the optimizer state is reset).
+// the optimizer state is reset). Only data are checked, so that a parameter
+// can be replaced whatever the others hold; an error names the array.
 func (n *Network) SetParam(where, name string, data []float32) error {
-	p, f, err := n.param(where, name, "the data", len(data))
+	r, c, err := n.ParamShape(where, name)
 	if err != nil {
 		return err
 	}
-	*f = append([]float32(nil), data...)
-	if err := n.rnn.SetParams(*p); err != nil {
+	if len(data) != r*c {
+		return errorf(ErrSize, "%s: parameter %q has %d values (%dx%d), the data holds %d", where, name, r*c, r, c, len(data))
+	}
+	if err := n.rnn.SetParam(name, data); err != nil {
 		return errorf(ErrInvalid, "%s: %v", where, err)
 	}
 	return nil
@@ -177,7 +197,7 @@ func (n *Network) SetParam(where, name string, data []float32) error {
 
 // trainArraysSettings are the options of biornn_train_arrays that are
 // settings; trainArraysKeys adds those of this call alone.
-var trainArraysSettings = []string{"optimizer", "lr", "momentum", "weight_decay", "clip_norm", "threads"}
+var trainArraysSettings = []string{"optimizer", "lr", "momentum", "weight_decay", "clip_norm", "threads", "max_memory"}
 
 var trainArraysKeys = append([]string{"loss", "steps", "dampening", "nesterov", "beta1", "beta2", "eps", "alpha"}, trainArraysSettings...)
 
@@ -250,6 +270,9 @@ func (n *Network) TrainArrays(d ArraysData, opts string, losses []float64) error
 	}
 	if threads > 0 {
 		n.rnn.SetThreads(threads)
+	}
+	if o.has("max_memory") {
+		n.rnn.SetMaxMemory(set.MaxMemory)
 	}
 	if err := n.checkData(where, d, loss); err != nil {
 		return err

@@ -45,6 +45,7 @@ SETTINGS = {
     "threads": ("run", "int", "1 (the CLI: one per core)", "an integer in 1..4096", "threads of one run (results do not depend on it)"),
     "kernels": ("run", "string", "the fastest this CPU runs", "one of generic, avx2, avx512", "kernel set (results may differ in the last float32 digits between sets)"),
     "path": ("run", "string", "auto", "one of auto, sparse, dense", "recurrent products: sparse, dense, or auto (sparse up to 60% density)"),
+    "max_memory": ("run", "uint64", "80% of the physical memory (MemTotal in /proc/meminfo) on Linux, 8 GiB (8589934592) elsewhere", "an integer >= 1", "memory budget in bytes: a run (task data, network, training buffers) estimated above it is refused before allocating"),
 }
 
 # older spellings still accepted: alias -> key
@@ -97,4 +98,5 @@ DOC = """Settings (keyword arguments; defaults in brackets):
     threads: threads of one run (results do not depend on it) [1 (the CLI: one per core)]; an integer in 1..4096
     kernels: kernel set (results may differ in the last float32 digits between sets) [the fastest this CPU runs]; one of generic, avx2, avx512
     path: recurrent products: sparse, dense, or auto (sparse up to 60% density) [auto]; one of auto, sparse, dense
+    max_memory: memory budget in bytes: a run (task data, network, training buffers) estimated above it is refused before allocating [80% of the physical memory (MemTotal in /proc/meminfo) on Linux, 8 GiB (8589934592) elsewhere]; an integer >= 1
 """

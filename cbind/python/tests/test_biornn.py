@@ -316,3 +316,36 @@ def test_settings_checked_like_the_cli():
     with biornn.Network.from_connectome("macaque", intrinsic_weight=0.5, momentum=0, target_sparsity=1,
                                         weight_decay=0.1, optimizer="sgd") as net:
         assert net.stats()["neurons"] > 0
+
+
+def test_diverged_network_recovers_and_memory_is_bounded(tmp_path):
+    """train_arrays with lr=1e30 fails without leaving NaN parameters (the
+    failed step is undone and the error says so), set_parameters then takes
+    a single parameter, and a bad one is named. Sizes beyond the memory
+    budget are an error, not a dead interpreter. neurons=1.5 says what is
+    expected."""
+    params, mask, x, y = workers.small_problem(7)
+    with biornn.Network.from_arrays(**params, mask=mask) as net:
+        with pytest.raises(biornn.InvalidArgumentError, match="parameters"):
+            net.train_arrays(x, y, lr=1e30, steps=20)
+        for name, value in net.parameters().items():
+            assert np.isfinite(value).all(), name
+        net.set_parameters(w_hh=params["w_hh"])
+        bad = params["b"].copy()
+        bad[2] = np.nan
+        with pytest.raises(biornn.InvalidArgumentError, match=r"b\[2\]"):
+            net.set_parameters(b=bad)
+        net.set_parameters(**params)  # back to the start: steps before the failed one were kept
+        losses = net.train_arrays(x, y, lr=1e-3, steps=2)
+        assert np.isfinite(losses).all()
+    with biornn.Network.from_arrays(**params, mask=mask) as net:
+        long_x, long_y = np.zeros((1, 200000, 2)), np.zeros((1, 200000, 1))
+        with pytest.raises(biornn.InvalidArgumentError, match="1 trials x 200000 steps.*estimated"):
+            net.train_arrays(long_x, long_y, loss_steps=[199999], max_memory=10000000)
+    with pytest.raises(biornn.InvalidArgumentError, match="estimated"):
+        biornn.Network.from_arrays(**params, mask=mask, max_memory=1000)
+    with biornn.Network.from_connectome("macaque", neurons=1) as net:
+        with pytest.raises(biornn.InvalidArgumentError, match=r"trials = 1000000000: .*estimated"):
+            net.train(tmp_path / "results", trials=1000000000)
+    with pytest.raises(biornn.InvalidArgumentError, match=r'option "neurons" = 1.5: expected an integer >= 1'):
+        biornn.Network.from_connectome("macaque", neurons=1.5)
