@@ -51,7 +51,7 @@ func NewConnectomeNetwork(name, opts string) (Handle, error) {
 	if err != nil {
 		return 0, specError(where, err)
 	}
-	c, err := connectome.Load(full.Connectome, full.DataDir)
+	c, err := rnn.LoadConnectome(full.Connectome, full.DataDir, full.ConnectomeFormat)
 	if err != nil {
 		return 0, errorf(ErrIO, "%s: connectome %q: %v", where, name, err)
 	}
