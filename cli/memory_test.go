@@ -33,3 +33,12 @@ func TestMemoryBudgetCLI(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildChecksMemory: 'biornn build' (and every other way of building a
+// network) refuses a network over the memory budget before building it.
+func TestBuildChecksMemory(t *testing.T) {
+	_, _, err := run(t, "build", "--neurons", "1000000")
+	if err == nil || !strings.Contains(err.Error(), "--neurons-per-region") || !strings.Contains(err.Error(), "memory budget") {
+		t.Fatalf("build of a network over the budget: %v", err)
+	}
+}

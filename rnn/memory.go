@@ -333,8 +333,9 @@ func CheckTaskMemory(spec RunSpec) error {
 
 // CheckWiringMemory checks, before the network is built from lc, that its
 // construction, the task data and the network's parameters fit the memory
-// budget (spec.MaxMemory). spec must have been through Defaults. Call it
-// before WireConnectome (Build does).
+// budget (spec.MaxMemory). spec must have been through Defaults.
+// WireConnectome calls it first, so every way of building a network (train,
+// build, the C API, a sweep's pre-check) is checked.
 func CheckWiringMemory(spec RunSpec, lc *connectome.Connectome) error {
 	counts, err := neuronCounts(spec, lc)
 	if err != nil {

@@ -68,10 +68,7 @@ func Build(spec RunSpec) (*Built, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := CheckWiringMemory(spec, lc); err != nil {
-		return nil, err
-	}
-	wiring, err := WireConnectome(spec, lc)
+	wiring, err := WireConnectome(spec, lc) // checks CheckWiringMemory first
 	if err != nil {
 		return nil, err
 	}

@@ -35,9 +35,14 @@ func BuildWiring(spec RunSpec) (*Wiring, error) {
 // a run's network is built, so that callers which load the connectome
 // themselves (the C API, to report a read failure apart from a bad setting)
 // get exactly the network Run trains. spec must have been through Defaults.
+// The network must fit the memory budget (CheckWiringMemory), checked
+// before it is built.
 func WireConnectome(spec RunSpec, lc *connectome.Connectome) (*Wiring, error) {
 	if err := lc.C.CheckSquare(lc.Name); err != nil {
 		return nil, &Problem{Key: "connectome", Value: strconv.Quote(lc.Name), Err: err}
+	}
+	if err := CheckWiringMemory(spec, lc); err != nil {
+		return nil, err
 	}
 	counts, err := neuronCounts(spec, lc)
 	if err != nil {

@@ -83,7 +83,8 @@ class Network:
         w_in (hidden, inputs), w_hh (hidden, hidden) with w_hh[i, j] the weight
         from neuron j to neuron i, b (hidden,), w_out (outputs, hidden), b_out
         (outputs,). mask (hidden, hidden), nonzero = kept, in w_hh's
-        orientation; None keeps every weight. Options: kernels, path, threads.
+        orientation; None keeps every weight. Options: kernels, path, threads,
+        max_memory (the memory budget in bytes; see biornn.SETTINGS).
         """
         w_hh = _f32(w_hh, "w_hh")
         if w_hh.ndim != 2 or w_hh.shape[0] != w_hh.shape[1]:
@@ -225,7 +226,7 @@ class Network:
         loss="mse"; (trials, T) class labels for loss="nll". loss_steps: the
         time steps carrying a loss (default: all). optimizer: adam, rmsprop or
         sgd. Other options: momentum, dampening, nesterov, weight_decay,
-        clip_norm, beta1, beta2, eps, alpha, threads. The optimizer state
+        clip_norm, beta1, beta2, eps, alpha, threads, max_memory. The optimizer state
         carries over between calls with the same settings.
         """
         x, y, trials, t, ls = self._data(x, y, loss, loss_steps)
