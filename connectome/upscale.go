@@ -12,6 +12,9 @@ import (
 // are almost certainly a mistake (e.g. raw neuron densities used as counts).
 const MaxNeurons = 1 << 14
 
+// Partitions lists the Partition names.
+func Partitions() []string { return []string{PartitionPositive, PartitionBio2art} }
+
 // Partition names accepted by UpscaleOptions.Partition.
 const (
 	// PartitionPositive splits a block's weight into parts drawn from a flat

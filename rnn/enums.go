@@ -121,6 +121,34 @@ const (
 // Paths lists the Path values.
 func Paths() []Path { return []Path{PathAuto, PathSparse, PathDense} }
 
+// NetworkPer says which runs of an experiment share one up-scaled network.
+type NetworkPer string
+
+const (
+	// NetworkPerSeed: each seed builds its own network (the build seed
+	// derives from the seed), and its null model from that.
+	NetworkPerSeed NetworkPer = "seed"
+	// NetworkPerExperiment: every run of an experiment uses the network of
+	// one build seed (default: the one seed 1 derives), as the paper's code
+	// built it once; a control's null model is still drawn per seed, as the
+	// paper's code drew a shuffled network per iteration.
+	NetworkPerExperiment NetworkPer = "experiment"
+)
+
+// NetworkPers lists the NetworkPer values.
+func NetworkPers() []NetworkPer { return []NetworkPer{NetworkPerSeed, NetworkPerExperiment} }
+
+// BatchOrder is the order of the training trials across epochs.
+type BatchOrder string
+
+const (
+	BatchOrderShuffled BatchOrder = "shuffled" // reshuffled every epoch
+	BatchOrderFixed    BatchOrder = "fixed"    // shuffled once, the same every epoch (the paper's loader)
+)
+
+// BatchOrders lists the BatchOrder values.
+func BatchOrders() []BatchOrder { return []BatchOrder{BatchOrderShuffled, BatchOrderFixed} }
+
 // Loss is a training loss.
 type Loss string
 

@@ -137,6 +137,10 @@ func Run(ctx context.Context, spec RunSpec, onEpoch func(EpochRecord)) (*RunResu
 		Neurons:          net.Hidden(), Connections: net.Connections(), KernelSet: net.KernelSet(),
 		PathUsed: net.Path(), Started: started, SpeedEpoch: -1,
 	}
+	initial := net.Params()
+	res.SpectralRadiusInit = recurrentRadius(initial)
+	res.WeightMeanInit, res.WeightStdInit = keptStats(initial, net.Mask())
+	res.SpectralRadiusFinal = math.NaN()
 	opt, _ := spec.optimizer().withDefaults()
 	trainIdx, valIdx := seqIdx(train.N), seqIdx(val.N)
 	shuffle := rand.New(rand.NewPCG(spec.InitSeed, 0x62696f726e6e0301))
@@ -170,7 +174,9 @@ func Run(ctx context.Context, spec RunSpec, onEpoch func(EpochRecord)) (*RunResu
 	best, sinceBest := res.Epochs[0].ValLoss, 0
 	for epoch := 1; epoch <= spec.Epochs; epoch++ {
 		t0 := time.Now()
-		shuffle.Shuffle(len(trainIdx), func(i, j int) { trainIdx[i], trainIdx[j] = trainIdx[j], trainIdx[i] })
+		if epoch == 1 || spec.BatchOrder != BatchOrderFixed {
+			shuffle.Shuffle(len(trainIdx), func(i, j int) { trainIdx[i], trainIdx[j] = trainIdx[j], trainIdx[i] })
+		}
 		var sum float64
 		for lo := 0; lo < train.N; lo += spec.BatchSize {
 			if err := ctx.Err(); err != nil {
@@ -199,6 +205,7 @@ func Run(ctx context.Context, spec RunSpec, onEpoch func(EpochRecord)) (*RunResu
 		}
 	}
 	res.summarise()
+	res.SpectralRadiusFinal = recurrentRadius(net.Params())
 	res.WallSeconds = time.Since(started).Seconds()
 	return res, nil
 }
@@ -213,6 +220,7 @@ func (r *RunResult) summarise() {
 		}
 	}
 	r.SpeedEpoch = SpeedEpoch(r.Epochs)
+	r.Learnt = Learnt(r.Spec.Task, r.SpeedEpoch, r.MinValLoss)
 }
 
 // SpeedEpoch is the paper's training-speed measure: the first epoch >= 1

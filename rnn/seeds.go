@@ -16,5 +16,11 @@ func deriveSeed(seed uint64, k uint64) uint64 {
 	return s
 }
 
-// nullSeed is the null model's seed, derived from the build seed.
-func nullSeed(buildSeed uint64) uint64 { return deriveSeed(buildSeed, 4) }
+// nullSeed is the null model's seed: derived from the build seed, or with
+// one network per experiment from the run's seed (a control drawn per seed).
+func nullSeed(spec RunSpec) uint64 {
+	if spec.NetworkPer == NetworkPerExperiment {
+		return deriveSeed(spec.Seed, 4)
+	}
+	return deriveSeed(spec.BuildSeed, 4)
+}

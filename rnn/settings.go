@@ -437,6 +437,24 @@ var settings = []*Setting{
 		Help: "keep self-connections", rule: anyBool{}},
 	{Key: "homogeneous", Build: true, Field: "Homogeneous", Group: GroupNetwork, Default: "false",
 		Help: "equal weights within a block instead of a random split", rule: anyBool{}},
+	{Key: "partition", Build: true, Field: "Partition", Group: GroupNetwork, Default: connectome.PartitionPositive,
+		Help: "how a block's weight is split among its connections: positive (flat Dirichlet, every part > 0) or bio2art (its stick-breaking split, as the paper's code ran)",
+		rule: oneOf{values: connectome.Partitions, optional: connectome.PartitionPositive},
+		fill: func(s *RunSpec) error {
+			if s.Partition == connectome.PartitionPositive {
+				s.Partition = "" // one run id for the default, spelt out or not
+			}
+			return nil
+		}},
+	{Key: "network_per", Build: true, Field: "NetworkPer", Group: GroupNetwork, Default: string(NetworkPerSeed),
+		Help: "which runs share one up-scaled network: each seed its own, or the whole experiment one (build_seed, default the one seed 1 derives; controls still drawn per seed), as the paper's code",
+		rule: oneOf{values: enumOf(NetworkPers), optional: string(NetworkPerSeed)},
+		fill: func(s *RunSpec) error {
+			if s.NetworkPer == NetworkPerSeed {
+				s.NetworkPer = ""
+			}
+			return nil
+		}},
 	{Key: "strategy", Build: true, Field: "Strategy", Group: GroupNetwork, Default: string(StrategyBioRandom), Aliases: []string{"null"},
 		Help: "bio topology with random, rank-mapped or connectome weights, or a control (a null model)",
 		rule: oneOf{values: enumOf(Strategies)}, fill: defaultTo(func(s *RunSpec) *Strategy { return &s.Strategy }, StrategyBioRandom)},
@@ -530,6 +548,15 @@ var settings = []*Setting{
 	{Key: "control_weights", Field: "ControlWeights", Group: GroupTraining, Default: string(ControlRandom),
 		Help: "a control's recurrent weights: random, rank-mapped or the carried weights",
 		rule: oneOf{values: enumOf(ControlWeightsModes)}, fill: defaultTo(func(s *RunSpec) *ControlWeightsMode { return &s.ControlWeights }, ControlRandom)},
+	{Key: "batch_order", Field: "BatchOrder", Group: GroupTraining, Default: string(BatchOrderShuffled),
+		Help: "the training trials' order: reshuffled every epoch, or shuffled once and fixed (the paper's loader)",
+		rule: oneOf{values: enumOf(BatchOrders), optional: string(BatchOrderShuffled)},
+		fill: func(s *RunSpec) error {
+			if s.BatchOrder == BatchOrderShuffled {
+				s.BatchOrder = ""
+			}
+			return nil
+		}},
 	{Key: "patience", Field: "Patience", Group: GroupTraining, Default: "0 (off)",
 		Help: "stop after this many epochs without a lower validation loss (0 = off)", rule: atLeast{min: 0}},
 
@@ -539,7 +566,14 @@ var settings = []*Setting{
 		rule: atLeast{min: 1}, fill: defaultTo(func(s *RunSpec) *uint64 { return &s.Seed }, 1)},
 	{Key: "build_seed", Build: true, Field: "BuildSeed", Group: GroupRun, Default: "derived from seed",
 		Help: "the up-scaling and the null model", rule: anyUint{zero: "0 = derived from seed"},
-		fill: func(s *RunSpec) error { s.BuildSeed = orDerived(s.BuildSeed, s.Seed, 1); return nil }},
+		fill: func(s *RunSpec) error {
+			base := s.Seed
+			if s.NetworkPer == NetworkPerExperiment {
+				base = 1 // one network for every seed of the experiment
+			}
+			s.BuildSeed = orDerived(s.BuildSeed, base, 1)
+			return nil
+		}},
 	{Key: "data_seed", Field: "DataSeed", Group: GroupRun, Default: "derived from seed",
 		Help: "the task's trials", rule: anyUint{zero: "0 = derived from seed"},
 		fill: func(s *RunSpec) error { s.DataSeed = orDerived(s.DataSeed, s.Seed, 2); return nil }},

@@ -10,6 +10,17 @@ type RunSpec struct {
 	Connectome string // registry name ("macaque") or a file path
 	DataDir    string // a folder whose registry data sets replace the built-in ones ("" = BIORNN_DATA, else built in)
 
+	// Partition is how a block's weight is split among its connections
+	// (connectome.Partitions); "" = positive. NetworkPer says which runs
+	// share a network (NetworkPers); "" = seed. Both omitted from the run id
+	// at their defaults.
+	Partition  string     `json:",omitempty"`
+	NetworkPer NetworkPer `json:",omitempty"`
+	// BatchOrder is the order of the training trials over epochs
+	// (BatchOrders); "" = shuffled every epoch. Omitted from the run id at
+	// its default.
+	BatchOrder BatchOrder `json:",omitempty"`
+
 	// ConnectomeFormat says how a connectome file is read:
 	// connectome.FormatMatrix, FormatEdges or FormatAuto (by extension);
 	// "" = auto. Omitted from the run id when "".
@@ -116,6 +127,15 @@ type RunResult struct {
 	ConnectomeName   string
 	ConnectomeSHA256 string
 	ConnectomeSource string // connectome.BuiltinSource, or the folder or file it was read from
+
+	// Diagnostics of the recurrent weights: the spectral radius of W_hh as
+	// the recurrence uses it, before and after training (NaN above 2,048
+	// neurons), and the mean and standard deviation of the kept weights
+	// before training.
+	SpectralRadiusInit, SpectralRadiusFinal float64
+	WeightMeanInit, WeightStdInit           float64
+	// Learnt: the run reached the speed criterion below chance (Learnt).
+	Learnt bool
 	Neurons          int
 	Connections      int // kept recurrent weights
 	KernelSet        string

@@ -51,7 +51,7 @@ func WireConnectome(spec RunSpec, lc *connectome.Connectome) (*Wiring, error) {
 	up, err := connectome.Upscale(lc.C, connectome.UpscaleOptions{
 		Neurons: counts, TargetSparsity: spec.TargetSparsity,
 		Intrinsic: !spec.NoIntrinsic, IntrinsicSparsity: spec.IntrinsicSparsity, IntrinsicWeight: spec.IntrinsicWeight,
-		Homogeneous: spec.Homogeneous, KeepDiag: spec.KeepDiag, Seed: spec.BuildSeed,
+		Homogeneous: spec.Homogeneous, KeepDiag: spec.KeepDiag, Seed: spec.BuildSeed, Partition: spec.Partition,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("rnn: building the network from %s: %w", lc.Name, err)
@@ -64,7 +64,7 @@ func WireConnectome(spec RunSpec, lc *connectome.Connectome) (*Wiring, error) {
 		w.Recurrent = ControlWeights
 	case StrategyBioRandom:
 	default: // a control
-		if w.Bio, err = connectome.Null(string(spec.Strategy), up.W, nullSeed(spec.BuildSeed)); err != nil {
+		if w.Bio, err = connectome.Null(string(spec.Strategy), up.W, nullSeed(spec)); err != nil {
 			return nil, &Problem{Key: "strategy", Value: strconv.Quote(string(spec.Strategy)), Err: err}
 		}
 		w.Recurrent = spec.ControlWeights

@@ -188,6 +188,10 @@ int biornn_get_threads(int32_t* threads);
  *                         true or false
  *   homogeneous           equal weights within a block instead of a random split [false]
  *                         true or false
+ *   partition             how a block's weight is split among its connections: positive (flat Dirichlet, every part > 0) or bio2art (its stick-breaking split, as the paper's code ran) [positive]
+ *                         one of positive, bio2art (or "": positive)
+ *   network_per           which runs share one up-scaled network: each seed its own, or the whole experiment one (build_seed, default the one seed 1 derives; controls still drawn per seed), as the paper's code [seed]
+ *                         one of seed, experiment (or "": seed)
  *   strategy              bio topology with random, rank-mapped or connectome weights, or a control (a null model) [bio-random]
  *                         one of bio-random, bio-rank, bio-weights, permute, rewire, shuffle, erdos-renyi
  *                         also spelled null
@@ -229,6 +233,8 @@ int biornn_get_threads(int32_t* threads);
  *                         a finite number > 0
  *   control_weights       a control's recurrent weights: random, rank-mapped or the carried weights [random]
  *                         one of random, rank, weights
+ *   batch_order           the training trials' order: reshuffled every epoch, or shuffled once and fixed (the paper's loader) [shuffled]
+ *                         one of shuffled, fixed (or "": shuffled)
  *   patience              stop after this many epochs without a lower validation loss (0 = off) [0 (off)]
  *                         an integer >= 0
  * run:

@@ -185,12 +185,11 @@ func weightsOf(s rnn.RunSpec) string {
 	return string(s.ControlWeights)
 }
 
-// learnt reports whether a run learnt: it reached the paper's speed
-// criterion (within 1% of its loss range) and its minimum validation loss is
-// below the task's chance level.
+// learnt reports whether a run learnt (rnn.Learnt: the speed criterion
+// reached below chance); computed from the row, so folders written before
+// the learnt column existed are summarised alike.
 func learnt(r results.RunRow) bool {
-	chance := rnn.ChanceLoss(r.Spec.Task)
-	return r.SpeedEpoch >= 0 && (math.IsNaN(chance) || r.MinValLoss < chance)
+	return rnn.Learnt(r.Spec.Task, int(r.SpeedEpoch), r.MinValLoss)
 }
 
 // Build summarises runs by condition and strategy against the default

@@ -71,6 +71,12 @@ type RunRow struct {
 	BiornnVersion    string
 	StartedAt        time.Time
 	WallSeconds      float64
+	// Diagnostics (rnn.RunResult): W_hh's spectral radius before and after
+	// training, the kept weights' mean and standard deviation before it,
+	// and whether the run learnt. NaN / false in files written before them.
+	SpectralRadiusInit, SpectralRadiusFinal float64
+	WeightMeanInit, WeightStdInit           float64
+	Learnt                                  bool
 }
 
 // EpochRow is one row of the epochs table (long format: one row per run and
@@ -133,6 +139,8 @@ func NewRunRow(runID string, res *rnn.RunResult, version string) RunRow {
 		MinValLoss: res.MinValLoss, MinValEpoch: int64(res.MinValEpoch), SpeedEpoch: int64(res.SpeedEpoch),
 		FinalValLoss: finalLoss, FinalValAcc: finalAcc,
 		BiornnVersion: version, StartedAt: res.Started.UTC().Truncate(time.Microsecond), WallSeconds: res.WallSeconds,
+		SpectralRadiusInit: res.SpectralRadiusInit, SpectralRadiusFinal: res.SpectralRadiusFinal,
+		WeightMeanInit: res.WeightMeanInit, WeightStdInit: res.WeightStdInit, Learnt: res.Learnt,
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"reflect"
 	"sync"
@@ -22,9 +23,12 @@ import (
 // column is a runs-table column that is not a setting.
 type column struct {
 	name string
-	typ  reflect.Type // string, int64, float64 or time.Time
+	typ  reflect.Type // string, int64, float64, bool or time.Time
 	get  func(*RunRow) any
 	set  func(*RunRow, any) bool // from the value the reader returns; false = wrong type
+	// absent fills the row when a file written before the column existed
+	// lacks it; nil = every runs file has the column.
+	absent func(*RunRow)
 }
 
 var (
@@ -37,17 +41,31 @@ var (
 
 func strCol(name string, f func(*RunRow) *string) column {
 	return column{name, stringType, func(r *RunRow) any { return *f(r) },
-		func(r *RunRow, v any) (ok bool) { *f(r), ok = v.(string); return }}
+		func(r *RunRow, v any) (ok bool) { *f(r), ok = v.(string); return }, nil}
 }
 
 func intCol(name string, f func(*RunRow) *int64) column {
 	return column{name, int64Type, func(r *RunRow) any { return *f(r) },
-		func(r *RunRow, v any) (ok bool) { *f(r), ok = v.(int64); return }}
+		func(r *RunRow, v any) (ok bool) { *f(r), ok = v.(int64); return }, nil}
 }
 
 func floatCol(name string, f func(*RunRow) *float64) column {
 	return column{name, floatType, func(r *RunRow) any { return *f(r) },
-		func(r *RunRow, v any) (ok bool) { *f(r), ok = v.(float64); return }}
+		func(r *RunRow, v any) (ok bool) { *f(r), ok = v.(float64); return }, nil}
+}
+
+// laterFloat is a float column added later: NaN in older files.
+func laterFloat(name string, f func(*RunRow) *float64) column {
+	c := floatCol(name, f)
+	c.absent = func(r *RunRow) { *f(r) = math.NaN() }
+	return c
+}
+
+// laterBool is a bool column added later: false in older files.
+func laterBool(name string, f func(*RunRow) *bool) column {
+	return column{name, boolType, func(r *RunRow) any { return *f(r) },
+		func(r *RunRow, v any) (ok bool) { *f(r), ok = v.(bool); return },
+		func(r *RunRow) { *f(r) = false }}
 }
 
 var runColumns = []column{
@@ -79,8 +97,13 @@ var runColumns = []column{
 				return false
 			}
 			return true
-		}},
+		}, nil},
 	floatCol("wall_seconds", func(r *RunRow) *float64 { return &r.WallSeconds }),
+	laterFloat("spectral_radius_init", func(r *RunRow) *float64 { return &r.SpectralRadiusInit }),
+	laterFloat("spectral_radius_final", func(r *RunRow) *float64 { return &r.SpectralRadiusFinal }),
+	laterFloat("weight_mean_init", func(r *RunRow) *float64 { return &r.WeightMeanInit }),
+	laterFloat("weight_std_init", func(r *RunRow) *float64 { return &r.WeightStdInit }),
+	laterBool("learnt", func(r *RunRow) *bool { return &r.Learnt }),
 }
 
 // settingType is the Go type of a setting's column.
@@ -228,6 +251,8 @@ func fromRecord(r *RunRow, m map[string]any) error {
 	for _, c := range runColumns {
 		v, ok := m[c.name]
 		switch {
+		case !ok && c.absent != nil:
+			c.absent(r)
 		case !ok:
 			return fmt.Errorf("column %s is missing (every runs file has it)", c.name)
 		case v == nil:

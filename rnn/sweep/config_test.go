@@ -271,6 +271,11 @@ func TestPresets(t *testing.T) {
 		"paper-all":    3 * 3 * 3 * 2 * 2 * 2 * 5 * 2,
 	}
 	for _, name := range PresetNames() {
+		if exact, ok := strings.CutPrefix(name, "paper-exact-"); ok {
+			want[name] = want["paper-"+exact] // the same grid, as the paper's code ran it
+		}
+	}
+	for _, name := range PresetNames() {
 		c, err := Preset(name, false)
 		if err != nil {
 			t.Fatal(err)
@@ -288,6 +293,12 @@ func TestPresets(t *testing.T) {
 			trials := map[rnn.Task]int{rnn.TaskSeqMem: 500, rnn.TaskNBackMem: 1000, rnn.TaskPicLatentMem: 1000}[d.Task]
 			if d.Epochs != 500 || d.Trials != trials || d.BatchSize != 128 {
 				t.Fatalf("%s: %+v is not the paper's setting", name, d)
+			}
+			exact := d.Orientation == rnn.OrientationPaper && d.Partition == "bio2art" && d.NetworkPer == rnn.NetworkPerExperiment &&
+				d.BatchOrder == rnn.BatchOrderFixed && d.ControlWeights == rnn.ControlRank &&
+				(d.Strategy == rnn.StrategyBioRank || d.Strategy == "permute")
+			if exact != strings.HasPrefix(name, "paper-exact-") {
+				t.Fatalf("%s: %+v, exact settings %v", name, d, exact)
 			}
 		}
 		q, err := Preset(name, true)

@@ -26,6 +26,15 @@ func TestRunIDsUnchanged(t *testing.T) {
 		"paper-seqmem":       {"720 36b4f3934d4c29cc", "720 503b4db45f736b7f"},
 		"paper-seqmem-quick": {"10 554949b2c7e9a957", "10 ff708c7a7ecabdd7"},
 		"example":            {"40 6d3012072eb86f4b", "40 d7c86f3573cffab5"},
+		// Pinned when they were added.
+		"paper-exact-all":          {"2160 ed07eefaa786d03a", "2160 f47b66856a044cae"},
+		"paper-exact-all-quick":    {"30 d488678edc7b4230", "30 7a1916df7f6f3b0d"},
+		"paper-exact-nback":        {"720 e23d92b91e010fc1", "720 b33ffbda1df9ddfa"},
+		"paper-exact-nback-quick":  {"10 49c7b938a8cfe596", "10 9ebb792bac126eac"},
+		"paper-exact-pic":          {"720 5b985a46abe7d52d", "720 a83762bfc2a6ad18"},
+		"paper-exact-pic-quick":    {"10 3632ddf49340ec18", "10 096914b9efd75df5"},
+		"paper-exact-seqmem":       {"720 994322ab07803c16", "720 0278cb248eeda117"},
+		"paper-exact-seqmem-quick": {"10 d2657b80b176c52d", "10 ec1463ab1e84fa7d"},
 	}
 	configs := map[string]*Config{}
 	for _, name := range PresetNames() {

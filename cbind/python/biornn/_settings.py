@@ -18,6 +18,8 @@ SETTINGS = {
     "no_intrinsic": ("network", "bool", "false", "true or false", "no connections within a region"),
     "keep_diag": ("network", "bool", "false", "true or false", "keep self-connections"),
     "homogeneous": ("network", "bool", "false", "true or false", "equal weights within a block instead of a random split"),
+    "partition": ("network", "string", "positive", "one of positive, bio2art (or \"\": positive)", "how a block's weight is split among its connections: positive (flat Dirichlet, every part > 0) or bio2art (its stick-breaking split, as the paper's code ran)"),
+    "network_per": ("network", "string", "seed", "one of seed, experiment (or \"\": seed)", "which runs share one up-scaled network: each seed its own, or the whole experiment one (build_seed, default the one seed 1 derives; controls still drawn per seed), as the paper's code"),
     "strategy": ("network", "string", "bio-random", "one of bio-random, bio-rank, bio-weights, permute, rewire, shuffle, erdos-renyi", "bio topology with random, rank-mapped or connectome weights, or a control (a null model)"),
     "orientation": ("network", "string", "target", "one of target, paper", "target: W_hh = W_bio^T (row i = inputs of neuron i); paper: W_hh = W_bio as the paper's code"),
     "task": ("task", "string", "seq_mem", "one of seq_mem, nback_mem, pic_latent_mem", "the working-memory task"),
@@ -37,6 +39,7 @@ SETTINGS = {
     "init": ("training", "string", "default", "one of default, xavier, he", "initial weights: PyTorch's default uniform, Xavier or He"),
     "spectral_radius": ("training", "float", "1", "a finite number > 0", "spectral radius the connectome weights are scaled to (bio-weights)"),
     "control_weights": ("training", "string", "random", "one of random, rank, weights", "a control's recurrent weights: random, rank-mapped or the carried weights"),
+    "batch_order": ("training", "string", "shuffled", "one of shuffled, fixed (or \"\": shuffled)", "the training trials' order: reshuffled every epoch, or shuffled once and fixed (the paper's loader)"),
     "patience": ("training", "int", "0 (off)", "an integer >= 0", "stop after this many epochs without a lower validation loss (0 = off)"),
     "seed": ("run", "uint64", "1", "an integer >= 1", "derives the build, data and init seeds that are not given"),
     "build_seed": ("run", "uint64", "derived from seed", "a whole number 0..18446744073709551615 (0 = derived from seed)", "the up-scaling and the null model"),
@@ -71,6 +74,8 @@ DOC = """Settings (keyword arguments; defaults in brackets):
     no_intrinsic: no connections within a region [false]; true or false
     keep_diag: keep self-connections [false]; true or false
     homogeneous: equal weights within a block instead of a random split [false]; true or false
+    partition: how a block's weight is split among its connections: positive (flat Dirichlet, every part > 0) or bio2art (its stick-breaking split, as the paper's code ran) [positive]; one of positive, bio2art (or "": positive)
+    network_per: which runs share one up-scaled network: each seed its own, or the whole experiment one (build_seed, default the one seed 1 derives; controls still drawn per seed), as the paper's code [seed]; one of seed, experiment (or "": seed)
     strategy: bio topology with random, rank-mapped or connectome weights, or a control (a null model) [bio-random]; one of bio-random, bio-rank, bio-weights, permute, rewire, shuffle, erdos-renyi
     orientation: target: W_hh = W_bio^T (row i = inputs of neuron i); paper: W_hh = W_bio as the paper's code [target]; one of target, paper
     task: the working-memory task [seq_mem]; one of seq_mem, nback_mem, pic_latent_mem
@@ -90,6 +95,7 @@ DOC = """Settings (keyword arguments; defaults in brackets):
     init: initial weights: PyTorch's default uniform, Xavier or He [default]; one of default, xavier, he
     spectral_radius: spectral radius the connectome weights are scaled to (bio-weights) [1]; a finite number > 0
     control_weights: a control's recurrent weights: random, rank-mapped or the carried weights [random]; one of random, rank, weights
+    batch_order: the training trials' order: reshuffled every epoch, or shuffled once and fixed (the paper's loader) [shuffled]; one of shuffled, fixed (or "": shuffled)
     patience: stop after this many epochs without a lower validation loss (0 = off) [0 (off)]; an integer >= 0
     seed: derives the build, data and init seeds that are not given [1]; an integer >= 1
     build_seed: the up-scaling and the null model [derived from seed]; a whole number 0..18446744073709551615 (0 = derived from seed)

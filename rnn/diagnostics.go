@@ -1,0 +1,56 @@
+package rnn
+
+import (
+	"math"
+
+	"github.com/biornn/biornn/connectome"
+)
+
+// diagnosticsMaxNeurons bounds the networks whose recurrent spectral radius
+// is computed: W_hh has weights of both signs, so all eigenvalues are needed
+// (O(n^3); about a second at 2,000 neurons); larger networks record NaN.
+const diagnosticsMaxNeurons = 2048
+
+// recurrentRadius is the spectral radius of W_hh as the recurrence uses it
+// (masked positions zero), or NaN for networks above diagnosticsMaxNeurons.
+func recurrentRadius(p Params) float64 {
+	h := p.Hidden
+	if h > diagnosticsMaxNeurons {
+		return math.NaN()
+	}
+	w := connectome.NewDense(h, h)
+	for i, v := range p.WHH {
+		w.Data[i] = float64(v)
+	}
+	r, err := connectome.SpectralRadius(w)
+	if err != nil {
+		return math.NaN()
+	}
+	return r
+}
+
+// keptStats returns the mean and standard deviation of the kept recurrent
+// weights (NaN without any).
+func keptStats(p Params, mask []bool) (mean, std float64) {
+	var n, sum, sq float64
+	for i, v := range p.WHH {
+		if mask == nil || mask[i] {
+			n++
+			sum += float64(v)
+			sq += float64(v) * float64(v)
+		}
+	}
+	if n == 0 {
+		return math.NaN(), math.NaN()
+	}
+	mean = sum / n
+	return mean, math.Sqrt(math.Max(0, sq/n-mean*mean))
+}
+
+// Learnt reports whether a run learnt its task: it reached the paper's speed
+// criterion (a validation loss within 1% of its range, SpeedEpoch) with a
+// minimum validation loss below the task's chance level (ChanceLoss).
+func Learnt(task Task, speedEpoch int, minValLoss float64) bool {
+	chance := ChanceLoss(task)
+	return speedEpoch >= 0 && (math.IsNaN(chance) || minValLoss < chance)
+}
