@@ -135,11 +135,11 @@ type RunResult struct {
 	SpectralRadiusInit, SpectralRadiusFinal float64
 	WeightMeanInit, WeightStdInit           float64
 	// Learnt: the run reached the speed criterion below chance (Learnt).
-	Learnt bool
-	Neurons          int
-	Connections      int // kept recurrent weights
-	KernelSet        string
-	PathUsed         Path // "sparse" or "dense"
-	Started          time.Time
-	WallSeconds      float64
+	Learnt      bool
+	Neurons     int
+	Connections int // kept recurrent weights
+	KernelSet   string
+	PathUsed    Path // "sparse" or "dense"
+	Started     time.Time
+	WallSeconds float64
 }
