@@ -169,6 +169,28 @@ func TestReadsEarlierResults(t *testing.T) {
 		if r.ConnectomeSource != "builtin" || r.Spec.Connectome != "macaque" || r.Spec.Epochs != 3 || r.Neurons != 29 {
 			t.Errorf("run %s: %+v", r.RunID, r)
 		}
+		// Columns added after the folder was written read as unknown.
+		if !math.IsNaN(r.SpectralRadiusInit) || !math.IsNaN(r.WeightStdInit) || r.Learnt {
+			t.Errorf("run %s: later diagnostics %v %v %v", r.RunID, r.SpectralRadiusInit, r.WeightStdInit, r.Learnt)
+		}
+	}
+}
+
+// TestDiagnosticsStored: the diagnostics of a run are columns of its row.
+func TestDiagnosticsStored(t *testing.T) {
+	dir := t.TempDir()
+	res := fakeResult(3, "bio-random", 2)
+	res.SpectralRadiusInit, res.SpectralRadiusFinal, res.WeightMeanInit, res.WeightStdInit, res.Learnt = 0.9, 1.1, -0.01, 0.05, true
+	if err := Write(dir, "d", res, "v"); err != nil {
+		t.Fatal(err)
+	}
+	runs, _, err := Read(dir)
+	if err != nil || len(runs) != 1 {
+		t.Fatal(err)
+	}
+	r := runs[0]
+	if r.SpectralRadiusInit != 0.9 || r.SpectralRadiusFinal != 1.1 || r.WeightMeanInit != -0.01 || r.WeightStdInit != 0.05 || !r.Learnt {
+		t.Errorf("diagnostics read back as %+v", r)
 	}
 }
 
