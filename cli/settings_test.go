@@ -79,3 +79,17 @@ func TestReportBaseline(t *testing.T) {
 		t.Errorf("absent baseline: %v", err)
 	}
 }
+
+// TestTrainEmptyOut: 'train --out ""' is a usage error, not results in the
+// current folder.
+func TestTrainEmptyOut(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	_, _, err := run(t, append([]string{"train", "--out", ""}, tinyTrain...)...)
+	if ExitCode(err) != ExitUsage || !strings.Contains(err.Error(), "--out") {
+		t.Fatalf("train --out \"\": %v", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("train --out \"\" wrote %d entries into the current folder", len(entries))
+	}
+}

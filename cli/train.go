@@ -74,6 +74,9 @@ func trainAction(c *ucli.Context) error {
 	if c.NArg() > 0 {
 		return usagef("train takes no arguments (got %q); flags go before arguments", c.Args().Slice())
 	}
+	if c.String("out") == "" {
+		return usagef(`--out "": expected a results folder (or leave --out out for ./results)`)
+	}
 	spec, err := specFromFlags(c)
 	if err != nil {
 		return err
