@@ -28,9 +28,11 @@ func sweepCommand() *ucli.Command {
 		ArgsUsage: "[CONFIG.toml]",
 		Description: "Runs every combination of the grid, writing each run to the results folder as it finishes.\n" +
 			"Runs already in the folder are skipped, so the same command resumes an interrupted sweep.\n" +
+			"On a Slurm cluster, --slurm submits it as a job array (--tasks, --slurm-opts, --wait, --report) and\n" +
+			"--status OUT shows its runs per task; running the same --slurm command again resubmits the tasks with missing runs.\n" +
 			"Presets (the paper's grids; add --quick for a one-minute bio-vs-control version):\n" +
 			strings.Join(presetList, "\n"),
-		Flags: []ucli.Flag{
+		Flags: append([]ucli.Flag{
 			&ucli.StringFlag{Name: "preset", Usage: "a built-in grid: " + strings.Join(sweep.PresetNames(), ", ")},
 			&ucli.BoolFlag{Name: "quick", Usage: "the preset's quick version: macaque, smallest task parameter, bio-random vs permute, Adam lr 1e-4, tanh, 5 seeds, 200 epochs"},
 			&ucli.StringFlag{Name: "out", Value: "results", Usage: "results folder (Parquet dataset: OUT/runs, OUT/epochs)"},
@@ -43,7 +45,7 @@ func sweepCommand() *ucli.Command {
 			&ucli.BoolFlag{Name: "no-report", Usage: "do not print the summary table at the end"},
 			&ucli.StringFlag{Name: "report", Usage: "when the sweep ends, write the report into this folder: report.md, report.csv and the plots (as 'biornn report --plots')"},
 			&ucli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no line per run"},
-		},
+		}, slurmFlags()...),
 		Action: sweepAction,
 	}
 }
@@ -72,6 +74,15 @@ func loadSweepConfig(c *ucli.Context) (*sweep.Config, error) {
 }
 
 func sweepAction(c *ucli.Context) error {
+	if err := checkSlurmOnly(c); err != nil {
+		return err
+	}
+	if c.IsSet("status") {
+		if c.String("status") == "" {
+			return usagef(`sweep: --status "": expected the results folder of a sweep`)
+		}
+		return sweepStatus(c, c.String("status"))
+	}
 	cfg, err := loadSweepConfig(c)
 	if err != nil {
 		return err
@@ -129,6 +140,9 @@ func sweepAction(c *ucli.Context) error {
 	total, plan, err := sweep.Runs(cfg, rnn.Defaults)
 	if err != nil {
 		return fmt.Errorf("%s: %w", source, err)
+	}
+	if c.Bool("slurm") {
+		return sweepSlurm(c, cfg, source, total, plan)
 	}
 	shard, shards := 0, 1
 	if s := c.String("shard"); s != "" {
