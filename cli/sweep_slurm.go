@@ -308,8 +308,8 @@ func sweepSlurm(c *ucli.Context, cfg *sweep.Config, source string, total int, pl
 		return err
 	}
 	fmt.Fprintln(stdout(c), jobID)
-	fmt.Fprintf(stderr(c), "%s: submitted job %s: %s in %d array tasks (--array=%s), results in %s, task logs in %s\n",
-		name, jobID, nRuns(total), tasks, array, out, job.LogDir())
+	fmt.Fprintf(stderr(c), "%s: submitted job %s: array tasks %s of %d (%s in all), results in %s, task logs in %s\n",
+		name, jobID, array, tasks, nRuns(total), out, job.LogDir())
 	if rec.Report != "" {
 		fmt.Fprintf(stderr(c), "%s: report job %s runs when every task has succeeded, into %s\n", name, rec.Report, reportDir)
 	}
@@ -349,6 +349,9 @@ func waitSlurm(c *ucli.Context, sb *exec.Cmd, sbErr *bytes.Buffer, job sweep.Slu
 		}
 		line := fmt.Sprintf("job %s: %d/%d runs done, %d being trained; tasks: %d pending, %d running", jobID,
 			st.Total.Done, st.Total.Runs, st.Total.Running, pending, running)
+		if states != nil || pending+running > 0 {
+			line += fmt.Sprintf(", %d ended", len(submitted)-pending-running)
+		}
 		if len(failed) > 0 {
 			line += fmt.Sprintf(", %d failed (%s)", len(failed), sweep.ArrayList(failed))
 		}
