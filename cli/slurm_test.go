@@ -110,13 +110,42 @@ func TestSlurmSweep(t *testing.T) {
 	if !strings.Contains(status, "1 of 4 tasks have runs to train (--array=1)") {
 		t.Errorf("--status after removing task 1's runs:\n%s", status)
 	}
+
+	// A task that fails: a folder where one of its runs' epochs file goes
+	// (a run's leftovers cannot be removed, so the run fails and the task
+	// exits 1). --wait exits non-zero naming the task and its log.
+	var blocker string
+	for _, l := range strings.Split(dry, "\n")[1:] {
+		if f := strings.Fields(l); len(f) > 2 && f[0] == "5" {
+			blocker = filepath.Join(out, "epochs", f[1]+".parquet")
+		}
+	}
+	if err := os.MkdirAll(filepath.Join(blocker, "in-the-way"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	start = time.Now()
+	stdout, stderr, err = biornn(submit...)
+	t.Logf("resubmit with a failing task --wait: %s\n%s%s", time.Since(start).Round(time.Millisecond), stdout, stderr)
+	failedID := strings.TrimSpace(stdout)
+	if err == nil || !strings.Contains(stderr, "1 of 1 submitted tasks failed") ||
+		!strings.Contains(stderr, "task 1 failed: 1 of its 2 runs not done") ||
+		!strings.Contains(stderr, filepath.Join(out, "slurm", "logs", failedID+"_1.out")+" (exit code 1)") {
+		t.Errorf("failing task: err %v, stderr:\n%s", err, stderr)
+	}
+	if err := os.RemoveAll(blocker); err != nil {
+		t.Fatal(err)
+	}
+	status, _, _ = biornn("sweep", "--status", out)
+	if !strings.Contains(status, "1 of 4 tasks have runs to train (--array=1)") || !strings.Contains(status, failedID+"_1.out (exit code 1)") {
+		t.Errorf("--status after the failed task:\n%s", status)
+	}
 	start = time.Now()
 	stdout, stderr, err = biornn(submit...)
 	t.Logf("resubmit --wait: %s\n%s%s", time.Since(start).Round(time.Millisecond), stdout, stderr)
 	if err != nil {
 		t.Fatalf("resubmission: %v", err)
 	}
-	if !strings.Contains(stderr, "submitting only --array=1") || !strings.Contains(stderr, "8/8 runs done") {
+	if !strings.Contains(stderr, "1 of 4 tasks have runs to train (7 of 8 runs done): submitting only --array=1") || !strings.Contains(stderr, "8/8 runs done") {
 		t.Errorf("resubmission stderr:\n%s", stderr)
 	}
 	compareResults(t, out, local, 8)

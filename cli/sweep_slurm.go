@@ -404,7 +404,7 @@ loop:
 			}
 		}
 		md := filepath.Join(job.ReportTo, "report.md")
-		if _, err := os.Stat(md); err != nil {
+		if st, err := os.Stat(md); err != nil || st.ModTime().Before(start.Add(-time.Second)) {
 			return fmt.Errorf("report job %s wrote no %s: see %s", reportID, md, filepath.Join(job.LogDir(), "report_"+reportID+".out"))
 		}
 		fmt.Fprintf(stderr(c), "report job %s wrote %s\n", reportID, job.ReportTo)
