@@ -88,15 +88,7 @@ func Status(dir string) []FileStatus {
 // was; each file is written under a temporary name and renamed. progress,
 // if not nil, gets one line per file.
 func Fetch(ctx context.Context, baseURL, dir string, progress io.Writer) error {
-	if baseURL == "" {
-		baseURL = DefaultBaseURL
-	}
-	if !strings.HasSuffix(baseURL, "/") {
-		baseURL += "/"
-	}
-	if progress == nil {
-		progress = io.Discard
-	}
+	baseURL, progress = fetchDefaults(baseURL, DefaultBaseURL, progress)
 	client := &http.Client{Timeout: 2 * time.Minute}
 	var todo []fileData
 	for _, d := range registry {
@@ -129,6 +121,21 @@ func Fetch(ctx context.Context, baseURL, dir string, progress io.Writer) error {
 	}
 	fmt.Fprintf(progress, "wrote %d files to %s\n", len(todo), dir)
 	return nil
+}
+
+// fetchDefaults returns baseURL (def when empty) ending in "/", and
+// progress (io.Discard when nil).
+func fetchDefaults(baseURL, def string, progress io.Writer) (string, io.Writer) {
+	if baseURL == "" {
+		baseURL = def
+	}
+	if !strings.HasSuffix(baseURL, "/") {
+		baseURL += "/"
+	}
+	if progress == nil {
+		progress = io.Discard
+	}
+	return baseURL, progress
 }
 
 // get downloads url, failing on a non-200 status or an oversized body.

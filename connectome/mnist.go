@@ -361,15 +361,7 @@ func mnistPresent(dir string) bool {
 // each file is written under a temporary name and renamed. progress, if
 // not nil, gets a line per step.
 func FetchMNISTLatent(ctx context.Context, baseURL, dir string, progress io.Writer) error {
-	if baseURL == "" {
-		baseURL = DefaultMNISTBaseURL
-	}
-	if !strings.HasSuffix(baseURL, "/") {
-		baseURL += "/"
-	}
-	if progress == nil {
-		progress = io.Discard
-	}
+	baseURL, progress = fetchDefaults(baseURL, DefaultMNISTBaseURL, progress)
 	if err := noManifest(dir); err != nil {
 		return err
 	}
