@@ -180,8 +180,8 @@ func readClaim(path string) (claimInfo, fs.FileInfo, error) {
 	return info, st, nil
 }
 
-// stale reports whether a claim's owner is gone.
-func stale(info claimInfo, st fs.FileInfo) bool {
+// isStale reports whether a claim's owner is gone.
+func isStale(info claimInfo, st fs.FileInfo) bool {
 	if info.Host == thisHost() && info.PID > 0 {
 		if info.PID == os.Getpid() {
 			_, ours := heldTokens.Load(info.Token)
@@ -205,7 +205,7 @@ func removeIfStale(path string) (holder string, gone bool, err error) {
 	if err != nil {
 		return "", false, err
 	}
-	if !stale(info, st) {
+	if !isStale(info, st) {
 		return info.String(), false, nil
 	}
 	// Move it aside under a unique name first: of two processes that both
@@ -242,6 +242,21 @@ func ClearStaleClaim(dir, runID string) error {
 	return err
 }
 
+// ClaimState says whether run runID has a claim in the results folder dir
+// and whether its owner is alive, reading the claim without taking it (for
+// a sweep's status): claimed = false without a claim; stale = its owner on
+// this host is gone, or it was not refreshed for ClaimTTL.
+func ClaimState(dir, runID string) (claimed, stale bool) {
+	if !validID(runID) {
+		return false, false
+	}
+	info, st, err := readClaim(claimPath(dir, runID))
+	if err != nil {
+		return false, false
+	}
+	return true, isStale(info, st)
+}
+
 // claimedByOther reports whether another live process holds run runID's
 // claim.
 func claimedByOther(dir, runID string) (bool, string) {
@@ -252,7 +267,7 @@ func claimedByOther(dir, runID string) (bool, string) {
 	if _, ours := heldTokens.Load(info.Token); ours {
 		return false, ""
 	}
-	if stale(info, st) {
+	if isStale(info, st) {
 		return false, ""
 	}
 	return true, info.String()

@@ -200,7 +200,7 @@ func TestStatusOf(t *testing.T) {
 		tm := time.Now().Add(-age)
 		os.Chtimes(p, tm, tm)
 	}
-	claim(plan[2].ID, os.Getpid(), 0)                  // shard 2: running (this process is alive)
+	claim(plan[2].ID, os.Getppid(), 0)                 // shard 2: running (the parent process is alive)
 	claim(plan[6].ID, 1<<22+12345, 0)                  // shard 2: abandoned (no such process)
 	claim(plan[3].ID, os.Getpid(), results.ClaimTTL*2) // shard 3: abandoned (not touched for too long)
 

@@ -1,15 +1,7 @@
 package sweep
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"iter"
-	"os"
-	"path/filepath"
-	"runtime"
-	"syscall"
-	"time"
 
 	"github.com/biornn/biornn/rnn/results"
 )
@@ -48,38 +40,13 @@ func StateOf(out, id string, verify bool) RunState {
 		}
 		return Damaged
 	}
-	path := filepath.Join(out, results.RunsTable, ".claim-"+id)
-	st, err := os.Stat(path)
-	if err != nil {
+	switch claimed, stale := results.ClaimState(out, id); {
+	case !claimed:
 		return Missing
-	}
-	if time.Since(st.ModTime()) > results.ClaimTTL {
+	case stale:
 		return Abandoned
 	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return Missing // released meanwhile
-	}
-	var info struct {
-		Host string `json:"host"`
-		PID  int    `json:"pid"`
-	}
-	if json.Unmarshal(bytes.TrimSpace(b), &info) == nil && info.PID > 0 && runtime.GOOS != "windows" {
-		if h, _ := os.Hostname(); h == info.Host && !alive(info.PID) {
-			return Abandoned
-		}
-	}
 	return Running
-}
-
-// alive reports whether process pid exists on this host.
-func alive(pid int) bool {
-	p, err := os.FindProcess(pid)
-	if err != nil {
-		return false
-	}
-	err = p.Signal(syscall.Signal(0))
-	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
 // TaskStatus counts the runs of one array task (shard) by state.
