@@ -14,6 +14,9 @@ from .info import _list, _string, stat_names
 
 PARAM_NAMES = ("w_in", "w_hh", "b", "w_out", "b_out")
 
+# The statistics that count things (stats() returns them as ints).
+_COUNT_STATS = frozenset({"neurons", "regions", "connections", "self_loops"})
+
 Epoch = collections.namedtuple("Epoch", "epoch epochs train_loss val_loss val_accuracy seconds")
 Epoch.__doc__ = "One epoch's metrics, given to the progress callback of Network.train."
 
@@ -175,11 +178,12 @@ class Network:
 
     def stats(self):
         """Graph statistics of w as a dict (neurons, regions, connections,
-        self_loops, density, reciprocity, total_weight, spectral_radius)."""
+        self_loops: ints; density, reciprocity, total_weight,
+        spectral_radius: floats)."""
         names = stat_names()
         v = np.empty(len(names), dtype=np.float64)
         check(L.lib().biornn_get_stats(self.handle, _ptr(v, ctypes.c_double), v.size))
-        return dict(zip(names, v.tolist()))
+        return {n: int(x) if n in _COUNT_STATS else x for n, x in zip(names, v.tolist())}
 
     # ---- parameters -------------------------------------------------------------
 

@@ -123,3 +123,11 @@ def test_mnist_dir_env(tmp_path):
                 net.train(str(tmp_path / "res"), task="pic_latent_mem", epochs=1, trials=10)
     finally:
         biornn.set_mnist_dir(None)
+
+
+def test_stats_counts_are_ints():
+    """Counts come back as ints, the rest as floats."""
+    with biornn.Network.from_connectome("macaque", neurons_per_region=1) as net:
+        st = net.stats()
+        assert all(type(st[k]) is int for k in ("neurons", "regions", "connections", "self_loops")), st
+        assert st["neurons"] == 29 and isinstance(st["density"], float)
