@@ -9,22 +9,30 @@ from .errors import check
 from .info import _list, _string
 
 
-def read_results(path, engine="pyarrow"):
+def read_results(path, engine="auto"):
     """Reads a results folder written by biornn (CLI, sweeps or
     Network.train) and returns (runs, epochs) as pandas DataFrames.
 
     engine="pyarrow" uses pandas.read_parquet (needs pyarrow);
     engine="biornn" reads the Parquet files with the library itself (no
-    pyarrow needed). Timestamps come back as datetime64[us, UTC] with either.
+    pyarrow needed); "auto" (the default) takes pyarrow when it is
+    installed, else the library. Timestamps come back as
+    datetime64[us, UTC] with either.
     """
     import pandas as pd
 
     path = os.fsdecode(L.cstr(path, "results folder"))  # a NUL raises ValueError
+    if engine == "auto":
+        try:
+            import pyarrow  # noqa: F401
+            engine = "pyarrow"
+        except ImportError:
+            engine = "biornn"
     if engine == "biornn":
         tables = read_tables(path)
         return tables["runs"], tables["epochs"]
     if engine != "pyarrow":
-        raise ValueError(f"biornn: engine {engine!r}: expected 'pyarrow' or 'biornn'")
+        raise ValueError(f"biornn: engine {engine!r}: expected 'auto', 'pyarrow' or 'biornn'")
     return (pd.read_parquet(os.path.join(path, "runs")), pd.read_parquet(os.path.join(path, "epochs")))
 
 

@@ -131,3 +131,12 @@ def test_stats_counts_are_ints():
         st = net.stats()
         assert all(type(st[k]) is int for k in ("neurons", "regions", "connections", "self_loops")), st
         assert st["neurons"] == 29 and isinstance(st["density"], float)
+
+
+def test_read_results_without_pyarrow(tmp_path, monkeypatch):
+    """Without pyarrow, read_results falls back to the library's reader."""
+    with biornn.Network.from_connectome("macaque", neurons_per_region=1) as net:
+        net.train(str(tmp_path / "res"), epochs=2, trials=20, batch_size=8)
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # import pyarrow now fails
+    runs, epochs = biornn.read_results(str(tmp_path / "res"))
+    assert len(runs) == 1 and len(epochs) == 3 and runs["strategy"][0] == "bio-random"
