@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/biornn/biornn/rnn"
 )
@@ -91,5 +92,21 @@ func TestTrainEmptyOut(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("train --out \"\" wrote %d entries into the current folder", len(entries))
+	}
+}
+
+// TestUnwritableOutFailsFirst: a results folder that cannot be written is
+// an error before any training (the run here would take minutes).
+func TestUnwritableOutFailsFirst(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(file, nil, 0o644)
+	start := time.Now()
+	_, _, err := run(t, "train", "--out", filepath.Join(file, "res"), "--epochs", "100000", "--quiet")
+	if err == nil || !strings.Contains(err.Error(), "res") || time.Since(start) > 10*time.Second {
+		t.Fatalf("train into an unwritable folder: %v after %v", err, time.Since(start))
+	}
+	_, _, err = run(t, "sweep", "--preset", "paper-seqmem", "--quick", "--quiet", "--out", filepath.Join(file, "res"))
+	if err == nil || time.Since(start) > 20*time.Second {
+		t.Fatalf("sweep into an unwritable folder: %v after %v", err, time.Since(start))
 	}
 }

@@ -87,6 +87,9 @@ func trainAction(c *ucli.Context) error {
 	}
 	id := results.RunID(full)
 	out := c.String("out")
+	if err := results.PrepareFolder(out); err != nil {
+		return err // before training, not after it
+	}
 	quiet := c.Bool("quiet")
 	w := stderr(c)
 	var onEpoch func(rnn.EpochRecord)

@@ -535,3 +535,27 @@ func tableFiles(folder string) ([]string, error) {
 }
 
 func nan() float64 { return math.NaN() }
+
+// PrepareFolder makes sure runs can be written into the results folder
+// dir before any training: it creates dir and its tables and writes and
+// removes a probe file, so that an unwritable folder fails in the first
+// second rather than after hours of training.
+func PrepareFolder(dir string) error {
+	if dir == "" {
+		return errors.New("results: no results folder given")
+	}
+	for _, table := range []string{RunsTable, EpochsTable} {
+		folder := filepath.Join(dir, table)
+		if err := os.MkdirAll(folder, 0o755); err != nil {
+			return fmt.Errorf("results: creating %s: %w", folder, err)
+		}
+		f, err := os.CreateTemp(folder, tmpPrefix+"probe-*")
+		if err != nil {
+			return fmt.Errorf("results: %s is not writable: %w", folder, err)
+		}
+		f.Close()
+		os.Remove(f.Name())
+	}
+	return nil
+}
+

@@ -8,7 +8,6 @@ import (
 	"io"
 	"iter"
 	"maps"
-	"os"
 	"runtime"
 	"slices"
 	"strconv"
@@ -306,8 +305,8 @@ func ExecuteRuns(ctx context.Context, plan iter.Seq[Planned], opts Options) (Sum
 	if opts.Workers < 0 {
 		return sum, fmt.Errorf("sweep: %d workers: expected 1 or more (or 0 for one per core)", opts.Workers)
 	}
-	if err := os.MkdirAll(opts.Out, 0o755); err != nil {
-		return sum, fmt.Errorf("sweep: creating %s: %w", opts.Out, err)
+	if err := results.PrepareFolder(opts.Out); err != nil {
+		return sum, fmt.Errorf("sweep: %w", err)
 	}
 	poll := opts.Poll
 	if poll <= 0 {

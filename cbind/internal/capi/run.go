@@ -89,6 +89,9 @@ func Train(h Handle, opts string, progress Progress) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if err := results.PrepareFolder(out); err != nil {
+		return "", errorf(ErrIO, "%s: %v", where, err) // before training, not after it
+	}
 	id := results.RunID(spec)
 
 	ctx, cancel := context.WithCancel(context.Background())
