@@ -558,4 +558,3 @@ func PrepareFolder(dir string) error {
 	}
 	return nil
 }
-
