@@ -131,3 +131,22 @@ func CliffsDeltaCI(x, y []float64, paired bool, seed uint64) (lo, hi float64) {
 	}
 	return Quantile(deltas, 0.025), Quantile(deltas, 0.975)
 }
+
+// SignTest is the two-sided exact binomial test of a against b successes
+// with probability 1/2 (R's binom.test(a, a+b)$p.value); 1 when a+b = 0.
+func SignTest(a, b int) float64 {
+	n := a + b
+	if n == 0 {
+		return 1
+	}
+	k := min(a, b)
+	// P(X <= k) for X ~ Binomial(n, 1/2), in logs to stay finite for large n.
+	tail := 0.0
+	for i := 0; i <= k; i++ {
+		lg, _ := math.Lgamma(float64(n + 1))
+		la, _ := math.Lgamma(float64(i + 1))
+		lb, _ := math.Lgamma(float64(n - i + 1))
+		tail += math.Exp(lg - la - lb - float64(n)*math.Ln2)
+	}
+	return math.Min(1, 2*tail)
+}

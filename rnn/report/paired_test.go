@@ -69,3 +69,15 @@ func TestCliffsDeltaCI(t *testing.T) {
 		t.Error("an empty sample gave an interval")
 	}
 }
+
+// TestSignTest: values from R's binom.test(a, a+b)$p.value.
+func TestSignTest(t *testing.T) {
+	for _, c := range []struct {
+		a, b int
+		p    float64
+	}{{3, 7, 0.34375}, {0, 5, 0.0625}, {12, 0, 0.0004882813}, {60, 84, 0.05490187}, {5, 5, 1}, {0, 0, 1}} {
+		if p := SignTest(c.a, c.b); math.Abs(p-c.p) > 1e-7 {
+			t.Errorf("SignTest(%d, %d) = %v, want %v", c.a, c.b, p, c.p)
+		}
+	}
+}

@@ -384,6 +384,13 @@ type Pooled struct {
 	// RefBetter and StrategyBetter count conditions whose loss comparison
 	// is significant after Holm's adjustment (p_adjusted < 0.05), by side.
 	RefBetter, StrategyBetter int
+	// RefAhead and StrategyAhead count conditions by the sign of the loss
+	// delta alone (ties left out), and SignP is the two-sided sign test of
+	// those counts: with few seeds per condition (5 pairs cannot give a
+	// signed-rank p below 0.0625) the direction across conditions is the
+	// evidence.
+	RefAhead, StrategyAhead int
+	SignP                   float64
 }
 
 // pool summarises the rows per (strategy, reference).
@@ -405,6 +412,12 @@ func pool(rows []Row) []Pooled {
 		p.Conditions++
 		p.Runs += r.N
 		deltas[k] = append(deltas[k], r.LossDelta)
+		switch {
+		case r.LossDelta > 0:
+			p.RefAhead++
+		case r.LossDelta < 0:
+			p.StrategyAhead++
+		}
 		if r.LossPAdj < 0.05 {
 			if r.LossDelta > 0 {
 				p.RefBetter++
@@ -422,6 +435,7 @@ func pool(rows []Row) []Pooled {
 	out := make([]Pooled, len(order))
 	for i, k := range order {
 		by[k].LossDeltaMedian = Median(deltas[k])
+		by[k].SignP = SignTest(by[k].RefAhead, by[k].StrategyAhead)
 		out[i] = *by[k]
 	}
 	return out
@@ -620,11 +634,13 @@ func (rep *Report) notes() string {
 
 // pooledTable is the per-strategy summary over conditions.
 func (rep *Report) pooledTable() ([]string, [][]string) {
-	head := []string{"strategy", "vs", "conditions", "runs", "median loss delta", "vs better (p adj. < 0.05)", "strategy better (p adj. < 0.05)"}
+	head := []string{"strategy", "vs", "conditions", "runs", "median loss delta", "vs better (p adj. < 0.05)", "strategy better (p adj. < 0.05)",
+		"conditions vs / strategy lower (sign test p)"}
 	var recs [][]string
 	for _, p := range rep.Pooled {
 		recs = append(recs, []string{p.Strategy, p.Reference, strconv.Itoa(p.Conditions), strconv.Itoa(p.Runs),
-			fmt.Sprintf("%+.2f", p.LossDeltaMedian), strconv.Itoa(p.RefBetter), strconv.Itoa(p.StrategyBetter)})
+			fmt.Sprintf("%+.2f", p.LossDeltaMedian), strconv.Itoa(p.RefBetter), strconv.Itoa(p.StrategyBetter),
+			fmt.Sprintf("%d / %d (%s)", p.RefAhead, p.StrategyAhead, short(p.SignP, 2))})
 	}
 	return head, recs
 }
