@@ -48,7 +48,49 @@ type Setting struct {
 	rule  rule                   // what values are allowed
 	fill  func(*RunSpec) error   // sets the default into a zero field; nil = none
 	cross func(RunSpec) *Problem // a check that involves other settings; nil = none
+	// applies is when the setting matters to a run (Applies); zero = always.
+	applies when
 }
+
+// when is a condition on a run's settings, in code and in words.
+type when struct {
+	text string
+	ok   func(RunSpec) bool
+}
+
+// Applies reports whether the setting matters to a run with the settings
+// spec (after Defaults): a task parameter of another task, momentum without
+// sgd, spectral_radius when no weights are scaled to it, ... do not. The
+// runs table stores null for a setting that does not apply, and the report
+// leaves it out.
+func (s *Setting) Applies(spec RunSpec) bool { return s.applies.ok == nil || s.applies.ok(spec) }
+
+// AppliesWhen says in words when the setting applies ("" = always).
+func (s *Setting) AppliesWhen() string { return s.applies.text }
+
+// The conditions of the settings that do not always apply.
+var (
+	whenFile = when{"connectome is a file, not a data set name", func(s RunSpec) bool {
+		_, err := connectome.Lookup(s.Connectome)
+		return err != nil
+	}}
+	whenUniform = when{"neither neurons_file nor neurons_from_density is set", func(s RunSpec) bool {
+		return s.NeuronsFile == "" && s.NeuronsFromDensity == ""
+	}}
+	whenDensity   = when{"neurons_from_density is set", func(s RunSpec) bool { return s.NeuronsFromDensity != "" }}
+	whenIntrinsic = when{"no_intrinsic is false", func(s RunSpec) bool { return !s.NoIntrinsic }}
+	whenSplit     = when{"homogeneous is false", func(s RunSpec) bool { return !s.Homogeneous }}
+	whenSeqMem    = when{"task is seq_mem", func(s RunSpec) bool { return s.Task == TaskSeqMem }}
+	whenNBack     = when{"task is nback_mem or pic_latent_mem", func(s RunSpec) bool {
+		return s.Task == TaskNBackMem || s.Task == TaskPicLatentMem
+	}}
+	whenPictures = when{"task is pic_latent_mem", func(s RunSpec) bool { return s.Task == TaskPicLatentMem }}
+	whenSGD      = when{"optimizer is sgd", func(s RunSpec) bool { return s.Optimizer == OptimizerSGD }}
+	whenScaled   = when{"strategy is bio-weights, or a control with control_weights weights", func(s RunSpec) bool {
+		return s.Strategy == StrategyBioWeights || s.Strategy.IsControl() && s.ControlWeights == ControlWeights
+	}}
+	whenControl = when{"strategy is a control (a null model)", func(s RunSpec) bool { return s.Strategy.IsControl() }}
+)
 
 // Flag is the setting's command-line flag name: the key in kebab case.
 func (s *Setting) Flag() string { return strings.ReplaceAll(s.Key, "_", "-") }
@@ -369,7 +411,7 @@ var settings = []*Setting{
 		Help: "a built-in data set (biornn connectomes) or a matrix / edge-list file",
 		rule: text{required: true}, fill: defaultTo(func(s *RunSpec) *string { return &s.Connectome }, "macaque")},
 	{Key: "connectome_format", Build: true, Field: "ConnectomeFormat", Group: GroupNetwork, Default: connectome.FormatAuto, Aliases: []string{"format"},
-		Help: "how a connectome file is read: matrix (.npy or a dense table), edges (an edge list), or auto: by extension (.npy .csv .tsv matrix, .edges .edgelist edge list; others only when just one reading works)",
+		Help: "how a connectome file is read: matrix (.npy or a dense table), edges (an edge list), or auto: by extension (.npy .csv .tsv matrix, .edges .edgelist edge list; others only when just one reading works)", applies: whenFile,
 		rule: oneOf{values: connectome.Formats, optional: "auto"},
 		fill: func(s *RunSpec) error {
 			if s.ConnectomeFormat == connectome.FormatAuto {
@@ -381,7 +423,7 @@ var settings = []*Setting{
 		Help: "a folder whose data sets replace the built-in ones of the same name",
 		rule: text{}},
 	{Key: "neurons_per_region", Build: true, Field: "NeuronsPerRegion", Group: GroupNetwork, Default: "4", Aliases: []string{"neurons"},
-		Help: "neurons of every region (the paper's 4)",
+		Help: "neurons of every region (the paper's 4)", applies: whenUniform,
 		rule: atLeast{min: 1}, fill: defaultTo(func(s *RunSpec) *int { return &s.NeuronsPerRegion }, 4)},
 	{Key: "neurons_file", Build: true, Field: "NeuronsFile", Group: GroupNetwork, Default: "none",
 		Help: "neurons per region from a file (one integer per line, or .npy); overrides neurons_per_region",
@@ -396,7 +438,7 @@ var settings = []*Setting{
 			return nil
 		}},
 	{Key: "neuron_scale", Build: true, Field: "NeuronScale", Group: GroupNetwork, Default: "1 for rank and ratio; required for proportional",
-		Help: "neurons per rank step (rank), of the lowest-density region (ratio), or about the total (proportional)",
+		Help: "neurons per rank step (rank), of the lowest-density region (ratio), or about the total (proportional)", applies: whenDensity,
 		rule: atLeast{min: 0},
 		fill: func(s *RunSpec) error {
 			if s.NeuronScale == 0 && (s.NeuronsFromDensity == connectome.DensityRank || s.NeuronsFromDensity == connectome.DensityRatio) {
@@ -414,7 +456,7 @@ var settings = []*Setting{
 			return nil
 		}},
 	{Key: "density_fill", Build: true, Field: "DensityFill", Group: GroupNetwork, Default: "none: a missing density is an error",
-		Help: "how regions without a measured neuron density are filled (with neurons_from_density)",
+		Help: "how regions without a measured neuron density are filled (with neurons_from_density)", applies: whenDensity,
 		rule: oneOf{values: connectome.FillRules, optional: "a missing density is an error"},
 		cross: func(s RunSpec) *Problem {
 			if s.DensityFill != "" && s.NeuronsFromDensity == "" {
@@ -426,10 +468,10 @@ var settings = []*Setting{
 		Help: "share of a target region's neurons each source neuron reaches (bio2art)",
 		rule: interval{lo: 0, hi: 1, loOpen: true}, fill: defaultTo(func(s *RunSpec) *float64 { return &s.TargetSparsity }, 0.8)},
 	{Key: "intrinsic_sparsity", Build: true, Field: "IntrinsicSparsity", Group: GroupNetwork, Default: "1",
-		Help: "share of a region's own neurons each neuron reaches",
+		Help: "share of a region's own neurons each neuron reaches", applies: whenIntrinsic,
 		rule: interval{lo: 0, hi: 1, loOpen: true}, fill: defaultTo(func(s *RunSpec) *float64 { return &s.IntrinsicSparsity }, 1)},
 	{Key: "intrinsic_weight", Build: true, Field: "IntrinsicWeight", Group: GroupNetwork, Default: "0.8",
-		Help: "share w of a region's input that is intrinsic (blocks sum to w/(1-w) x the column sum); no_intrinsic for none",
+		Help: "share w of a region's input that is intrinsic (blocks sum to w/(1-w) x the column sum); no_intrinsic for none", applies: whenIntrinsic,
 		rule: interval{lo: 0, hi: 1, loOpen: true, hiOpen: true}, fill: defaultTo(func(s *RunSpec) *float64 { return &s.IntrinsicWeight }, 0.8)},
 	{Key: "no_intrinsic", Build: true, Field: "NoIntrinsic", Group: GroupNetwork, Default: "false",
 		Help: "no connections within a region", rule: anyBool{}},
@@ -438,7 +480,7 @@ var settings = []*Setting{
 	{Key: "homogeneous", Build: true, Field: "Homogeneous", Group: GroupNetwork, Default: "false",
 		Help: "equal weights within a block instead of a random split", rule: anyBool{}},
 	{Key: "partition", Build: true, Field: "Partition", Group: GroupNetwork, Default: connectome.PartitionPositive,
-		Help: "how a block's weight is split among its connections: positive (flat Dirichlet, every part > 0) or bio2art (its stick-breaking split, as the paper's code ran)",
+		Help: "how a block's weight is split among its connections: positive (flat Dirichlet, every part > 0) or bio2art (its stick-breaking split, as the paper's code ran)", applies: whenSplit,
 		rule: oneOf{values: connectome.Partitions, optional: connectome.PartitionPositive},
 		fill: func(s *RunSpec) error {
 			if s.Partition == connectome.PartitionPositive {
@@ -467,10 +509,10 @@ var settings = []*Setting{
 		Help: "the working-memory task",
 		rule: oneOf{values: enumOf(Tasks)}, fill: defaultTo(func(s *RunSpec) *Task { return &s.Task }, TaskSeqMem)},
 	{Key: "pattern_length", Field: "PatternLength", Group: GroupTask, Default: "3",
-		Help: "seq_mem: values to remember (L)",
+		Help: "seq_mem: values to remember (L)", applies: whenSeqMem,
 		rule: atLeast{min: 1}, fill: defaultTo(func(s *RunSpec) *int { return &s.PatternLength }, 3)},
 	{Key: "n_back", Field: "NBack", Group: GroupTask, Default: "2",
-		Help: "n-back tasks: how far back the compared item is (< trial_length)",
+		Help: "n-back tasks: how far back the compared item is (< trial_length)", applies: whenNBack,
 		rule: atLeast{min: 1}, fill: defaultTo(func(s *RunSpec) *int { return &s.NBack }, 2),
 		cross: func(s RunSpec) *Problem {
 			if s.Task != TaskSeqMem && s.NBack > s.TrialLength-1 {
@@ -479,7 +521,7 @@ var settings = []*Setting{
 			return nil
 		}},
 	{Key: "trial_length", Field: "TrialLength", Group: GroupTask, Default: "5",
-		Help: "n-back tasks: items per trial (L)",
+		Help: "n-back tasks: items per trial (L)", applies: whenNBack,
 		rule: atLeast{min: 2}, fill: defaultTo(func(s *RunSpec) *int { return &s.TrialLength }, 5)},
 	{Key: "trials", Field: "Trials", Group: GroupTask, Default: "500 for seq_mem, 1000 for the n-back tasks (the paper's)",
 		Help: "trials, 80% for training and 20% for validation",
@@ -496,7 +538,7 @@ var settings = []*Setting{
 			return nil
 		}},
 	{Key: "mnist_dir", Execution: true, Field: "MNISTDir", Group: GroupTask, Default: "$BIORNN_MNIST, else mnist-latent in or beside the data folder",
-		Help: "pic_latent_mem: the folder with " + MNISTLatentFile + " and " + MNISTLabelsFile,
+		Help: "pic_latent_mem: the folder with " + MNISTLatentFile + " and " + MNISTLabelsFile, applies: whenPictures,
 		rule: text{},
 		cross: func(s RunSpec) *Problem {
 			if s.Task == TaskPicLatentMem && s.MNISTDir == "" {
@@ -525,7 +567,7 @@ var settings = []*Setting{
 			return nil
 		}},
 	{Key: "momentum", Field: "Momentum", Group: GroupTraining, Default: "0",
-		Help: "sgd momentum", rule: interval{lo: 0, hi: 1, hiOpen: true},
+		Help: "sgd momentum", rule: interval{lo: 0, hi: 1, hiOpen: true}, applies: whenSGD,
 		cross: func(s RunSpec) *Problem {
 			if s.Momentum != 0 && s.Optimizer != OptimizerSGD {
 				return &Problem{Key: "momentum", Value: strconv.FormatFloat(s.Momentum, 'g', -1, 64), Want: `0 unless optimizer is "sgd"`}
@@ -543,10 +585,10 @@ var settings = []*Setting{
 		Help: "initial weights: PyTorch's default uniform, Xavier or He",
 		rule: oneOf{values: enumOf(InitSchemes)}, fill: defaultTo(func(s *RunSpec) *InitScheme { return &s.Init }, InitDefault)},
 	{Key: "spectral_radius", Field: "SpectralRadius", Group: GroupTraining, Default: "1",
-		Help: "spectral radius the connectome weights are scaled to (bio-weights)",
+		Help: "spectral radius the connectome weights are scaled to (bio-weights)", applies: whenScaled,
 		rule: positive, fill: defaultTo(func(s *RunSpec) *float64 { return &s.SpectralRadius }, 1)},
 	{Key: "control_weights", Field: "ControlWeights", Group: GroupTraining, Default: string(ControlRandom),
-		Help: "a control's recurrent weights: random, rank-mapped or the carried weights",
+		Help: "a control's recurrent weights: random, rank-mapped or the carried weights", applies: whenControl,
 		rule: oneOf{values: enumOf(ControlWeightsModes)}, fill: defaultTo(func(s *RunSpec) *ControlWeightsMode { return &s.ControlWeights }, ControlRandom)},
 	{Key: "batch_order", Field: "BatchOrder", Group: GroupTraining, Default: string(BatchOrderShuffled),
 		Help: "the training trials' order: reshuffled every epoch, or shuffled once and fixed (the paper's loader)",
