@@ -22,6 +22,8 @@ import (
 type Array struct {
 	Shape []int
 	Data  []float64
+	// Integer says the file's dtype was an integer or bool type.
+	Integer bool
 }
 
 // Matrix returns a 2-D array as a Dense matrix (sharing no memory with a).
@@ -117,7 +119,7 @@ func decodeNPYBudget(name string, b []byte, maxDims int, budget int64) (*Array, 
 	if f.fortran && len(f.shape) > 1 {
 		out = fortranToC(out, f.shape)
 	}
-	return &Array{Shape: append([]int{}, f.shape...), Data: out}, nil
+	return &Array{Shape: append([]int{}, f.shape...), Data: out, Integer: f.dtype.integer}, nil
 }
 
 // fortranToC reorders column-major (first index fastest) data to row-major

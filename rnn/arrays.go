@@ -124,24 +124,44 @@ func accuracyOf(ds *Dataset, trials, correct int) float64 {
 
 // Predict returns the outputs at every step, (batch, T, Outputs) row-major.
 func (n *Network) Predict(x []float32, xShape [3]int) ([]float32, error) {
+	out, _, err := n.predict(x, xShape, false)
+	return out, err
+}
+
+// PredictHidden returns the outputs, as Predict, and the hidden states h_t
+// of every step, (batch, T, Hidden) row-major: the activity that analyses
+// (PCA of states, fixed points) start from.
+func (n *Network) PredictHidden(x []float32, xShape [3]int) (out, hidden []float32, err error) {
+	return n.predict(x, xShape, true)
+}
+
+func (n *Network) predict(x []float32, xShape [3]int, withHidden bool) ([]float32, []float32, error) {
 	if xShape[0] <= 0 || xShape[1] <= 0 || xShape[2] != n.in {
-		return nil, fmt.Errorf("rnn: x: shape %v: expected (batch > 0, T > 0, %d inputs)", xShape, n.in)
+		return nil, nil, fmt.Errorf("rnn: x: shape %v: expected (batch > 0, T > 0, %d inputs)", xShape, n.in)
 	}
 	if len(x) != xShape[0]*xShape[1]*xShape[2] {
-		return nil, fmt.Errorf("rnn: x has %d values, expected %d for shape %v", len(x), xShape[0]*xShape[1]*xShape[2], xShape)
+		return nil, nil, fmt.Errorf("rnn: x has %d values, expected %d for shape %v", len(x), xShape[0]*xShape[1]*xShape[2], xShape)
 	}
 	if err := checkFinite("x", x); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ds := &Dataset{N: xShape[0], T: xShape[1], Inputs: n.in, Outputs: n.out, X: x, Kind: LossMSE}
-	buffers := 4*float64(ds.N)*float64(ds.T)*float64(n.out) + // the outputs
+	perStep := float64(n.out)
+	if withHidden {
+		perStep += float64(n.h)
+	}
+	buffers := 4*float64(ds.N)*float64(ds.T)*perStep + // the outputs (and states)
 		float64(workspaceCount(n.threads, ds.N))*n.workspaceBytes(ds.T, min(ChunkSize, ds.N))
 	if err := n.checkBatchMemory(ds.T, ds.N, buffers); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out := make([]float32, ds.N*ds.T*n.out)
-	if _, _, err := n.run(ds, seqIdx(ds.N), false, out); err != nil {
-		return nil, err
+	var hid []float32
+	if withHidden {
+		hid = make([]float32, ds.N*ds.T*n.h)
 	}
-	return out, nil
+	if _, _, err := n.runWith(ds, seqIdx(ds.N), false, out, hid); err != nil {
+		return nil, nil, err
+	}
+	return out, hid, nil
 }

@@ -14,6 +14,9 @@ type Dataset struct {
 	X, Y                  []float32
 	Kind                  Loss
 	LossSteps             []int
+	// Validation, if not nil, marks the trials that validate (the task's
+	// own split); nil = the first 80% train (Split).
+	Validation []bool
 }
 
 // Validate checks the sizes, the loss steps, finiteness and class labels.

@@ -75,6 +75,7 @@ type job struct {
 	isLoss []bool
 	train  bool      // compute gradients
 	out    []float32 // if not nil: outputs at every step, len(idx) x T x O
+	hid    []float32 // if not nil: hidden states at every step, len(idx) x T x H
 	scale  float64   // 1 / number of loss terms in the batch (0 if none)
 }
 
@@ -138,6 +139,12 @@ func (n *Network) checkBatchMemory(T, nTrials int, buffers float64) error {
 // outputs at every step (len(idx) x T x Outputs). It returns the mean loss and
 // the number of correct answers (nll), or a *PanicError.
 func (n *Network) run(ds *Dataset, idx []int, train bool, out []float32) (float64, int, error) {
+	return n.runWith(ds, idx, train, out, nil)
+}
+
+// runWith is run that also copies the hidden states of every step into hid
+// (len(idx) x T x Hidden) when it is not nil.
+func (n *Network) runWith(ds *Dataset, idx []int, train bool, out, hid []float32) (float64, int, error) {
 	if err := n.ensure(ds.T, len(idx)); err != nil {
 		return 0, 0, err
 	}
@@ -150,7 +157,7 @@ func (n *Network) run(ds *Dataset, idx []int, train bool, out []float32) (float6
 	if c := len(idx) * ds.lossCount(); c > 0 {
 		scale = 1 / float64(c)
 	}
-	n.jb = job{ds: ds, idx: idx, isLoss: isLoss, train: train, out: out, scale: scale}
+	n.jb = job{ds: ds, idx: idx, isLoss: isLoss, train: train, out: out, hid: hid, scale: scale}
 	return n.process(&n.jb)
 }
 
@@ -263,6 +270,9 @@ func (n *Network) runChunk(k int, w *workspace) {
 	n.lossAndOutputGrad(w, j, trials)
 	if j.out != nil {
 		n.scatterOutputs(w, j, lo, len(trials))
+	}
+	if j.hid != nil {
+		n.scatterHidden(w, j, lo, len(trials))
 	}
 	if j.train {
 		n.backward(w, j, len(trials))
@@ -435,6 +445,20 @@ func (n *Network) scatterOutputs(w *workspace, j *job, lo, m int) {
 			dst := j.out[((lo+b)*T+t)*o : ((lo+b)*T+t+1)*o]
 			for r := range dst {
 				dst[r] = yt[r*m+b]
+			}
+		}
+	}
+}
+
+// scatterHidden copies the chunk's states h_t into j.hid (trial, step, neuron).
+func (n *Network) scatterHidden(w *workspace, j *job, lo, m int) {
+	h, T := n.h, j.ds.T
+	for t := 0; t < T; t++ {
+		st := w.st[t*h*m : (t+1)*h*m]
+		for b := 0; b < m; b++ {
+			dst := j.hid[((lo+b)*T+t)*h : ((lo+b)*T+t+1)*h]
+			for i := range dst {
+				dst[i] = st[i*m+b]
 			}
 		}
 	}

@@ -141,6 +141,13 @@ func (e MemoryEstimate) Total() float64 { return e.TaskData + e.Wiring + e.Param
 // taskShape returns the trials, steps, input channels and target values
 // per step of spec's task (before the 80/20 split).
 func taskShape(spec RunSpec) (trials, steps, inputs, targets int) {
+	if file, ok := spec.Task.ArraysFile(); ok {
+		n, T, in, out, err := arraysTaskShape(file)
+		if err != nil {
+			return 0, 0, 0, 0 // the file's error comes when it is read
+		}
+		return n, T, in, out
+	}
 	switch spec.Task {
 	case TaskNBackMem:
 		return spec.Trials, spec.TrialLength + 1, 2, 1
@@ -151,8 +158,15 @@ func taskShape(spec RunSpec) (trials, steps, inputs, targets int) {
 }
 
 // outputsOf returns the task's outputs (the readout's size).
-func outputsOf(task Task) int {
-	if task == TaskSeqMem || task == "" {
+func outputsOf(spec RunSpec) int {
+	if file, ok := spec.Task.ArraysFile(); ok {
+		_, _, _, out, err := arraysTaskShape(file)
+		if err != nil {
+			return 1
+		}
+		return out
+	}
+	if spec.Task == TaskSeqMem || spec.Task == "" {
 		return 1
 	}
 	return 3
@@ -254,7 +268,7 @@ func EstimateNetwork(h, in, out, nnz int, path Path) float64 {
 // network is built: the parameters are then counted without W_hh's values).
 func EstimateRun(spec RunSpec, h, nnz int) MemoryEstimate {
 	trials, steps, in, targets := taskShape(spec)
-	out := outputsOf(spec.Task)
+	out := outputsOf(spec)
 	nTrain := trials * 4 / 5
 	largest := max(nTrain, trials-nTrain, min(spec.BatchSize, nTrain))
 	return MemoryEstimate{

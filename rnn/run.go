@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -34,6 +35,13 @@ func MakeTask(spec RunSpec) (*Dataset, error) {
 	if err := CheckTaskMemory(spec); err != nil {
 		return nil, err
 	}
+	if file, ok := spec.Task.ArraysFile(); ok {
+		ds, err := LoadArraysTask(file, spec.Loss)
+		if err != nil {
+			return nil, &Problem{Key: "task", Value: strconv.Quote(string(spec.Task)), Err: err}
+		}
+		return ds, nil
+	}
 	switch spec.Task {
 	case TaskSeqMem:
 		return SeqMem(spec.PatternLength, spec.Trials, spec.DataSeed)
@@ -59,30 +67,47 @@ func MakeTask(spec RunSpec) (*Dataset, error) {
 // data, the parameters) and again with the built wiring (the training
 // buffers too). Over the budget spec.MaxMemory, Build returns a *Problem
 // naming the setting that drives the size, with a *MemoryError inside.
-func Build(spec RunSpec) (*Built, error) {
+func Build(spec RunSpec) (*Built, error) { return buildWith(spec, RunOptions{}) }
+
+func buildWith(spec RunSpec, o RunOptions) (*Built, error) {
 	im, err := kernels.Get(spec.Kernels)
 	if err != nil {
 		return nil, &Problem{Key: "kernels", Value: strconv.Quote(spec.Kernels), Err: err}
 	}
-	lc, err := loadConnectome(spec)
-	if err != nil {
-		return nil, err
+	var wiring *Wiring
+	if spec.Connectome == ConnectomeNone && o.Net == nil {
+		return nil, &Problem{Key: "connectome", Value: strconv.Quote(ConnectomeNone), Want: "a connectome: \"none\" is a network built from arrays, which RunOptions.Net must give"}
 	}
-	wiring, err := WireConnectome(spec, lc) // checks CheckWiringMemory first
-	if err != nil {
-		return nil, err
+	if spec.Connectome != ConnectomeNone {
+		lc, err := loadConnectome(spec)
+		if err != nil {
+			return nil, err
+		}
+		if wiring, err = WireConnectome(spec, lc); err != nil { // checks CheckWiringMemory first
+			return nil, err
+		}
+		if err := checkRunMemory(spec, wiring); err != nil {
+			return nil, err
+		}
 	}
-	if err := checkRunMemory(spec, wiring); err != nil {
-		return nil, err
-	}
-	whh, mask := wiring.WHH, wiring.Mask
-
 	ds, err := MakeTask(spec)
 	if err != nil {
 		return nil, err
 	}
-	train, val := Split(ds)
-
+	train, val := splitTask(ds)
+	if o.Net != nil {
+		if err := o.Net.fits(ds); err != nil {
+			return nil, &Problem{Key: "task", Value: strconv.Quote(string(spec.Task)), Err: err}
+		}
+		if wiring != nil && !slices.Equal(wiring.Mask, o.Net.Mask()) {
+			return nil, &Problem{Key: "connectome", Value: strconv.Quote(spec.Connectome),
+				Want: "the network's own wiring: its settings build another mask than the network has"}
+		}
+		o.Net.SetThreads(max(spec.Threads, 1))
+		o.Net.SetMaxMemory(spec.MaxMemory)
+		return &Built{Spec: spec, Net: o.Net, Train: train, Val: val, Wiring: wiring}, nil
+	}
+	whh, mask := wiring.WHH, wiring.Mask
 	h := whh.Rows
 	p, err := InitParams(h, ds.Inputs, ds.Outputs, mask, InitOptions{
 		Scheme: spec.Init, Recurrent: wiring.Recurrent, Ref: whh, SpectralRadius: spec.SpectralRadius, Seed: spec.InitSeed,
@@ -97,6 +122,37 @@ func Build(spec RunSpec) (*Built, error) {
 	net.SetThreads(spec.Threads)
 	net.SetMaxMemory(spec.MaxMemory)
 	return &Built{Spec: spec, Net: net, Train: train, Val: val, Wiring: wiring}, nil
+}
+
+// ConnectomeNone is the connectome setting of a network built from arrays:
+// no wiring is built or checked.
+const ConnectomeNone = "none"
+
+// fits checks that task data have the network's input and output sizes.
+func (n *Network) fits(ds *Dataset) error {
+	if ds.Inputs != n.in || ds.Outputs != n.out {
+		return fmt.Errorf("the task has %d inputs and %d outputs, the network %d and %d", ds.Inputs, ds.Outputs, n.in, n.out)
+	}
+	return nil
+}
+
+// RunOptions are what RunWith takes besides the spec.
+type RunOptions struct {
+	// OnEpoch (may be nil) is called after every epoch, epoch 0 being the
+	// evaluation before any update.
+	OnEpoch func(EpochRecord)
+	// Net, if not nil, is the network to train (in place) instead of one
+	// built and initialised from the spec: a trained or loaded network. Its
+	// sizes must fit the task; with a connectome in the spec, its mask must
+	// be the one the spec builds. RunWith does not close it.
+	Net *Network
+	// State continues a run: the epochs so far, the optimizer's state and
+	// the mini-batch order (a saved network's). Epochs go on from
+	// len(State.Epochs); spec.Epochs more are trained.
+	State *TrainState
+	// Keep returns the trained network in RunResult.Net (the caller Closes
+	// it) and its TrainState in RunResult.State.
+	Keep bool
 }
 
 // Run trains one network as spec says and returns its metrics. onEpoch (may
@@ -117,6 +173,14 @@ func Build(spec RunSpec) (*Built, error) {
 // Cancelling ctx stops between mini-batches: Run returns the epochs so far
 // and ctx.Err().
 func Run(ctx context.Context, spec RunSpec, onEpoch func(EpochRecord)) (*RunResult, error) {
+	return RunWith(ctx, spec, RunOptions{OnEpoch: onEpoch})
+}
+
+// RunWith is Run on a given network, continuing a saved run, or keeping the
+// trained network (RunOptions). A continued run's result holds the epochs
+// of the run it continues and its own, and its metrics are over all of
+// them: the same as one uninterrupted run of all those epochs.
+func RunWith(ctx context.Context, spec RunSpec, o RunOptions) (*RunResult, error) {
 	started := time.Now()
 	spec, err := Defaults(spec)
 	if err != nil {
@@ -125,17 +189,24 @@ func Run(ctx context.Context, spec RunSpec, onEpoch func(EpochRecord)) (*RunResu
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	b, err := Build(spec)
+	b, err := buildWith(spec, o)
 	if err != nil {
 		return nil, err
 	}
 	net, train, val := b.Net, b.Train, b.Val
-	defer net.Close()
 	res := &RunResult{
-		Spec: spec, ConnectomeName: b.Wiring.Connectome.Name, ConnectomeSHA256: b.Wiring.Connectome.SHA256,
-		ConnectomeSource: b.Wiring.Connectome.Source,
-		Neurons:          net.Hidden(), Connections: net.Connections(), KernelSet: net.KernelSet(),
+		Spec: spec, Neurons: net.Hidden(), Connections: net.Connections(), KernelSet: net.KernelSet(),
 		PathUsed: net.Path(), Started: started, SpeedEpoch: -1,
+	}
+	if o.Net == nil {
+		defer func() {
+			if res.Net != net { // not kept (or the run failed): its workers stop
+				net.Close()
+			}
+		}()
+	}
+	if w := b.Wiring; w != nil {
+		res.ConnectomeName, res.ConnectomeSHA256, res.ConnectomeSource = w.Connectome.Name, w.Connectome.SHA256, w.Connectome.Source
 	}
 	initial := net.Params()
 	res.SpectralRadiusInit = recurrentRadius(initial)
@@ -143,7 +214,29 @@ func Run(ctx context.Context, spec RunSpec, onEpoch func(EpochRecord)) (*RunResu
 	res.SpectralRadiusFinal = math.NaN()
 	opt, _ := spec.optimizer().withDefaults()
 	trainIdx, valIdx := seqIdx(train.N), seqIdx(val.N)
-	shuffle := rand.New(rand.NewPCG(spec.InitSeed, 0x62696f726e6e0301))
+	var saved []byte
+	first := 1 // the first epoch this call trains
+	if st := o.State; st != nil {
+		if err := continueFrom(net, st, opt, train.N); err != nil {
+			return nil, err
+		}
+		res.Epochs = append(res.Epochs, st.Epochs...)
+		saved, first = st.Shuffle, len(st.Epochs)
+		copy(trainIdx, st.Order)
+	}
+	src, err := newShuffle(spec.InitSeed, saved)
+	if err != nil {
+		return nil, err
+	}
+	shuffle := rand.New(src)
+	keep := func() {
+		if o.Keep {
+			res.Net, res.Wiring = net, b.Wiring
+			state, _ := src.MarshalBinary()
+			res.State = &TrainState{Epochs: append([]EpochRecord(nil), res.Epochs...),
+				Optimizer: net.OptimizerState(), Shuffle: state, Order: append([]int(nil), trainIdx...)}
+		}
+	}
 
 	record := func(epoch int, trainLoss float64, t0 time.Time) error {
 		vl, correct, err := net.run(val, valIdx, false, nil)
@@ -153,8 +246,8 @@ func Run(ctx context.Context, spec RunSpec, onEpoch func(EpochRecord)) (*RunResu
 		rec := EpochRecord{Epoch: epoch, TrainLoss: trainLoss, ValLoss: vl,
 			ValAccuracy: accuracyOf(val, val.N, correct), Seconds: time.Since(t0).Seconds()}
 		res.Epochs = append(res.Epochs, rec)
-		if onEpoch != nil {
-			onEpoch(rec)
+		if o.OnEpoch != nil {
+			o.OnEpoch(rec)
 		}
 		return nil
 	}
@@ -162,17 +255,28 @@ func Run(ctx context.Context, spec RunSpec, onEpoch func(EpochRecord)) (*RunResu
 		res.summarise()
 		return res, err
 	}
-	t0 := time.Now()
-	tl, _, err := net.run(train, trainIdx, false, nil)
-	if err == nil {
-		err = record(0, tl, t0)
-	}
-	if err != nil {
-		return fail(err)
+	if first == 1 {
+		t0 := time.Now()
+		tl, _, err := net.run(train, trainIdx, false, nil)
+		if err == nil {
+			err = record(0, tl, t0)
+		}
+		if err != nil {
+			return fail(err)
+		}
 	}
 
+	// best and sinceBest as an uninterrupted run would have them.
 	best, sinceBest := res.Epochs[0].ValLoss, 0
-	for epoch := 1; epoch <= spec.Epochs; epoch++ {
+	for _, e := range res.Epochs[1:] {
+		if e.ValLoss < best {
+			best, sinceBest = e.ValLoss, 0
+		} else {
+			sinceBest++
+		}
+	}
+	stopped := spec.Patience > 0 && sinceBest >= spec.Patience && first > 1
+	for epoch := first; !stopped && epoch < first+spec.Epochs; epoch++ {
 		t0 := time.Now()
 		if epoch == 1 || spec.BatchOrder != BatchOrderFixed {
 			shuffle.Shuffle(len(trainIdx), func(i, j int) { trainIdx[i], trainIdx[j] = trainIdx[j], trainIdx[i] })
@@ -207,7 +311,32 @@ func Run(ctx context.Context, spec RunSpec, onEpoch func(EpochRecord)) (*RunResu
 	res.summarise()
 	res.SpectralRadiusFinal = recurrentRadius(net.Params())
 	res.WallSeconds = time.Since(started).Seconds()
+	keep()
 	return res, nil
+}
+
+// continueFrom restores a saved run's optimizer state and checks its
+// mini-batch order against the task's training trials.
+func continueFrom(net *Network, st *TrainState, opt OptimizerSpec, trainN int) error {
+	if len(st.Epochs) == 0 || st.Epochs[0].Epoch != 0 {
+		return fmt.Errorf("rnn: the saved run has no epoch 0 record")
+	}
+	for k, e := range st.Epochs {
+		if e.Epoch != k {
+			return fmt.Errorf("rnn: the saved run's epochs are not 0, 1, ...: record %d is epoch %d", k, e.Epoch)
+		}
+	}
+	if len(st.Order) != trainN {
+		return fmt.Errorf("rnn: the saved mini-batch order has %d training trials, the task %d", len(st.Order), trainN)
+	}
+	seen := make([]bool, trainN)
+	for _, i := range st.Order {
+		if i < 0 || i >= trainN || seen[i] {
+			return fmt.Errorf("rnn: the saved mini-batch order is not a permutation of the %d training trials", trainN)
+		}
+		seen[i] = true
+	}
+	return net.SetOptimizerState(st.Optimizer, opt)
 }
 
 // summarise computes the run-level metrics from the epochs.

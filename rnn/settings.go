@@ -121,6 +121,9 @@ func (s *Setting) Values() []string {
 	if e, ok := s.rule.(oneOf); ok {
 		return e.values()
 	}
+	if _, ok := s.rule.(taskRule); ok {
+		return names(Tasks()) // or arrays:FILE
+	}
 	return nil
 }
 
@@ -371,6 +374,19 @@ func (r interval) allowed() string {
 	return fmt.Sprintf("a number in %s%g, %g%s", l, r.lo, r.hi, h)
 }
 
+// taskRule: a built-in task, or arrays:FILE.
+type taskRule struct{}
+
+func (taskRule) ok(v reflect.Value) bool {
+	t := Task(v.String())
+	f, ok := t.ArraysFile()
+	return t.Builtin() || (ok && f != "")
+}
+
+func (taskRule) allowed() string {
+	return "one of " + strings.Join(names(Tasks()), ", ") + ", or " + ArraysTaskPrefix + "FILE.npz"
+}
+
 // anyBool: true or false.
 type anyBool struct{}
 
@@ -506,8 +522,17 @@ var settings = []*Setting{
 
 	// Task.
 	{Key: "task", Field: "Task", Group: GroupTask, Default: string(TaskSeqMem),
-		Help: "the working-memory task",
-		rule: oneOf{values: enumOf(Tasks)}, fill: defaultTo(func(s *RunSpec) *Task { return &s.Task }, TaskSeqMem)},
+		Help: "the task: a built-in working-memory task, or arrays:FILE.npz with x (trials, steps, inputs), y and optional loss_mask, split, n_classes",
+		rule: taskRule{}, fill: defaultTo(func(s *RunSpec) *Task { return &s.Task }, TaskSeqMem)},
+	{Key: "loss", Field: "Loss", Group: GroupTask, Default: "the task's: mse for seq_mem, nll for the n-back tasks; an arrays task's from y (integer labels: nll)",
+		Help: "training loss: mse or nll (log-softmax + negative log-likelihood)",
+		rule: oneOf{values: enumOf(Losses), optional: "the task's"},
+		cross: func(s RunSpec) *Problem {
+			if s.Loss != "" && s.Task.Builtin() && s.Loss != builtinLoss(s.Task) {
+				return &Problem{Key: "loss", Value: strconv.Quote(string(s.Loss)), Want: fmt.Sprintf("%s (or nothing) for the built-in task %s", builtinLoss(s.Task), s.Task)}
+			}
+			return nil
+		}},
 	{Key: "pattern_length", Field: "PatternLength", Group: GroupTask, Default: "3",
 		Help: "seq_mem: values to remember (L)", applies: whenSeqMem,
 		rule: atLeast{min: 1}, fill: defaultTo(func(s *RunSpec) *int { return &s.PatternLength }, 3)},
@@ -601,8 +626,14 @@ var settings = []*Setting{
 		}},
 	{Key: "patience", Field: "Patience", Group: GroupTraining, Default: "0 (off)",
 		Help: "stop after this many epochs without a lower validation loss (0 = off)", rule: atLeast{min: 0}},
+	{Key: "init_from", Field: "InitFrom", Group: GroupTraining, Default: "none: a new network",
+		Help: "continue training a saved network (save_network's folder): its wiring, parameters, optimizer state and batch order; epochs more epochs follow its own",
+		rule: text{}},
 
 	// Run: seeds and execution.
+	{Key: "save_network", Execution: true, Field: "SaveNetwork", Group: GroupRun, Default: "none",
+		Help: "after training, save the network into this folder (wiring, parameters, optimizer state, settings): for analysis, or to continue with init_from",
+		rule: text{}},
 	{Key: "seed", Build: true, Field: "Seed", Group: GroupRun, Default: "1",
 		Help: "derives the build, data and init seeds that are not given",
 		rule: atLeast{min: 1}, fill: defaultTo(func(s *RunSpec) *uint64 { return &s.Seed }, 1)},

@@ -74,6 +74,9 @@ type RunSpec struct {
 	TrialLength   int    // nback_mem / pic_latent_mem L (default 5)
 	Trials        int    // default 500 for seq_mem, 1000 for the n-back tasks (80% train, 20% validation)
 	MNISTDir      string // folder with mnist_latent_50d.npy and mnist_labels.npy
+	// Loss is the training loss (Losses); "" = the task's. Omitted from
+	// the run id when "".
+	Loss Loss `json:",omitempty"`
 
 	// Training.
 	BatchSize   int       // default 128
@@ -85,6 +88,9 @@ type RunSpec struct {
 	ClipNorm    float64    // 0 = no clipping
 	Activation  Activation // "tanh" (default) or "relu"
 	Patience    int        // early stopping after this many epochs without improvement; 0 = off
+	// InitFrom is a saved network's folder to continue training from ("" =
+	// a new network). Omitted from the run id when "".
+	InitFrom string `json:",omitempty"`
 
 	// Seeds. Seed derives every other seed that is zero. BuildSeed: the
 	// up-scaling and the null model; DataSeed: the task trials; InitSeed: the
@@ -100,6 +106,9 @@ type RunSpec struct {
 	// estimated memory exceeds it is refused before anything large is
 	// allocated. Omitted from the run id.
 	MaxMemory uint64 `json:",omitempty"`
+	// SaveNetwork is a folder to save the trained network into ("" =
+	// none). Not part of the run id.
+	SaveNetwork string `json:",omitempty"`
 }
 
 // EpochRecord is one epoch's metrics. Epoch 0 is the evaluation before any update.
@@ -142,4 +151,10 @@ type RunResult struct {
 	PathUsed    Path // "sparse" or "dense"
 	Started     time.Time
 	WallSeconds float64
+
+	// With RunOptions.Keep: the trained network (to Close) and the state
+	// that continues its training.
+	Net    *Network    `json:"-"`
+	State  *TrainState `json:"-"`
+	Wiring *Wiring     `json:"-"` // nil for a network built from arrays
 }

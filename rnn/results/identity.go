@@ -50,6 +50,20 @@ func InputDigest(spec rnn.RunSpec) (string, error) {
 		}
 		parts = append(parts, "neurons_file="+sum)
 	}
+	if file, ok := spec.Task.ArraysFile(); ok {
+		sum, err := fileSHA256(file)
+		if err != nil {
+			return "", fmt.Errorf("task %s: %w", file, err)
+		}
+		parts = append(parts, "task="+sum)
+	}
+	if spec.InitFrom != "" {
+		sum, err := folderSHA256(spec.InitFrom)
+		if err != nil {
+			return "", fmt.Errorf("init_from %s: %w", spec.InitFrom, err)
+		}
+		parts = append(parts, "init_from="+sum)
+	}
 	if spec.Task == rnn.TaskPicLatentMem && spec.MNISTDir != "" {
 		vec, err := fileSHA256(filepath.Join(spec.MNISTDir, rnn.MNISTLatentFile))
 		if err != nil {
@@ -106,6 +120,27 @@ func RunIDChecked(spec rnn.RunSpec) (string, error) {
 // run: the spec alone, whatever its files hold. For a run without inputs
 // given by path it equals RunID.
 func PathRunID(spec rnn.RunSpec) string { return idOf(spec, "") }
+
+// folderSHA256 digests the regular files of a folder (a saved network):
+// the SHA-256 of "name sha256" lines in name order.
+func folderSHA256(dir string) (string, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	for _, e := range ents { // ReadDir sorts by name
+		if !e.Type().IsRegular() {
+			continue
+		}
+		sum, err := fileSHA256(filepath.Join(dir, e.Name()))
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "%s %s\n", e.Name(), sum)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
 
 // digestCache remembers file hashes by path, size and modification time, so
 // that a sweep of many runs over one file reads it once.
