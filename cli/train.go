@@ -12,6 +12,7 @@ import (
 	"github.com/biornn/biornn/connectome"
 	"github.com/biornn/biornn/rnn"
 	"github.com/biornn/biornn/rnn/results"
+	"github.com/biornn/biornn/rnn/savednet"
 	"github.com/biornn/biornn/rnn/sweep"
 	"github.com/schollz/progressbar/v3"
 	ucli "github.com/urfave/cli/v2"
@@ -38,6 +39,14 @@ func trainCommand() *ucli.Command {
 // beside the data (mnistDir).
 func specFromFlags(c *ucli.Context) (rnn.RunSpec, error) {
 	var s rnn.RunSpec
+	if dir := c.String("init-from"); dir != "" {
+		// A continued run: the saved network's settings, then the flags.
+		base, err := savednet.Base(dir)
+		if err != nil {
+			return s, &UsageError{Err: fmt.Errorf("--init-from %s: %w", dir, err)}
+		}
+		s = base
+	}
 	if err := applySettingFlags(c, &s, func(*rnn.Setting) bool { return true }); err != nil {
 		return s, err
 	}
@@ -121,7 +130,7 @@ func trainAction(c *ucli.Context) error {
 			}
 		}
 	}
-	res, err := rnn.Run(c.Context, full, onEpoch)
+	res, err := savednet.Run(c.Context, full, version(), rnn.RunOptions{OnEpoch: onEpoch})
 	if bar != nil {
 		bar.Finish()
 	}
