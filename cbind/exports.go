@@ -573,6 +573,64 @@ func biornn_predict(net C.biornn_handle, x *C.biornn_cfloat, xLen C.size_t, tria
 	})
 }
 
+//export biornn_predict_hidden
+func biornn_predict_hidden(net C.biornn_handle, x *C.biornn_cfloat, xLen C.size_t, trials, steps C.int64_t,
+	out *C.float, outLen C.size_t, hidden *C.float, hiddenLen C.size_t) C.int {
+	const where = "biornn_predict_hidden"
+	return call(where, func() error {
+		d, err := arraysData(where, x, xLen, trials, steps, nil, 0, nil, 0, false)
+		if err != nil {
+			return err
+		}
+		dst, err := slice[float32](where, "out", out, outLen)
+		if err != nil {
+			return err
+		}
+		hid, err := slice[float32](where, "hidden", hidden, hiddenLen)
+		if err != nil {
+			return err
+		}
+		return capi.WithNetwork(where, capi.Handle(net), func(nw *capi.Network) error {
+			return nw.PredictHidden(d, dst, hid)
+		})
+	})
+}
+
+//export biornn_network_save
+func biornn_network_save(net C.biornn_handle, dir *C.biornn_cchar) C.int {
+	const where = "biornn_network_save"
+	return call(where, func() error {
+		s, err := str(where, "dir", dir)
+		if err != nil {
+			return err
+		}
+		return capi.WithNetwork(where, capi.Handle(net), func(nw *capi.Network) error {
+			return nw.Save(where, s)
+		})
+	})
+}
+
+//export biornn_network_load
+func biornn_network_load(dir, options *C.biornn_cchar, out *C.biornn_handle) C.int {
+	const where = "biornn_network_load"
+	return call(where, func() error {
+		if out == nil {
+			return errNull(where, "out")
+		}
+		*out = 0
+		s, err := str(where, "dir", dir)
+		if err != nil {
+			return err
+		}
+		h, err := capi.LoadNetwork(s, optStr(options))
+		if err != nil {
+			return err
+		}
+		*out = C.biornn_handle(h)
+		return nil
+	})
+}
+
 //export biornn_train
 func biornn_train(net C.biornn_handle, options *C.biornn_cchar, progress C.biornn_progress_fn,
 	user unsafe.Pointer, runID *C.char, runIDLen C.size_t) C.int {

@@ -198,8 +198,10 @@ int biornn_get_threads(int32_t* threads);
  *   orientation           target: W_hh = W_bio^T (row i = inputs of neuron i); paper: W_hh = W_bio as the paper's code [target]
  *                         one of target, paper
  * task:
- *   task                  the working-memory task [seq_mem]
- *                         one of seq_mem, nback_mem, pic_latent_mem
+ *   task                  the task: a built-in working-memory task, or arrays:FILE.npz with x (trials, steps, inputs), y and optional loss_mask, split, n_classes [seq_mem]
+ *                         one of seq_mem, nback_mem, pic_latent_mem, or arrays:FILE.npz
+ *   loss                  training loss: mse or nll (log-softmax + negative log-likelihood) [the task's: mse for seq_mem, nll for the n-back tasks; an arrays task's from y (integer labels: nll)]
+ *                         one of mse, nll (or "": the task's)
  *   pattern_length        seq_mem: values to remember (L) [3]
  *                         an integer >= 1
  *   n_back                n-back tasks: how far back the compared item is (< trial_length) [2]
@@ -237,7 +239,11 @@ int biornn_get_threads(int32_t* threads);
  *                         one of shuffled, fixed (or "": shuffled)
  *   patience              stop after this many epochs without a lower validation loss (0 = off) [0 (off)]
  *                         an integer >= 0
+ *   init_from             continue training a saved network (save_network's folder): its wiring, parameters, optimizer state and batch order; epochs more epochs follow its own [none: a new network]
+ *                         a text
  * run:
+ *   save_network          after training, save the network into this folder (wiring, parameters, optimizer state, settings): for analysis, or to continue with init_from [none]
+ *                         a text
  *   seed                  derives the build, data and init seeds that are not given [1]
  *                         an integer >= 1
  *   build_seed            the up-scaling and the null model [derived from seed]
@@ -363,19 +369,46 @@ int biornn_predict(biornn_handle net, const float* x, size_t x_len,
                    int64_t trials, int64_t steps_t, float* out,
                    size_t out_len);
 
+/* Outputs (trials x steps_t x outputs) and hidden states h_t (trials x
+ * steps_t x hidden) at every step: the activity analyses start from. */
+int biornn_predict_hidden(biornn_handle net, const float* x, size_t x_len,
+                          int64_t trials, int64_t steps_t, float* out,
+                          size_t out_len, float* hidden, size_t hidden_len);
+
+/* ---- saved networks --------------------------------------------------------- */
+
+/*
+ * Saves a network that has parameters (from arrays, loaded, or trained) into
+ * the folder dir: connections.parquet (pre, post, weight), neurons.parquet,
+ * w_in.npy b.npy w_out.npy b_out.npy, network.json (sizes, settings,
+ * version) and, once trained, epochs.parquet, optimizer.npz and order.npy.
+ * dir must not exist, be empty or hold a saved network (replaced whole).
+ */
+int biornn_network_save(biornn_handle net, const char* dir);
+/* Opens a saved network (options: kernels, threads, max_memory). Training it
+ * with biornn_train continues where it stopped, bit for bit. */
+int biornn_network_load(const char* dir, const char* options,
+                        biornn_handle* out);
+
 /* ---- training runs (Parquet results) -------------------------------------- */
 
 /*
- * Trains a connectome network on a task (biornn's training loop, as the CLI's
- * `biornn train`) and writes the run to the results folder `out`
+ * Trains a network on a task (biornn's training loop, as the CLI's `biornn
+ * train`) and writes the run to the results folder `out`
  * (out/runs/<run_id>.parquet and out/epochs/<run_id>.parquet). progress may be
  * NULL. run_id (may be NULL) receives the run's id (16 hex digits; 17 bytes
  * suffice). Options: "out" (required: the results folder), and the
  * settings listed above except those that decide the network (connectome,
  * strategy, orientation, construction, build_seed), which the handle fixes;
- * seed replaces the network's master seed for the task data and the
- * initialisation. kernels defaults to biornn_default_kernel, threads to
- * biornn_get_threads.
+ * "task" is a built-in task or arrays:FILE.npz; seed replaces the network's
+ * master seed for the task data and the initialisation. kernels defaults to
+ * biornn_default_kernel, threads to biornn_get_threads.
+ *
+ * The first call on a connectome network builds and initialises its RNN;
+ * every later call, and every call on a network from arrays or a saved
+ * folder, continues training the network as it is (parameters, optimizer
+ * state, mini-batch order): two calls of 5 epochs equal one of 10. A failed
+ * or cancelled call leaves the network as it was.
  */
 int biornn_train(biornn_handle net, const char* options,
                  biornn_progress_fn progress, void* user, char* run_id,

@@ -307,13 +307,21 @@ func TestTrainProgressAndCancel(t *testing.T) {
 	}
 	out2 := t.TempDir()
 	seen = nil
+	var before []float32
+	WithNetwork("test", h, func(n *Network) error { before = n.rnn.Params().WHH; return nil })
 	_, err = Train(h, "out="+out2+";epochs=50;trials=20", func(rec rnn.EpochRecord, _ int) bool {
 		seen = append(seen, rec.Epoch)
-		return rec.Epoch < 1
+		return len(seen) < 2
 	})
-	if StatusOf(err) != Cancelled || len(seen) != 2 {
-		t.Fatalf("cancel: err %v, epochs seen %v", err, seen)
+	if StatusOf(err) != Cancelled || len(seen) != 2 || seen[0] != 3 {
+		t.Fatalf("cancel: err %v, epochs seen %v (the second call continues after epoch 2)", err, seen)
 	}
+	WithNetwork("test", h, func(n *Network) error {
+		if !slices.Equal(before, n.rnn.Params().WHH) {
+			t.Error("a cancelled run changed the network")
+		}
+		return nil
+	})
 	if _, err := OpenResults(out2); StatusOf(err) != ErrIO {
 		t.Fatalf("a cancelled run wrote results: %v", err)
 	}

@@ -9,34 +9,47 @@ import (
 	"github.com/biornn/biornn/rnn"
 )
 
-// Network is what a network handle holds: either a network built from a named
-// connectome (its construction settings, the region-level matrix and the
-// neuron-level W), or a trainable RNN built from caller arrays. A connectome
-// network trains through Run (rnn.Run: task data, epochs, Parquet results);
-// an arrays network through TrainArrays on the caller's data.
+// Network is what a network handle holds. A network built from a named
+// connectome starts with its construction settings and wiring; its layer
+// sizes come from the task, so its trainable RNN exists once it has been
+// trained (Train). A network from caller arrays, or loaded from a saved
+// folder, has its RNN from the start. Every network trains on a built-in
+// or arrays task (Train, continuing where the last call stopped), trains on
+// caller batches (TrainArrays), predicts, and gives and takes parameters.
 type Network struct {
-	// From a connectome.
-	spec rnn.RunSpec // construction settings (BuildSeed fixed, so training rebuilds this network)
-	// wiring is the network as rnn builds it: the connectome, the
-	// neuron-level W after the strategy (Bio, row = source), the region of
-	// each neuron and the mask in W_hh orientation (row = target).
+	// spec: the construction settings (BuildSeed fixed, so training
+	// rebuilds this network); Connectome = rnn.ConnectomeNone for a
+	// network from arrays.
+	spec rnn.RunSpec
+	// wiring is the network as rnn builds it from the connectome: the
+	// connectome, the neuron-level W after the strategy (Bio, row =
+	// source), the region of each neuron and the mask in W_hh orientation
+	// (row = target). nil for a network from arrays or a saved folder.
 	wiring *rnn.Wiring
 
-	// From arrays.
+	// The trainable RNN (nil until a connectome network is trained), its
+	// activation, and what continues its training.
 	rnn        *rnn.Network
 	activation rnn.Activation
+	state      *rnn.TrainState
+	// lastRun is the last training run's result (its spec and provenance,
+	// without the network), for Save.
+	lastRun *rnn.RunResult
+	// regions names each neuron's region (connectome networks).
+	regions []string
 }
 
-// close stops the worker goroutines of an arrays network (see
-// rnn.Network.Close); Free calls it.
+// close stops the worker goroutines of the RNN (see rnn.Network.Close);
+// Free calls it.
 func (n *Network) close() {
 	if n.rnn != nil {
 		n.rnn.Close()
 	}
 }
 
-// fromArrays reports whether n was built from caller arrays.
-func (n *Network) fromArrays() bool { return n.rnn != nil }
+// fromArrays reports whether n has no connectome wiring (built from
+// arrays or loaded from a saved folder).
+func (n *Network) fromArrays() bool { return n.wiring == nil }
 
 // WithNetwork runs fn on the network behind h, holding the handle's lock.
 func WithNetwork(where string, h Handle, fn func(*Network) error) error {
@@ -98,7 +111,8 @@ func NewArraysNetwork(p rnn.Params, mask []bool, opts string) (Handle, error) {
 	}
 	net.SetThreads(threads)
 	net.SetMaxMemory(set.MaxMemory)
-	return register(&Network{rnn: net, activation: act}), nil
+	spec := rnn.RunSpec{Connectome: rnn.ConnectomeNone, Activation: act, Path: path, Kernels: im.Name, Threads: threads, MaxMemory: set.MaxMemory}
+	return register(&Network{spec: spec, rnn: net, activation: act}), nil
 }
 
 // ParamNames lists the parameter names of get/set_param, in Params order.
@@ -122,16 +136,16 @@ func paramField(p *rnn.Params, name string) (*[]float32, int, int, error) {
 }
 
 func (n *Network) needArrays(where string) error {
-	if !n.fromArrays() {
-		return errorf(ErrUnsupported, "%s: this network was built from a connectome; parameters, prediction and training on arrays need a network from biornn_network_from_arrays (biornn_train runs the connectome network instead)", where)
+	if n.rnn == nil {
+		return errorf(ErrUnsupported, "%s: this network has not been trained yet: a connectome network's input and output sizes come from its task, so its parameters exist once biornn_train has run", where)
 	}
 	return nil
 }
 
 // Sizes returns inputs, hidden and outputs (inputs = outputs = 0 for a
-// connectome network, whose layer sizes come from the task at training time).
+// connectome network not yet trained: its layer sizes come from the task).
 func (n *Network) Sizes() (in, hidden, out int) {
-	if n.fromArrays() {
+	if n.rnn != nil {
 		return n.rnn.Inputs(), n.rnn.Hidden(), n.rnn.Outputs()
 	}
 	return 0, n.wiring.Bio.Rows, 0

@@ -7,6 +7,7 @@ import (
 	"github.com/biornn/biornn/connectome"
 	"github.com/biornn/biornn/rnn"
 	"github.com/biornn/biornn/rnn/results"
+	"github.com/biornn/biornn/rnn/savednet"
 )
 
 // Version is the library version reported by biornn_version and recorded
@@ -63,23 +64,29 @@ func trainSpec(where string, spec rnn.RunSpec, opts string) (rnn.RunSpec, string
 	return spec, out, nil
 }
 
-// Train runs rnn.Run for the connectome network h with the options opts and
-// writes the run to the results folder (option "out"); it returns the run id.
+// Train trains the network h on a task (option "task": a built-in task or
+// arrays:FILE.npz) with the options opts and writes the run to the results
+// folder (option "out"); it returns the run id. The first call on a
+// connectome network builds and initialises its RNN as rnn.Run does; every
+// later call, and every call on a network from arrays or a saved folder,
+// continues training the network as it is, with its optimizer state and
+// mini-batch order, so that two calls of 5 epochs equal one of 10.
 //
 // The run goes on its own goroutine while this one, which runs on the C
 // caller's thread, calls progress: so a binding's callback always runs on
 // the thread that called biornn_train (R may only be called from its main
 // thread), and the run waits for each callback, so a cancel takes effect
 // before the next epoch starts. The handle is not locked during the run, so
-// the callback may use it.
+// the callback may use it. A failed or cancelled run leaves the network as
+// it was before the call.
 func Train(h Handle, opts string, progress Progress) (string, error) {
 	const where = "biornn_train"
 	var spec rnn.RunSpec
+	var net *rnn.Network
+	var state *rnn.TrainState
+	var act rnn.Activation
 	err := with(where, h, func(n *Network) error {
-		if n.fromArrays() {
-			return errorf(ErrUnsupported, "%s: this network was built from arrays; biornn_train needs a network from biornn_network_from_connectome (use biornn_train_arrays)", where)
-		}
-		spec = n.spec
+		spec, net, state, act = n.spec, n.rnn, n.state, n.activation
 		return nil
 	})
 	if err != nil {
@@ -89,10 +96,17 @@ func Train(h Handle, opts string, progress Progress) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if net != nil && spec.Activation != act {
+		return "", errorf(ErrInvalid, "%s: option \"activation\" %q: this network's activation is %q", where, spec.Activation, act)
+	}
 	if err := results.PrepareFolder(out); err != nil {
 		return "", errorf(ErrIO, "%s: %v", where, err) // before training, not after it
 	}
 	id := results.RunID(spec)
+	var before rnn.Params
+	if net != nil {
+		before = net.Params()
+	}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -121,7 +135,7 @@ func Train(h Handle, opts string, progress Progress) (string, error) {
 				}
 			}
 		}
-		res, err := rnn.Run(ctx, spec, onEpoch)
+		res, err := savednet.Run(ctx, spec, LibraryVersion(), rnn.RunOptions{OnEpoch: onEpoch, Net: net, State: state, Keep: true})
 		o = outcome{res, err}
 	}()
 	cancelledAt := -1
@@ -134,14 +148,38 @@ func Train(h Handle, opts string, progress Progress) (string, error) {
 			}
 			acks <- struct{}{}
 		case o := <-done:
+			if o.err != nil || cancelledAt >= 0 {
+				if net != nil {
+					net.SetParams(before) // the state (optimizer, order) was not replaced
+				}
+				if o.res != nil && o.res.Net != nil && o.res.Net != net {
+					o.res.Net.Close()
+				}
+			}
 			if cancelledAt >= 0 {
-				return "", errorf(Cancelled, "%s: cancelled by the progress callback at epoch %d; no results written", where, cancelledAt)
+				return "", errorf(Cancelled, "%s: cancelled by the progress callback at epoch %d; no results written, the network is as before the call", where, cancelledAt)
 			}
 			if o.err != nil {
 				return "", wrap(ErrInvalid, fmt.Errorf("%s: %w", where, o.err))
 			}
-			if err := results.Write(out, id, o.res, LibraryVersion()); err != nil {
+			res := o.res
+			if err := results.Write(out, id, res, LibraryVersion()); err != nil {
 				return "", errorf(ErrIO, "%s: writing results to %s: %v", where, out, err)
+			}
+			kept := *res
+			kept.Net, kept.State, kept.Epochs, kept.Wiring = nil, nil, nil, nil
+			err := with(where, h, func(n *Network) error {
+				if n.rnn == nil {
+					n.rnn, n.activation = res.Net, spec.Activation
+					if saved := savednet.FromRun(res, ""); saved.Regions != nil {
+						n.regions = saved.Regions
+					}
+				}
+				n.state, n.lastRun = res.State, &kept
+				return nil
+			})
+			if err != nil && res.Net != net {
+				res.Net.Close() // the handle was freed during the run
 			}
 			return id, nil
 		}

@@ -19,6 +19,7 @@ from .info import (data_dir, default_kernel, env_names, get_env, kernels, set_da
                    set_mnist_dir,
                    set_threads, stat_names, threads, version)
 from .results import read_results
+from . import tasks
 from .sweep import SweepRun, find_binary, sweep
 from ._settings import SETTINGS  # noqa: F401 (re-exported)
 
@@ -27,6 +28,6 @@ __all__ = [
     "InvalidArgumentError", "Network", "NullPointerError", "SizeError", "UnsupportedError",
     "data_dir", "default_kernel", "env_names", "get_env", "kernels", "library_path", "read_results",
     "set_data_dir", "set_env", "set_mnist_dir", "set_kernels", "set_threads", "stat_names", "threads", "version",
-    "SweepRun", "find_binary", "sweep",
+    "SweepRun", "find_binary", "sweep", "tasks",
 ]
 __version__ = "0.1.0"

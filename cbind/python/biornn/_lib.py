@@ -81,6 +81,10 @@ _SIGNATURES = {
         c_handle, c_f32p, c_size, ctypes.c_int64, ctypes.c_int64, c_f32p, c_size,
         c_i64p, c_size, c_str, c_f64p, c_f64p]),
     "biornn_predict": (c_int, [c_handle, c_f32p, c_size, ctypes.c_int64, ctypes.c_int64, c_f32p, c_size]),
+    "biornn_predict_hidden": (c_int, [c_handle, c_f32p, c_size, ctypes.c_int64, ctypes.c_int64, c_f32p, c_size,
+                                      c_f32p, c_size]),
+    "biornn_network_save": (c_int, [c_handle, c_str]),
+    "biornn_network_load": (c_int, [c_str, c_str, ctypes.POINTER(c_handle)]),
     "biornn_train": (c_int, [c_handle, c_str, PROGRESS, ctypes.c_void_p, c_buf, c_size]),
     "biornn_results_open": (c_int, [c_str, ctypes.POINTER(c_handle)]),
     "biornn_results_tables": (c_int, [c_handle, c_buf, c_size, c_sizep]),
@@ -142,13 +146,35 @@ def _sync_env(handle):
             _give_env(handle, name, value)
 
 
+def _library_name():
+    return "libbiornn.dylib" if sys.platform == "darwin" else "libbiornn.so"
+
+
+def _library_candidates():
+    """The places the library is looked for when $BIORNN_LIB is not set,
+    in order: the copy bundled in the package (biornn/lib/, where the wheel
+    and `pip install` put it), then, for a package imported straight from
+    the source tree (cbind/python/biornn), cbind/lib/ where `cbind/build.sh`
+    builds it by default."""
+    pkg = pathlib.Path(__file__).resolve().parent
+    name = _library_name()
+    return [pkg / "lib" / name, pkg.parent.parent / "lib" / name]
+
+
 def library_path():
-    """Where the library is loaded from ($BIORNN_LIB or the package's lib/)."""
+    """Where the library is loaded from: $BIORNN_LIB if set (an explicit
+    choice, used as given), else the package's own lib/ folder (the copy a
+    wheel or `pip install` bundles), else cbind/lib/ of the source tree
+    when the package is imported from there. When none exists, the bundled
+    path (so that the error names it)."""
     env = os.environ.get("BIORNN_LIB")
     if env:
         return pathlib.Path(env)
-    name = "libbiornn.dylib" if sys.platform == "darwin" else "libbiornn.so"
-    return pathlib.Path(__file__).resolve().parent / "lib" / name
+    candidates = _library_candidates()
+    for path in candidates:
+        if path.is_file():
+            return path
+    return candidates[0]
 
 
 def lib():

@@ -22,7 +22,8 @@ SETTINGS = {
     "network_per": ("network", "string", "seed", "one of seed, experiment (or \"\": seed)", "which runs share one up-scaled network: each seed its own, or the whole experiment one (build_seed, default the one seed 1 derives; controls still drawn per seed), as the paper's code"),
     "strategy": ("network", "string", "bio-random", "one of bio-random, bio-rank, bio-weights, permute, rewire, shuffle, erdos-renyi", "bio topology with random, rank-mapped or connectome weights, or a control (a null model)"),
     "orientation": ("network", "string", "target", "one of target, paper", "target: W_hh = W_bio^T (row i = inputs of neuron i); paper: W_hh = W_bio as the paper's code"),
-    "task": ("task", "string", "seq_mem", "one of seq_mem, nback_mem, pic_latent_mem", "the working-memory task"),
+    "task": ("task", "string", "seq_mem", "one of seq_mem, nback_mem, pic_latent_mem, or arrays:FILE.npz", "the task: a built-in working-memory task, or arrays:FILE.npz with x (trials, steps, inputs), y and optional loss_mask, split, n_classes"),
+    "loss": ("task", "string", "the task's: mse for seq_mem, nll for the n-back tasks; an arrays task's from y (integer labels: nll)", "one of mse, nll (or \"\": the task's)", "training loss: mse or nll (log-softmax + negative log-likelihood)"),
     "pattern_length": ("task", "int", "3", "an integer >= 1", "seq_mem: values to remember (L)"),
     "n_back": ("task", "int", "2", "an integer >= 1", "n-back tasks: how far back the compared item is (< trial_length)"),
     "trial_length": ("task", "int", "5", "an integer >= 2", "n-back tasks: items per trial (L)"),
@@ -41,6 +42,8 @@ SETTINGS = {
     "control_weights": ("training", "string", "random", "one of random, rank, weights", "a control's recurrent weights: random, rank-mapped or the carried weights"),
     "batch_order": ("training", "string", "shuffled", "one of shuffled, fixed (or \"\": shuffled)", "the training trials' order: reshuffled every epoch, or shuffled once and fixed (the paper's loader)"),
     "patience": ("training", "int", "0 (off)", "an integer >= 0", "stop after this many epochs without a lower validation loss (0 = off)"),
+    "init_from": ("training", "string", "none: a new network", "a text", "continue training a saved network (save_network's folder): its wiring, parameters, optimizer state and batch order; epochs more epochs follow its own"),
+    "save_network": ("run", "string", "none", "a text", "after training, save the network into this folder (wiring, parameters, optimizer state, settings): for analysis, or to continue with init_from"),
     "seed": ("run", "uint64", "1", "an integer >= 1", "derives the build, data and init seeds that are not given"),
     "build_seed": ("run", "uint64", "derived from seed", "a whole number 0..18446744073709551615 (0 = derived from seed)", "the up-scaling and the null model"),
     "data_seed": ("run", "uint64", "derived from seed", "a whole number 0..18446744073709551615 (0 = derived from seed)", "the task's trials"),
@@ -78,7 +81,8 @@ DOC = """Settings (keyword arguments; defaults in brackets):
     network_per: which runs share one up-scaled network: each seed its own, or the whole experiment one (build_seed, default the one seed 1 derives; controls still drawn per seed), as the paper's code [seed]; one of seed, experiment (or "": seed)
     strategy: bio topology with random, rank-mapped or connectome weights, or a control (a null model) [bio-random]; one of bio-random, bio-rank, bio-weights, permute, rewire, shuffle, erdos-renyi
     orientation: target: W_hh = W_bio^T (row i = inputs of neuron i); paper: W_hh = W_bio as the paper's code [target]; one of target, paper
-    task: the working-memory task [seq_mem]; one of seq_mem, nback_mem, pic_latent_mem
+    task: the task: a built-in working-memory task, or arrays:FILE.npz with x (trials, steps, inputs), y and optional loss_mask, split, n_classes [seq_mem]; one of seq_mem, nback_mem, pic_latent_mem, or arrays:FILE.npz
+    loss: training loss: mse or nll (log-softmax + negative log-likelihood) [the task's: mse for seq_mem, nll for the n-back tasks; an arrays task's from y (integer labels: nll)]; one of mse, nll (or "": the task's)
     pattern_length: seq_mem: values to remember (L) [3]; an integer >= 1
     n_back: n-back tasks: how far back the compared item is (< trial_length) [2]; an integer >= 1
     trial_length: n-back tasks: items per trial (L) [5]; an integer >= 2
@@ -97,6 +101,8 @@ DOC = """Settings (keyword arguments; defaults in brackets):
     control_weights: a control's recurrent weights: random, rank-mapped or the carried weights [random]; one of random, rank, weights
     batch_order: the training trials' order: reshuffled every epoch, or shuffled once and fixed (the paper's loader) [shuffled]; one of shuffled, fixed (or "": shuffled)
     patience: stop after this many epochs without a lower validation loss (0 = off) [0 (off)]; an integer >= 0
+    init_from: continue training a saved network (save_network's folder): its wiring, parameters, optimizer state and batch order; epochs more epochs follow its own [none: a new network]; a text
+    save_network: after training, save the network into this folder (wiring, parameters, optimizer state, settings): for analysis, or to continue with init_from [none]; a text
     seed: derives the build, data and init seeds that are not given [1]; an integer >= 1
     build_seed: the up-scaling and the null model [derived from seed]; a whole number 0..18446744073709551615 (0 = derived from seed)
     data_seed: the task's trials [derived from seed]; a whole number 0..18446744073709551615 (0 = derived from seed)

@@ -1,5 +1,6 @@
 """Networks: built from a connectome or from arrays, trained, queried."""
 import collections
+import collections.abc
 import ctypes
 import os
 import signal
@@ -250,23 +251,60 @@ class Network:
             _ptr(ls, ctypes.c_int64), ls.size, L.cstr(loss, "loss"), ctypes.byref(lo), ctypes.byref(acc)))
         return lo.value, acc.value
 
-    def predict(self, x):
-        """Outputs at every step: (trials, T, outputs) float32."""
+    def predict(self, x, return_hidden=False):
+        """Outputs at every step: (trials, T, outputs) float32. With
+        return_hidden=True, (outputs, hidden) where hidden holds the states
+        h_t of every step, (trials, T, neurons) float32."""
         x = _f32(x, "x")
         if x.ndim != 3:
             raise ValueError(f"biornn: x has shape {x.shape}, expected (trials, steps, inputs)")
-        outputs = self.sizes()[2]
+        _, hidden, outputs = self.sizes()
         out = np.empty((x.shape[0], x.shape[1], outputs), dtype=np.float32)
-        check(L.lib().biornn_predict(self.handle, _ptr(x, ctypes.c_float), x.size, x.shape[0], x.shape[1],
-                                     _ptr(out, ctypes.c_float), out.size))
-        return out
+        if not return_hidden:
+            check(L.lib().biornn_predict(self.handle, _ptr(x, ctypes.c_float), x.size, x.shape[0], x.shape[1],
+                                         _ptr(out, ctypes.c_float), out.size))
+            return out
+        hid = np.empty((x.shape[0], x.shape[1], hidden), dtype=np.float32)
+        check(L.lib().biornn_predict_hidden(self.handle, _ptr(x, ctypes.c_float), x.size, x.shape[0], x.shape[1],
+                                            _ptr(out, ctypes.c_float), out.size, _ptr(hid, ctypes.c_float),
+                                            hid.size))
+        return out, hid
+
+    # ---- saving and loading -------------------------------------------------------
+
+    def save(self, path):
+        """Saves the network into the folder `path`: connections.parquet (pre,
+        post, weight), neurons.parquet, w_in/b/w_out/b_out .npy, network.json
+        and, once trained, its epochs, optimizer state and batch order.
+        Network.load(path) continues training it exactly where it stopped."""
+        check(L.lib().biornn_network_save(self.handle, L.cstr(os.fspath(path), "path")))
+
+    @classmethod
+    def load(cls, path, **options):
+        """Opens a saved network (options: kernels, threads, max_memory)."""
+        h = L.c_handle()
+        check(L.lib().biornn_network_load(L.cstr(os.fspath(path), "path"), options_string(options),
+                                          ctypes.byref(h)))
+        return cls(h.value)
 
     # ---- training runs --------------------------------------------------------------
 
-    def train(self, out, task="seq_mem", epochs=None, progress=None, **options):
-        """Trains a connectome network on a task and writes the run to the
-        results folder `out` (Parquet; read it with biornn.read_results).
-        Returns the run id.
+    def train(self, out=None, task="seq_mem", epochs=None, progress=None, **options):
+        """Trains the network on a task and writes the run to the results
+        folder `out` (Parquet; read it with biornn.read_results; None: a new
+        temporary folder, kept in self.last_results). Returns the run id.
+
+        task: a built-in task name (seq_mem, nback_mem, pic_latent_mem), the
+        path of an .npz file, or a mapping with x (trials, steps, inputs), y
+        (targets: (trials, steps, outputs) for mse, integer class labels
+        (trials, steps) for nll) and optional loss_mask, split and n_classes,
+        as biornn.tasks.from_neurogym returns. Mini-batches, the validation
+        split, patience and the metrics work as for the built-in tasks.
+
+        The first call on a connectome network builds and initialises it;
+        later calls (and calls on networks from arrays or Network.load)
+        continue training it as it is: two calls of 5 epochs equal one of 10.
+        Afterwards parameters(), predict() and save() give the trained network.
 
         progress(epoch) is called after every epoch with an Epoch tuple (epoch
         0 is the evaluation before training), on this thread; return False to
@@ -277,6 +315,27 @@ class Network:
         master seed for the task data and the initialisation.
 
         """
+        import tempfile
+        if out is None:
+            out = tempfile.mkdtemp(prefix="biornn-results-")
+        self.last_results = out
+        task_file = None
+        if isinstance(task, collections.abc.Mapping):
+            from .tasks import save_task
+            fd, task_file = tempfile.mkstemp(prefix="biornn-task-", suffix=".npz")
+            os.close(fd)
+            save_task(task_file, task)
+            task = "arrays:" + task_file
+        elif isinstance(task, os.PathLike) or (isinstance(task, str) and task.endswith(".npz")
+                                               and not task.startswith("arrays:")):
+            task = "arrays:" + os.fspath(task)
+        try:
+            return self._train(out, task, epochs, progress, options)
+        finally:
+            if task_file is not None:
+                os.remove(task_file)
+
+    def _train(self, out, task, epochs, progress, options):
         raised = []
         interrupted = []
 

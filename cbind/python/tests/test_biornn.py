@@ -349,3 +349,51 @@ def test_diverged_network_recovers_and_memory_is_bounded(tmp_path):
             net.train(tmp_path / "results", trials=1000000000)
     with pytest.raises(biornn.InvalidArgumentError, match=r'option "neurons" = 1.5: expected an integer >= 1'):
         biornn.Network.from_connectome("macaque", neurons=1.5)
+
+
+def test_trained_connectome_network_is_a_network(tmp_path):
+    """A connectome network, once trained, gives its parameters, predicts
+    with hidden states, saves and continues exactly where it stopped."""
+    net = biornn.Network.from_connectome("macaque", seed=1)
+    with pytest.raises(biornn.UnsupportedError, match="not been trained"):
+        net.parameters()
+    net.train(tmp_path / "r", epochs=3, trials=60)
+    p = net.parameters()
+    assert p["w_hh"].shape == (116, 116) and p["w_in"].shape == (116, 2)
+    x = np.random.default_rng(0).normal(size=(4, 7, 2)).astype(np.float32)
+    y, h = net.predict(x, return_hidden=True)
+    assert y.shape == (4, 7, 1) and h.shape == (4, 7, 116)
+    np.testing.assert_allclose(h @ p["w_out"].T + p["b_out"], y, rtol=1e-5, atol=1e-6)
+    net.save(tmp_path / "net")
+    assert set(pd.read_parquet(tmp_path / "net" / "connections.parquet").columns) == {"pre", "post", "weight"}
+    assert np.array_equal(np.load(tmp_path / "net" / "w_in.npy"), p["w_in"])
+    net.train(tmp_path / "r", epochs=3, trials=60)
+    loaded = biornn.Network.load(tmp_path / "net")
+    loaded.train(tmp_path / "r", epochs=3, trials=60)
+    whole = biornn.Network.from_connectome("macaque", seed=1)
+    whole.train(tmp_path / "r", epochs=6, trials=60)
+    for name in biornn.network.PARAM_NAMES:
+        assert np.array_equal(whole.parameter(name), net.parameter(name)), name
+        assert np.array_equal(whole.parameter(name), loaded.parameter(name)), name
+
+
+def test_train_on_own_task(tmp_path):
+    """A mapping task (as biornn.tasks.from_neurogym returns) trains with
+    its split; bad arrays are refused naming the array."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(300, 10, 3)).astype(np.float32)
+    labels = (x[:, :, 0].cumsum(1) > 0).astype(np.int64)
+    split = np.zeros(300, dtype=np.int64)
+    split[240:] = 1
+    net = biornn.Network.from_connectome("macaque", seed=1)
+    run = net.train(task={"x": x, "y": labels, "split": split}, epochs=30)
+    runs, epochs = biornn.read_results(net.last_results)
+    assert runs.loc[0, "run_id"] == run and len(epochs) == 31
+    loss, acc = net.evaluate(x[240:], labels[240:], loss="nll")
+    assert acc > 0.8
+    with pytest.raises(biornn.InvalidArgumentError, match="time-major"):
+        biornn.Network.from_connectome("macaque").train(tmp_path / "r", task={"x": x, "y": labels.T}, epochs=1)
+    bad = x.copy()
+    bad[0, 0, 0] = np.nan
+    with pytest.raises(biornn.InvalidArgumentError, match="x: element 0 is NaN"):
+        biornn.Network.from_connectome("macaque").train(tmp_path / "r", task={"x": bad, "y": labels}, epochs=1)

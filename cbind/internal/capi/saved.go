@@ -1,0 +1,104 @@
+package capi
+
+import (
+	"github.com/biornn/biornn/rnn"
+	"github.com/biornn/biornn/rnn/savednet"
+)
+
+// Save writes the network into dir as a saved-network folder (package
+// savednet): its wiring, parameters, settings and, once trained, what
+// continues its training.
+func (n *Network) Save(where, dir string) error {
+	if err := n.needArrays(where); err != nil {
+		return err
+	}
+	if dir == "" {
+		return errorf(ErrInvalid, "%s: empty folder name", where)
+	}
+	s := &savednet.Network{Version: LibraryVersion(), Activation: n.activation, Path: n.rnn.Path(),
+		Params: n.rnn.Params(), Mask: n.rnn.Mask(), State: n.state, Regions: n.regions}
+	if r := n.lastRun; r != nil {
+		s.Spec = r.Spec
+		s.ConnectomeName, s.ConnectomeSHA256, s.ConnectomeSource = r.ConnectomeName, r.ConnectomeSHA256, r.ConnectomeSource
+	} else {
+		s.Spec = rnn.RunSpec{Connectome: rnn.ConnectomeNone, Activation: n.activation}
+	}
+	if err := savednet.Save(dir, s); err != nil {
+		return errorf(ErrIO, "%s: %v", where, err)
+	}
+	return nil
+}
+
+// loadOptionKeys are the options of biornn_network_load.
+var loadOptionKeys = []string{"kernels", "threads", "max_memory"}
+
+// LoadNetwork opens a saved-network folder as a new handle, ready to
+// predict or to continue training (biornn_train) where it stopped.
+func LoadNetwork(dir, opts string) (Handle, error) {
+	const where = "biornn_network_load"
+	o, err := parseOptions(where, opts, loadOptionKeys...)
+	if err != nil {
+		return 0, err
+	}
+	var set rnn.RunSpec
+	if err := o.setInto(&set, func(s *rnn.Setting) bool { return s.Key == "kernels" || s.Key == "threads" || s.Key == "max_memory" }); err != nil {
+		return 0, err
+	}
+	saved, err := savednet.Load(dir)
+	if err != nil {
+		return 0, errorf(ErrIO, "%s: %v", where, err)
+	}
+	im, err := kernelsFor(where, set.Kernels)
+	if err != nil {
+		return 0, err
+	}
+	threads := set.Threads
+	if threads == 0 {
+		threads = Threads()
+	}
+	net, err := saved.Open(im, threads)
+	if err != nil {
+		return 0, errorf(ErrInvalid, "%s: %s: %v", where, dir, err)
+	}
+	net.SetMaxMemory(set.MaxMemory)
+	spec := saved.Spec
+	if spec == (rnn.RunSpec{}) {
+		spec = rnn.RunSpec{Connectome: rnn.ConnectomeNone, Activation: saved.Activation}
+	}
+	for _, s := range rnn.Settings() {
+		if s.Execution {
+			s.Clear(&spec)
+		}
+	}
+	n := &Network{spec: spec, rnn: net, activation: saved.Activation, state: saved.State, regions: saved.Regions}
+	if saved.ConnectomeName != "" {
+		n.lastRun = &rnn.RunResult{Spec: saved.Spec, ConnectomeName: saved.ConnectomeName,
+			ConnectomeSHA256: saved.ConnectomeSHA256, ConnectomeSource: saved.ConnectomeSource}
+	}
+	return register(n), nil
+}
+
+// PredictHidden writes the outputs (trials x T x outputs) into out and the
+// hidden states (trials x T x hidden) into hidden.
+func (n *Network) PredictHidden(d ArraysData, out, hidden []float32) error {
+	const where = "biornn_predict_hidden"
+	if err := n.needArrays(where); err != nil {
+		return err
+	}
+	if err := n.checkData(where, d, ""); err != nil {
+		return err
+	}
+	if want := d.Trials * d.T * n.rnn.Outputs(); len(out) != want {
+		return errorf(ErrSize, "%s: the output buffer holds %d values, expected %d (trials x steps x outputs = %dx%dx%d)", where, len(out), want, d.Trials, d.T, n.rnn.Outputs())
+	}
+	if want := d.Trials * d.T * n.rnn.Hidden(); len(hidden) != want {
+		return errorf(ErrSize, "%s: the hidden buffer holds %d values, expected %d (trials x steps x neurons = %dx%dx%d)", where, len(hidden), want, d.Trials, d.T, n.rnn.Hidden())
+	}
+	y, h, err := n.rnn.PredictHidden(d.X, [3]int{d.Trials, d.T, n.rnn.Inputs()})
+	if err != nil {
+		return wrap(ErrInvalid, errorf(ErrInvalid, "%s: %v", where, err))
+	}
+	copy(out, y)
+	copy(hidden, h)
+	return nil
+}
