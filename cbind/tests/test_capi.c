@@ -478,11 +478,16 @@ static void test_connectome(const char* scratch) {
     CHECK(st.ok && st.calls == 4 && st.last_epoch == 3 && st.epochs == 3);
     CHECK(strlen(run_id) == 16);
 
-    /* cancellation: the callback returns nonzero at epoch 1 */
+    /* cancellation: the network continues after its 3 epochs, the callback
+     * returns nonzero at epoch 5; the network stays as it was */
+    float before[4], after[4];
+    EXPECT(biornn_get_param(net, "b_out", before, 1), BIORNN_OK, NULL);
     snprintf(opts, sizeof opts, "out=%s;task=seq_mem;epochs=50;trials=40;batch_size=16;data_seed=99", dir);
-    struct progress_state st2 = {0, 1, -1, 0, 1};
+    struct progress_state st2 = {4, 5, -1, 0, 1};
     EXPECT(biornn_train(net, opts, on_epoch, &st2, NULL, 0), BIORNN_CANCELLED, "cancelled");
-    CHECK(st2.last_epoch == 1);
+    CHECK(st2.ok && st2.last_epoch == 5 && st2.calls == 6);
+    EXPECT(biornn_get_param(net, "b_out", after, 1), BIORNN_OK, NULL);
+    CHECK(before[0] == after[0]);
 
     EXPECT(biornn_train(net, "task=seq_mem", NULL, NULL, NULL, 0), BIORNN_ERR_INVALID, "\"out\"");
     EXPECT(biornn_train(net, "out=x;epochs=many", NULL, NULL, NULL, 0), BIORNN_ERR_INVALID, "\"epochs\"");

@@ -143,8 +143,9 @@ def test_errors_carry_messages():
         net.train_arrays(x, y, optimizer="adam;lr=1")
     with pytest.raises(biornn.UnsupportedError, match="connectome"):
         net.matrix("connectome")
-    with pytest.raises(biornn.UnsupportedError, match="from arrays"):
-        net.train("unused")
+    wrong = {"x": np.zeros((10, 3, net.sizes()[0] + 1)), "y": np.zeros((10, 3, net.sizes()[2]))}
+    with pytest.raises(biornn.InvalidArgumentError, match="the task has"):
+        net.train(task=wrong, epochs=1)
     net.close()
     with pytest.raises(biornn.BiornnError, match="closed"):
         net.predict(x)
@@ -210,11 +211,12 @@ def test_train_progress_and_results(tmp_path):
     assert list(runs["run_id"]) == [run_id] and runs["task"][0] == "nback_mem"
     assert list(epochs["epoch"]) == [0, 1, 2, 3]
     np.testing.assert_allclose(epochs["val_loss"], [e.val_loss for e in seen])
-    # a second run without a callback, other task data: a second row
+    # a second run continues the network (epochs 4 after 0..3), other task
+    # data: a second row whose epochs hold the first run's and its own
     run2 = net.train(out, task="nback_mem", epochs=1, trials=40, batch_size=16, seed=9)
     assert run2 != run_id
     runs, epochs = biornn.read_results(out)
-    assert sorted(runs["run_id"]) == sorted([run_id, run2]) and len(epochs) == 6
+    assert sorted(runs["run_id"]) == sorted([run_id, run2]) and len(epochs) == 4 + 5
     runs2, epochs2 = biornn.read_results(out, engine="biornn")
     pd.testing.assert_frame_equal(runs, runs2, check_dtype=False)
     pd.testing.assert_frame_equal(epochs, epochs2, check_dtype=False)

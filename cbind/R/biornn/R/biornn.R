@@ -184,13 +184,31 @@ evaluate <- function(net, x, y, loss = "mse", loss_steps = NULL) {
   list(loss = v[1], accuracy = if (is.nan(v[2])) NA_real_ else v[2])
 }
 
-#' Outputs at every step: an array trials x steps x outputs.
-predict.biornn_network <- function(object, x, ...) {
+#' Outputs at every step: an array trials x steps x outputs. With
+#' hidden = TRUE, list(outputs = ..., hidden = ...) where hidden holds the
+#' states h_t of every step, an array trials x steps x neurons.
+predict.biornn_network <- function(object, x, hidden = FALSE, ...) {
   xd <- .xdata(x)
-  o <- network_sizes(object)[["outputs"]]
-  v <- .Call(C_predict, .ptr(object), xd$data, xd$dims, as.double(o))
-  aperm(array(v, dim = c(o, dim(x)[2], dim(x)[1])), c(3, 2, 1))
+  s <- network_sizes(object)
+  o <- s[["outputs"]]
+  as3 <- function(v, k) aperm(array(v, dim = c(k, dim(x)[2], dim(x)[1])), c(3, 2, 1))
+  if (!isTRUE(hidden)) {
+    v <- .Call(C_predict, .ptr(object), xd$data, xd$dims, as.double(o))
+    return(as3(v, o))
+  }
+  v <- .Call(C_predict_hidden, .ptr(object), xd$data, xd$dims, as.double(c(o, s[["hidden"]])))
+  list(outputs = as3(v[[1]], o), hidden = as3(v[[2]], s[["hidden"]]))
 }
+
+#' Saves a network with parameters (trained, from arrays or loaded) into
+#' the folder dir: connections.parquet (pre, post, weight), neurons.parquet,
+#' w_in/b/w_out/b_out .npy, network.json and, once trained, its epochs,
+#' optimizer state and batch order. network_load(dir) continues training it
+#' exactly where it stopped.
+network_save <- function(net, dir) invisible(.Call(C_save, .ptr(net), normalizePath(dir, mustWork = FALSE)))
+
+#' Opens a saved network (options: kernels, threads, max_memory).
+network_load <- function(dir, ...) .network(.Call(C_load, normalizePath(dir, mustWork = FALSE), .options(...)))
 
 print.biornn_network <- function(x, ...) {
   s <- network_sizes(x)
@@ -205,8 +223,11 @@ print.biornn_network <- function(x, ...) {
   invisible(x)
 }
 
-#' Trains a connectome network on a task and writes the run to the results
-#' folder `out`; returns the run id. progress(epoch) gets a list (epoch,
+#' Trains a network on a task (a built-in task name or "arrays:FILE.npz")
+#' and writes the run to the results folder `out`; returns the run id. The
+#' first call on a connectome network builds and initialises it; later calls
+#' (and calls on networks from arrays or network_load) continue training it
+#' where it stopped. progress(epoch) gets a list (epoch,
 #' epochs, train_loss, val_loss, val_accuracy, seconds) after every epoch;
 #' returning FALSE stops the run with an error of class "biornn_cancelled"
 #' (nothing is written). Ctrl-C stops it too. Options: pattern_length,

@@ -408,6 +408,43 @@ static SEXP r_predict(SEXP ptr, SEXP x, SEXP dims, SEXP outputs) {
     return v;
 }
 
+/* returns list(outputs, hidden): row-major (trials, T, outputs) and
+ * (trials, T, hidden) doubles */
+static SEXP r_predict_hidden(SEXP ptr, SEXP x, SEXP dims, SEXP sizes) {
+    biornn_handle h = get_handle(ptr);
+    float* xf = floats(x, "x");
+    int64_t trials = (int64_t)REAL(dims)[0], t = (int64_t)REAL(dims)[1];
+    int64_t no = trials * t * (int64_t)REAL(sizes)[0], nh = trials * t * (int64_t)REAL(sizes)[1];
+    if (no < 0) no = 0;
+    if (nh < 0) nh = 0;
+    float* out = (float*)R_alloc((size_t)no + 1, sizeof(float));
+    float* hid = (float*)R_alloc((size_t)nh + 1, sizeof(float));
+    CHECK(biornn_predict_hidden(h, xf, XLENGTH(x), trials, t, no ? out : NULL, (size_t)no, nh ? hid : NULL,
+                                (size_t)nh),
+          "biornn_predict_hidden");
+    SEXP v = PROTECT(Rf_allocVector(VECSXP, 2));
+    SEXP a = PROTECT(Rf_allocVector(REALSXP, (R_xlen_t)no));
+    for (int64_t i = 0; i < no; i++) REAL(a)[i] = out[i];
+    SEXP b = PROTECT(Rf_allocVector(REALSXP, (R_xlen_t)nh));
+    for (int64_t i = 0; i < nh; i++) REAL(b)[i] = hid[i];
+    SET_VECTOR_ELT(v, 0, a);
+    SET_VECTOR_ELT(v, 1, b);
+    UNPROTECT(3);
+    return v;
+}
+
+static SEXP r_save(SEXP ptr, SEXP dir) {
+    CHECK(biornn_network_save(get_handle(ptr), str1(dir, "dir")), "biornn_network_save");
+    return R_NilValue;
+}
+
+static SEXP r_load(SEXP dir, SEXP opts) {
+    biornn_handle h = 0;
+    sync_env();
+    CHECK(biornn_network_load(str1(dir, "dir"), str1(opts, "options"), &h), "biornn_network_load");
+    return wrap_handle(h);
+}
+
 /* ---- training runs with a progress callback ---- */
 
 struct progress_state {
@@ -636,6 +673,9 @@ static const R_CallMethodDef calls[] = {
     {"C_train_arrays", (DL_FUNC)&r_train_arrays, 7},
     {"C_evaluate", (DL_FUNC)&r_evaluate, 6},
     {"C_predict", (DL_FUNC)&r_predict, 4},
+    {"C_predict_hidden", (DL_FUNC)&r_predict_hidden, 4},
+    {"C_save", (DL_FUNC)&r_save, 2},
+    {"C_load", (DL_FUNC)&r_load, 2},
     {"C_train", (DL_FUNC)&r_train, 3},
     {"C_read_results", (DL_FUNC)&r_read_results, 1},
     {NULL, NULL, 0}};

@@ -86,7 +86,7 @@ test_that("errors carry the library's message", {
   expect_error(predict(net, array(0, c(2, 3, 5))), "x has")
   expect_error(train_arrays(net, p$x, p$y, optimizer = "adam;lr=1"), "cannot contain")
   expect_error(network_matrix(net, "connectome"), "connectome")
-  expect_error(train(net, tempfile()), "from arrays")
+  expect_error(train(net, tempfile(), task = "nback_mem"), "the task has 2 inputs and 3 outputs")
   expect_error(network_from_connectome("no-such-connectome"), "no-such-connectome")
   expect_error(read_results(file.path(tempdir(), "none-here")), "biornn_results_open")
 })
@@ -142,12 +142,36 @@ test_that("training runs, progress, cancellation and results", {
 
   out2 <- file.path(tempfile("biornn-"), "results")
   n <- 0
-  err <- tryCatch(train(net, out2, epochs = 100, trials = 40, progress = function(e) { n <<- n + 1; e$epoch < 1 }),
+  # The network continues after its 3 epochs: stop after the first callback.
+  err <- tryCatch(train(net, out2, task = "nback_mem", epochs = 100, trials = 40,
+                        progress = function(e) { n <<- n + 1; n < 2 }),
                   biornn_cancelled = function(e) e)
   expect_s3_class(err, "biornn_cancelled")
   expect_match(conditionMessage(err), "cancelled")
   expect_equal(n, 2)
   expect_false(dir.exists(file.path(out2, "runs")) && length(dir(file.path(out2, "runs"))) > 0)
-  expect_error(train(net, out2, epochs = 100, trials = 40, progress = function(e) stop("boom")),
+  expect_error(train(net, out2, task = "nback_mem", epochs = 100, trials = 40, progress = function(e) stop("boom")),
                "progress callback raised an error.*boom")
+})
+
+test_that("a trained connectome network predicts with hidden states, saves and continues", {
+  out <- file.path(tempdir(), "r-saved")
+  net <- network_from_connectome("macaque", seed = 1)
+  expect_error(parameters(net), "not been trained")
+  train(net, out, epochs = 3, trials = 60)
+  p <- parameters(net)
+  expect_equal(dim(p$w_hh), c(116, 116))
+  x <- array(rnorm(4 * 7 * 2), c(4, 7, 2))
+  r <- predict(net, x, hidden = TRUE)
+  expect_equal(dim(r$hidden), c(4, 7, 116))
+  expect_equal(r$outputs, predict(net, x))
+  dir <- file.path(tempdir(), "r-saved-net")
+  network_save(net, dir)
+  train(net, out, epochs = 3, trials = 60)
+  loaded <- network_load(dir)
+  train(loaded, out, epochs = 3, trials = 60)
+  whole <- network_from_connectome("macaque", seed = 1)
+  train(whole, out, epochs = 6, trials = 60)
+  expect_identical(parameters(whole), parameters(net))
+  expect_identical(parameters(whole), parameters(loaded))
 })
