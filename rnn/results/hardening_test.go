@@ -57,19 +57,11 @@ func TestRunIDFollowsFileContents(t *testing.T) {
 	}
 }
 
-// writeRaw writes a runs file from records with the runs schema.
-func writeRaw(t *testing.T, path string, recs []map[string]any) {
+// writeRaw writes a runs file of the given rows (any number) as Write does.
+func writeRaw(t *testing.T, path string, rows []RunRow) {
 	t.Helper()
 	os.MkdirAll(filepath.Dir(path), 0o755)
-	err := recordfile.Write(path, func(w io.Writer) error {
-		pw := parquet.NewGenericWriter[map[string]any](w, runsSchema(), parquet.Compression(&parquet.Zstd))
-		if len(recs) > 0 {
-			if _, err := pw.Write(recs); err != nil {
-				return err
-			}
-		}
-		return pw.Close()
-	})
+	err := recordfile.Write(path, func(w io.Writer) error { return encodeRuns(w, rows) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,13 +91,13 @@ func TestReaderValidates(t *testing.T) {
 		"path as id": func(dir string) string {
 			bad := row
 			bad.RunID = "../../.."
-			writeRaw(t, filepath.Join(dir, RunsTable, "r1.parquet"), []map[string]any{runRecord(&bad)})
+			writeRaw(t, filepath.Join(dir, RunsTable, "r1.parquet"), []RunRow{bad})
 			return "is no run id"
 		},
 		"other id": func(dir string) string {
 			other := row
 			other.RunID = "r2"
-			writeRaw(t, filepath.Join(dir, RunsTable, "r1.parquet"), []map[string]any{runRecord(&other)})
+			writeRaw(t, filepath.Join(dir, RunsTable, "r1.parquet"), []RunRow{other})
 			return "holds run r2, expected r1"
 		},
 		"missing metric": func(dir string) string {
@@ -152,7 +144,7 @@ func TestReaderValidates(t *testing.T) {
 	if err := Verify(dir, "r1"); err != nil {
 		t.Fatalf("Verify of an intact run: %v", err)
 	}
-	writeRaw(t, filepath.Join(dir, RunsTable, "r1.parquet"), []map[string]any{runRecord(&row), runRecord(&row)})
+	writeRaw(t, filepath.Join(dir, RunsTable, "r1.parquet"), []RunRow{row, row})
 	runs, _, warnings, err := ReadChecked(dir)
 	if err != nil || len(runs) != 1 || len(warnings) != 1 || !strings.Contains(warnings[0], "counted once") {
 		t.Fatalf("duplicated row: %d runs, warnings %q, %v", len(runs), warnings, err)

@@ -63,17 +63,22 @@ type RunRow struct {
 	Neurons          int64
 	Connections      int64
 	EpochsRun        int64
-	MinValLoss       float64
-	MinValEpoch      int64
-	SpeedEpoch       int64 // -1 = never
-	FinalValLoss     float64
-	FinalValAcc      float64
-	BiornnVersion    string
-	StartedAt        time.Time
-	WallSeconds      float64
+	// Metrics. A missing one is NaN (-1 for MinValEpoch) here and null in
+	// the file: FinalValAcc of a task without classes, the loss metrics of
+	// a run without epochs.
+	MinValLoss    float64
+	MinValEpoch   int64 // -1 = none
+	SpeedEpoch    int64 // -1 = never
+	FinalValLoss  float64
+	FinalValAcc   float64
+	BiornnVersion string
+	StartedAt     time.Time
+	WallSeconds   float64
 	// Diagnostics (rnn.RunResult): W_hh's spectral radius before and after
 	// training, the kept weights' mean and standard deviation before it,
-	// and whether the run learnt. NaN / false in files written before them.
+	// and whether the run learnt. NaN when not computed (above 2,048
+	// neurons, no kept weights) and in files written before them; Learnt is
+	// false there.
 	SpectralRadiusInit, SpectralRadiusFinal float64
 	WeightMeanInit, WeightStdInit           float64
 	Learnt                                  bool
@@ -86,8 +91,37 @@ type EpochRow struct {
 	Epoch       int64   `parquet:"epoch"`
 	TrainLoss   float64 `parquet:"train_loss"`
 	ValLoss     float64 `parquet:"val_loss"`
-	ValAccuracy float64 `parquet:"val_accuracy"` // NaN for tasks without classes
+	ValAccuracy float64 `parquet:"val_accuracy"` // NaN for tasks without classes (null in the file)
 	Seconds     float64 `parquet:"seconds"`
+}
+
+// epochRecord is an EpochRow as the epochs file stores it: val_accuracy is
+// null, not NaN, for a task without classes. It reads files written before
+// (a required val_accuracy holding NaN) too.
+type epochRecord struct {
+	RunID       string   `parquet:"run_id"`
+	Epoch       int64    `parquet:"epoch"`
+	TrainLoss   float64  `parquet:"train_loss"`
+	ValLoss     float64  `parquet:"val_loss"`
+	ValAccuracy *float64 `parquet:"val_accuracy,optional"`
+	Seconds     float64  `parquet:"seconds"`
+}
+
+func (e EpochRow) record() epochRecord {
+	r := epochRecord{RunID: e.RunID, Epoch: e.Epoch, TrainLoss: e.TrainLoss, ValLoss: e.ValLoss, Seconds: e.Seconds}
+	if !math.IsNaN(e.ValAccuracy) {
+		acc := e.ValAccuracy
+		r.ValAccuracy = &acc
+	}
+	return r
+}
+
+func (r epochRecord) row() EpochRow {
+	e := EpochRow{RunID: r.RunID, Epoch: r.Epoch, TrainLoss: r.TrainLoss, ValLoss: r.ValLoss, ValAccuracy: math.NaN(), Seconds: r.Seconds}
+	if r.ValAccuracy != nil {
+		e.ValAccuracy = *r.ValAccuracy
+	}
+	return e
 }
 
 // RunID returns the identifier of a run: the first 16 hex digits of the
@@ -131,12 +165,16 @@ func NewRunRow(runID string, res *rnn.RunResult, version string) RunRow {
 	if name == "" {
 		name = s.Connectome
 	}
+	minLoss, minEpoch := res.MinValLoss, int64(res.MinValEpoch)
+	if len(res.Epochs) == 0 || math.IsNaN(minLoss) {
+		minLoss, minEpoch = nan(), -1
+	}
 	return RunRow{
 		RunID: runID, Status: status, Spec: s,
 		ConnectomeName: name, ConnectomeSHA256: res.ConnectomeSHA256, ConnectomeSource: res.ConnectomeSource,
 		KernelSet: res.KernelSet, PathUsed: string(res.PathUsed),
 		Neurons: int64(res.Neurons), Connections: int64(res.Connections), EpochsRun: int64(epochsRun),
-		MinValLoss: res.MinValLoss, MinValEpoch: int64(res.MinValEpoch), SpeedEpoch: int64(res.SpeedEpoch),
+		MinValLoss: minLoss, MinValEpoch: minEpoch, SpeedEpoch: int64(res.SpeedEpoch),
 		FinalValLoss: finalLoss, FinalValAcc: finalAcc,
 		BiornnVersion: version, StartedAt: res.Started.UTC().Truncate(time.Microsecond), WallSeconds: res.WallSeconds,
 		SpectralRadiusInit: res.SpectralRadiusInit, SpectralRadiusFinal: res.SpectralRadiusFinal,
@@ -167,7 +205,11 @@ func Write(dir, runID string, res *rnn.RunResult, version string) error {
 	if !validID(runID) {
 		return fmt.Errorf("results: run id %q: expected letters, digits, '-' or '_' only", runID)
 	}
-	if err := writeTable(filepath.Join(dir, EpochsTable), runID, EpochRows(runID, res.Epochs)); err != nil {
+	var recs []epochRecord
+	for _, e := range EpochRows(runID, res.Epochs) {
+		recs = append(recs, e.record())
+	}
+	if err := writeTable(filepath.Join(dir, EpochsTable), runID, recs); err != nil {
 		return err
 	}
 	return writeRunFile(filepath.Join(dir, RunsTable), runID, NewRunRow(runID, res, version))
@@ -486,17 +528,20 @@ func readEpochs(path, runID string) (rows []EpochRow, dups int, err error) {
 	if n > 1<<24 {
 		return nil, 0, fmt.Errorf("the file claims %d rows", n)
 	}
-	all := make([]EpochRow, n)
-	r := parquet.NewGenericReader[EpochRow](pf)
+	recs := make([]epochRecord, n)
+	r := parquet.NewGenericReader[epochRecord](pf)
 	defer r.Close()
-	got, err := r.Read(all)
+	got, err := r.Read(recs)
 	if err != nil && err != io.EOF {
 		return nil, 0, err
 	}
 	if int64(got) != n {
 		return nil, 0, fmt.Errorf("read %d of the %d rows the footer lists", got, n)
 	}
-	all = all[:got]
+	all := make([]EpochRow, got)
+	for i, rec := range recs[:got] {
+		all[i] = rec.row()
+	}
 	for _, e := range all {
 		if e.RunID != runID {
 			return nil, 0, fmt.Errorf("holds a row of run %q, expected %s only", clip(e.RunID), runID)

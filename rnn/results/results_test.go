@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/biornn/biornn/rnn"
+	"github.com/parquet-go/parquet-go"
 )
 
 // fakeResult builds a plausible finished run without training anything.
@@ -19,7 +20,7 @@ func fakeResult(seed uint64, strategy string, epochs int) *rnn.RunResult {
 	spec := rnn.RunSpec{
 		Connectome: "macaque", NeuronsPerRegion: 4, TargetSparsity: 0.8, IntrinsicSparsity: 1,
 		IntrinsicWeight: 0.8, Strategy: rnn.Strategy(strategy), Orientation: "target", Init: "default",
-		SpectralRadius: 1, Task: "seq_mem", PatternLength: 3, NBack: 2, TrialLength: 5,
+		SpectralRadius: 1, ControlWeights: "random", Task: "seq_mem", PatternLength: 3, NBack: 2, TrialLength: 5,
 		Trials: 500, BatchSize: 128, Epochs: epochs, Optimizer: "adam", LR: 1e-4,
 		Activation: "tanh", Seed: seed, BuildSeed: seed + 1, DataSeed: 1 << 63, InitSeed: seed + 3,
 		Threads: 1, Kernels: "generic", Path: "auto",
@@ -101,7 +102,9 @@ func TestRoundTrip(t *testing.T) {
 // TestEveryRunSpecFieldStored fills every RunSpec field with a distinct
 // nonzero value, writes the run and reads it back: every setting is a
 // column of the runs table named by its key, so a setting added later
-// cannot go missing from the dataset.
+// cannot go missing from the dataset. A setting that does not apply to the
+// run is null and reads back as its default; the variants make every
+// setting apply in one of them, so each column round-trips a value.
 func TestEveryRunSpecFieldStored(t *testing.T) {
 	var spec rnn.RunSpec
 	v := reflect.ValueOf(&spec).Elem()
@@ -122,18 +125,53 @@ func TestEveryRunSpecFieldStored(t *testing.T) {
 			t.Fatalf("RunSpec.%s has kind %s: extend the runs table and this test", v.Type().Field(i).Name, f.Kind())
 		}
 	}
-	dir := t.TempDir()
-	res := fakeResult(1, "permute", 2)
-	res.Spec = spec
-	if err := Write(dir, "x", res, "v"); err != nil {
-		t.Fatal(err)
+	variants := map[string]func(*rnn.RunSpec){
+		"distinct": func(*rnn.RunSpec) {},
+		"uniform neurons, intrinsic, split, n-back, sgd, scaled control": func(s *rnn.RunSpec) {
+			s.NeuronsFile, s.NeuronsFromDensity, s.NoIntrinsic, s.Homogeneous = "", "", false, false
+			s.Task, s.Optimizer, s.Strategy, s.ControlWeights = rnn.TaskNBackMem, rnn.OptimizerSGD, "permute", rnn.ControlWeights
+		},
+		"seq_mem":  func(s *rnn.RunSpec) { s.Task = rnn.TaskSeqMem },
+		"pictures": func(s *rnn.RunSpec) { s.Task = rnn.TaskPicLatentMem },
 	}
-	runs, _, err := Read(dir)
-	if err != nil || len(runs) != 1 {
-		t.Fatalf("%d runs, %v", len(runs), err)
-	}
-	if !reflect.DeepEqual(runs[0].Spec, spec) {
-		t.Errorf("spec round trip:\n got %+v\nwant %+v", runs[0].Spec, spec)
+	applied := map[string]bool{}
+	for name, change := range variants {
+		spec := spec
+		change(&spec)
+		want := spec
+		var null []*rnn.Setting
+		for _, s := range rnn.Settings() {
+			if s.Applies(spec) {
+				applied[s.Key] = true
+			} else {
+				s.Clear(&want)
+				null = append(null, s)
+			}
+		}
+		// What does not apply reads back as rnn.Defaults fills it in.
+		d, _ := rnn.Defaults(want)
+		for _, s := range null {
+			reflect.ValueOf(&want).Elem().FieldByName(s.Field).Set(reflect.ValueOf(d).FieldByName(s.Field))
+		}
+		dir := t.TempDir()
+		res := fakeResult(1, "permute", 2)
+		res.Spec = spec
+		if err := Write(dir, "x", res, "v"); err != nil {
+			t.Fatal(err)
+		}
+		runs, _, err := Read(dir)
+		if err != nil || len(runs) != 1 {
+			t.Fatalf("%s: %d runs, %v", name, len(runs), err)
+		}
+		if !reflect.DeepEqual(runs[0].Spec, want) {
+			t.Errorf("%s: spec round trip:\n got %+v\nwant %+v", name, runs[0].Spec, want)
+		}
+		cells := nullCells(t, filepath.Join(dir, RunsTable, "x.parquet"))
+		for _, s := range null {
+			if !cells[s.Key] {
+				t.Errorf("%s: %s does not apply but is not null", name, s.Key)
+			}
+		}
 	}
 	cols := map[string]bool{}
 	for _, c := range RunColumns() {
@@ -146,7 +184,38 @@ func TestEveryRunSpecFieldStored(t *testing.T) {
 		if !cols[s.Key] {
 			t.Errorf("setting %s is no column of the runs table", s.Key)
 		}
+		if !applied[s.Key] {
+			t.Errorf("setting %s applies in no variant: its values are not tested", s.Key)
+		}
 	}
+}
+
+// nullCells reads the first row of a Parquet file and returns which
+// columns are null in it.
+func nullCells(t *testing.T, path string) map[string]bool {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	st, _ := f.Stat()
+	pf, err := parquet.OpenFile(f, st.Size())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := make([]parquet.Row, 1)
+	r := parquet.NewReader(pf)
+	defer r.Close()
+	if n, err := r.ReadRows(rows); n != 1 {
+		t.Fatalf("%s: %d rows, %v", path, n, err)
+	}
+	cols := pf.Schema().Columns()
+	null := map[string]bool{}
+	for _, v := range rows[0] {
+		null[cols[v.Column()][0]] = v.IsNull()
+	}
+	return null
 }
 
 // TestReadsEarlierResults reads a results folder written by an earlier
@@ -334,7 +403,16 @@ assert set(ep["run_id"]) == set(runs["run_id"])
 assert runs["started_at"].iloc[0].microsecond == 123456, runs["started_at"].iloc[0]
 for c in runs.columns:
     assert c == c.lower() and " " not in c, c
-import glob, pyarrow.parquet as pq
+# Null, not NaN or "": settings that do not apply (seq_mem runs), unset
+# texts, missing metrics; a default spelt "" in the spec is written by name.
+import glob, pyarrow.parquet as pq, pyarrow.dataset as ds
+t = ds.dataset(d + "/runs").to_table()
+for col in ["n_back", "trial_length", "mnist_dir", "momentum", "neurons_file", "data_dir", "final_val_accuracy"]:
+    assert t.column(col).null_count == 4, (col, t.column(col))
+for col in ["pattern_length", "seed", "lr", "min_val_loss", "partition", "started_at"]:
+    assert t.column(col).null_count == 0, (col, t.column(col))
+assert set(runs["partition"]) == {"positive"} and set(runs["batch_order"]) == {"shuffled"}, runs["partition"]
+assert ds.dataset(d + "/epochs").to_table().column("val_accuracy").null_count == len(ep)
 for f in glob.glob(d + "/*/[!.]*.parquet"):
     md = pq.ParquetFile(f).metadata
     for i in range(md.num_columns):
@@ -363,4 +441,39 @@ func TestPandasReadsDataset(t *testing.T) {
 		t.Fatalf("pandas check failed: %v\n%s", err, out)
 	}
 	t.Logf("%s", out)
+
+	// A folder holding runs written before nulls (non-null columns with
+	// NaN and defaults) and runs written now reads as one table.
+	old := filepath.Join("..", "..", "testdata", "results-v1")
+	for _, table := range []string{RunsTable, EpochsTable} {
+		entries, err := os.ReadDir(filepath.Join(old, table))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			b, _ := os.ReadFile(filepath.Join(old, table, e.Name()))
+			if err := os.WriteFile(filepath.Join(dir, table, e.Name()), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	out, err = exec.Command("python3", "-c", mixedCheck, dir).CombinedOutput()
+	if err != nil {
+		t.Fatalf("pandas check of a folder of two versions failed: %v\n%s", err, out)
+	}
 }
+
+// mixedCheck reads a folder of runs of two versions with pandas and with a
+// unified pyarrow schema.
+const mixedCheck = `
+import sys, glob, pandas as pd, pyarrow as pa, pyarrow.dataset as ds, pyarrow.parquet as pq
+d = sys.argv[1]
+runs = pd.read_parquet(d + "/runs")
+ep = pd.read_parquet(d + "/epochs")
+assert len(runs) == 8 and len(ep) == 26 + 16, (len(runs), len(ep))
+schema = pa.unify_schemas([pq.read_schema(f) for f in glob.glob(d + "/runs/[!.]*.parquet")])
+t = ds.dataset(d + "/runs", schema=schema).to_table()
+assert t.num_rows == 8 and "learnt" in t.column_names
+new = t.filter(pa.compute.equal(t.column("biornn_version"), "test-version"))
+assert new.num_rows == 4 and new.column("n_back").null_count == 4
+`
