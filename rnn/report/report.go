@@ -4,7 +4,9 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -65,6 +67,7 @@ type Row struct {
 	lossBySeed, speedBySeed                     map[uint64]float64
 	seedDup                                     bool
 	runIDs                                      []string
+	experiments                                 map[string]bool // runIdentity of the runs counted
 }
 
 // Report is the summary of a results folder.
@@ -81,12 +84,20 @@ type Report struct {
 	Varying map[string]bool
 }
 
-// ParamOf formats the task parameter of a run.
+// taskParams are the task parameters a Condition's Param shows, with their
+// labels, where they apply to the run's task.
+var taskParams = []struct{ key, label string }{{"n_back", "n"}, {"pattern_length", "L"}, {"trial_length", "L"}}
+
+// ParamOf formats the task parameters of a run: "L=3" (seq_mem), "n=2 L=5"
+// (the n-back tasks); those that do not apply to its task are left out.
 func ParamOf(r results.RunRow) string {
-	if r.Spec.Task == rnn.TaskSeqMem || r.Spec.Task == "" {
-		return fmt.Sprintf("L=%d", r.Spec.PatternLength)
+	var parts []string
+	for _, p := range taskParams {
+		if s, ok := rnn.LookupSetting(p.key); ok && s.Applies(r.Spec) {
+			parts = append(parts, p.label+"="+s.Format(r.Spec))
+		}
 	}
-	return fmt.Sprintf("n=%d L=%d", r.Spec.NBack, r.Spec.TrialLength)
+	return strings.Join(parts, " ")
 }
 
 // ConditionOf returns the condition of a run, without Other.
@@ -113,19 +124,56 @@ var otherSettings = func() []*rnn.Setting {
 	return out
 }()
 
-// varyingOther returns the otherSettings that take more than one value.
+// settingText is a setting's value in a run as a row label shows it, and
+// whether the setting applies to the run at all (a null in the runs table
+// that means "not applicable", not "unset"): the runs table's value, "none"
+// for an unset text (no neurons file, no fill rule).
+func settingText(s *rnn.Setting, spec rnn.RunSpec) (string, bool) {
+	if !s.Applies(spec) {
+		return "", false
+	}
+	switch v := results.SettingValue(s, spec).(type) {
+	case nil:
+		return "none", true
+	case string:
+		return v, true
+	}
+	return s.Format(spec), true
+}
+
+// varyingOther returns the otherSettings that take more than one value
+// among the runs they apply to.
 func varyingOther(runs []results.RunRow) []int {
 	var idx []int
 	for k, s := range otherSettings {
 		seen := map[string]bool{}
 		for _, r := range runs {
-			seen[s.Format(r.Spec)] = true
+			if text, ok := settingText(s, r.Spec); ok {
+				seen[text] = true
+			}
 		}
 		if len(seen) > 1 {
 			idx = append(idx, k)
 		}
 	}
 	return idx
+}
+
+// runIdentity is what makes a run a distinct experiment: every setting that
+// applies to it (not how it was executed), its connectome's checksum and
+// its minimum validation loss. Two runs of one identity differ only in
+// settings that do not apply to them (a sweep axis of control_weights also
+// repeats the bio runs, which have no control weights): the report counts
+// them once.
+func runIdentity(r results.RunRow) string {
+	var b strings.Builder
+	for _, s := range rnn.Settings() {
+		if text, ok := settingText(s, r.Spec); ok && !s.Execution {
+			fmt.Fprintf(&b, "%s=%s\x00", s.Key, text)
+		}
+	}
+	fmt.Fprintf(&b, "%s\x00%x", r.ConnectomeSHA256, math.Float64bits(r.MinValLoss))
+	return b.String()
 }
 
 // Reference picks the strategy the others are compared with: baseline if
@@ -247,39 +295,83 @@ func BuildWith(runs []results.RunRow, opts Options) (*Report, error) {
 		rep.Warnings = append(rep.Warnings, "the results come from "+strconv.Itoa(len(versions))+" biornn versions: "+strings.Join(vs, ", ")+
 			"; rows are per version, since single runs can differ between versions in the last digits and training can amplify that")
 	}
+	// The values each varying setting takes in a condition, among the runs
+	// it applies to.
+	values := map[Condition]map[int]map[string]bool{}
 	for _, r := range runs {
 		c := ConditionOf(r)
-		var other []string
+		if values[c] == nil {
+			values[c] = map[int]map[string]bool{}
+		}
 		for _, k := range vary[string(r.Spec.Task)] {
-			v := otherSettings[k].Format(r.Spec)
-			if v == "" {
-				v = "none" // an unset string setting (no neurons file, no fill rule)
+			if text, ok := settingText(otherSettings[k], r.Spec); ok {
+				if values[c][k] == nil {
+					values[c][k] = map[string]bool{}
+				}
+				values[c][k][text] = true
 			}
-			other = append(other, otherSettings[k].Key+"="+v)
 		}
-		if len(versions) > 1 {
-			other = append(other, "biornn_version="+r.BiornnVersion)
+	}
+	repeated := map[string]bool{}
+	for _, r := range runs {
+		c := ConditionOf(r)
+		// The labels of the rows the run counts in: one, unless a varying
+		// setting does not apply to it (control_weights of a bio strategy,
+		// spectral_radius without scaled weights); then it counts with every
+		// value that setting takes in its condition, so that a baseline
+		// meets each variant of its controls.
+		others := [][]string{nil}
+		for _, k := range vary[string(r.Spec.Task)] {
+			s := otherSettings[k]
+			texts := slices.Sorted(maps.Keys(values[c][k]))
+			if text, ok := settingText(s, r.Spec); ok {
+				texts = []string{text}
+			}
+			var next [][]string
+			for _, o := range others {
+				for _, text := range texts {
+					next = append(next, append(slices.Clone(o), s.Key+"="+text))
+				}
+			}
+			if len(next) > 0 {
+				others = next
+			}
 		}
-		c.Other = strings.Join(other, " ")
-		k := key{c, string(r.Spec.Strategy)}
-		g := groups[k]
-		if g == nil {
-			g = &Row{Condition: k.c, Strategy: k.s, Weights: weightsOf(r.Spec), ChanceLoss: rnn.ChanceLoss(r.Spec.Task),
-				lossBySeed: map[uint64]float64{}, speedBySeed: map[uint64]float64{}}
-			groups[k] = g
-			strategies[k.c] = append(strategies[k.c], k.s)
+		id := runIdentity(r)
+		for _, other := range others {
+			if len(versions) > 1 {
+				other = append(other, "biornn_version="+r.BiornnVersion)
+			}
+			c.Other = strings.Join(other, " ")
+			k := key{c, string(r.Spec.Strategy)}
+			g := groups[k]
+			if g == nil {
+				g = &Row{Condition: k.c, Strategy: k.s, Weights: weightsOf(r.Spec), ChanceLoss: rnn.ChanceLoss(r.Spec.Task),
+					lossBySeed: map[uint64]float64{}, speedBySeed: map[uint64]float64{}, experiments: map[string]bool{}}
+				groups[k] = g
+				strategies[k.c] = append(strategies[k.c], k.s)
+			}
+			if g.experiments[id] {
+				repeated[r.RunID] = true
+				continue
+			}
+			g.experiments[id] = true
+			g.N++
+			g.lossVals = append(g.lossVals, r.MinValLoss)
+			if _, dup := g.lossBySeed[r.Spec.Seed]; dup {
+				g.seedDup = true
+			}
+			g.lossBySeed[r.Spec.Seed] = r.MinValLoss
+			if learnt(r) {
+				g.speedVals = append(g.speedVals, float64(r.SpeedEpoch))
+				g.speedBySeed[r.Spec.Seed] = float64(r.SpeedEpoch)
+			}
+			g.runIDs = append(g.runIDs, r.RunID)
 		}
-		g.N++
-		g.lossVals = append(g.lossVals, r.MinValLoss)
-		if _, dup := g.lossBySeed[r.Spec.Seed]; dup {
-			g.seedDup = true
-		}
-		g.lossBySeed[r.Spec.Seed] = r.MinValLoss
-		if learnt(r) {
-			g.speedVals = append(g.speedVals, float64(r.SpeedEpoch))
-			g.speedBySeed[r.Spec.Seed] = float64(r.SpeedEpoch)
-		}
-		g.runIDs = append(g.runIDs, r.RunID)
+	}
+	if len(repeated) > 0 {
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%d runs repeat another run except in settings that do not apply to them "+
+			"(such as control_weights of a bio strategy, from a sweep axis); each is counted once", len(repeated)))
 	}
 	seen := map[string]map[string]bool{"optimizer": {}, "lr": {}, "activation": {}}
 	for k, g := range groups {
