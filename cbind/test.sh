@@ -74,7 +74,9 @@ if want wheel; then
 	*-py3-none-*.whl) ;;
 	*) echo "unexpected wheel tag: $(basename "$whl") (want py3-none-<platform>)" >&2; exit 1 ;;
 	esac
-	python3 -m zipfile -l "$whl" | grep -Eq '^biornn/lib/libbiornn\.(so|dylib) ' ||
+	# (grep without -q reads the whole listing: under pipefail an early exit
+	# of grep could make the listing fail with a broken pipe)
+	python3 -m zipfile -l "$whl" | grep -E '^biornn/lib/libbiornn\.(so|dylib) ' >/dev/null ||
 		{ echo "$(basename "$whl") holds no biornn/lib/libbiornn library" >&2; exit 1; }
 	echo "built $(basename "$whl") ($(wc -c <"$whl") bytes)"
 	# The sweep tests run the biornn command: build it now, while Go is on
