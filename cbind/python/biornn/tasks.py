@@ -61,10 +61,11 @@ def from_neurogym(env_or_dataset, trials=1000, seed=None, validation=0.2):
         if seed is not None:
             _seed(env, seed)
         obs, gts = [], []
+        base = getattr(env, "unwrapped", env)
         for _ in range(int(trials)):
             env.new_trial()
-            obs.append(np.asarray(env.ob, dtype=np.float32))
-            gts.append(np.asarray(env.gt))
+            obs.append(np.asarray(base.ob, dtype=np.float32))
+            gts.append(np.asarray(base.gt))
         steps = max(o.shape[0] for o in obs)
         x = np.zeros((len(obs), steps, obs[0].shape[1]), dtype=np.float32)
         y = np.zeros((len(obs), steps), dtype=np.int64)
@@ -88,7 +89,7 @@ def _actions(env):
 
 def _seed(env, seed):
     base = getattr(env, "unwrapped", env)
-    if hasattr(base, "seed"):
+    if hasattr(base, "seed"):  # neurogym's TrialEnv.seed seeds its trial generator
         base.seed(seed)
     elif hasattr(env, "reset"):
         env.reset(seed=seed)
