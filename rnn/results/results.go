@@ -489,8 +489,20 @@ func ReadChecked(dir string) (runs []RunRow, epochs []EpochRow, warnings []strin
 	return runs, epochs, warnings, nil
 }
 
-// epochColumns are the epochs table's columns, every one required.
+// epochColumns are the epochs table's columns, every one present in every
+// file (val_accuracy may be null).
 var epochColumns = []string{"run_id", "epoch", "train_loss", "val_loss", "val_accuracy", "seconds"}
+
+// epochColumnDocs says what each column of the epochs table means
+// (rnn/results/README.md is made from it).
+var epochColumnDocs = map[string]string{
+	"run_id":       "the run (runs.run_id)",
+	"epoch":        "0 = the evaluation before any update, then one per epoch trained",
+	"train_loss":   "mean over the epoch's training trials of the loss each mini-batch had before its update (epoch 0: a full pass)",
+	"val_loss":     "loss over the validation trials after the epoch",
+	"val_accuracy": "share of validation trials whose largest output is the label; null for tasks without classes (seq_mem)",
+	"seconds":      "wall time of the epoch",
+}
 
 // readEpochs reads one run's epochs file: sorted by epoch, an epoch stored
 // more than once kept once (dups counts the extra rows). An empty or

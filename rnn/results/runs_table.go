@@ -149,7 +149,7 @@ var runColumns = []column{
 		func(r *RunRow) *string { return &r.RunID }),
 	strCol("status", "ok (every requested epoch ran) or early_stopped (patience ended the run)",
 		func(r *RunRow) *string { return &r.Status }),
-	strCol("connectome_name", "the data set's name (the file name for a connectome file)",
+	strCol("connectome_name", "the data set's name (for a connectome file, its file name without the extension)",
 		func(r *RunRow) *string { return &r.ConnectomeName }),
 	optStrCol("connectome_sha256", "SHA-256 of the connectome data read",
 		func(r *RunRow) *string { return &r.ConnectomeSHA256 }),
