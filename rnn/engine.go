@@ -31,6 +31,8 @@ type workspace struct {
 	dp      []float32 // dLoss/d(pre-activation): [T][H][m] on the dense path, one step's [H][m] on the sparse path
 	dps     []float32 // dense path: [H][(T-1)*m] dp of steps 1..T-1, stacked
 	dh      []float32 // [H][m] dLoss/dh_t being accumulated
+	act     []float32 // leaky networks: [T][H][m] act(pre-activation) a_t (h_t filters it)
+	noise   []float32 // noisy training: [T][H][m] the chunk's noise
 	y       []float32 // [T][O][m] outputs
 	dy      []float32 // [T][O][m] dLoss/dy_t at the loss steps
 
@@ -59,6 +61,12 @@ func (n *Network) newWorkspace(tcap, ccap int) *workspace {
 	w.dh = make([]float32, ccap*h)
 	w.y = make([]float32, tc*o)
 	w.dy = make([]float32, tc*o)
+	if n.leaky() {
+		w.act = make([]float32, tc*h)
+	}
+	if n.dyn.noiseStd > 0 || n.dyn.fixed != nil {
+		w.noise = make([]float32, tc*h)
+	}
 	w.grad = make([]float32, len(n.theta))
 	if n.path != PathSparse {
 		w.hps = make([]float32, tc*h)
@@ -77,6 +85,9 @@ type job struct {
 	out    []float32 // if not nil: outputs at every step, len(idx) x T x O
 	hid    []float32 // if not nil: hidden states at every step, len(idx) x T x H
 	scale  float64   // 1 / number of loss terms in the batch (0 if none)
+	// noisy: this training pass adds noise, drawn with counter noiseBatch.
+	noisy      bool
+	noiseBatch uint64
 }
 
 // ensure makes sure workspaces exist for a batch of nTrials trials of T
@@ -123,7 +134,15 @@ func (n *Network) ensure(T, nTrials int) error {
 
 // workspaceBytes estimates one workspace of tcap steps x ccap trials.
 func (n *Network) workspaceBytes(tcap, ccap int) float64 {
-	return workspaceBytes(n.h, n.in, n.out, len(n.valsT), n.path, tcap, ccap)
+	b := workspaceBytes(n.h, n.in, n.out, len(n.valsT), n.path, tcap, ccap)
+	per := 4 * float64(tcap) * float64(ccap) * float64(n.h)
+	if n.leaky() {
+		b += per
+	}
+	if n.dyn.noiseStd > 0 || n.dyn.fixed != nil {
+		b += per
+	}
+	return b
 }
 
 // checkBatchMemory checks the network's memory, with buffers of the given
@@ -158,6 +177,10 @@ func (n *Network) runWith(ds *Dataset, idx []int, train bool, out, hid []float32
 		scale = 1 / float64(c)
 	}
 	n.jb = job{ds: ds, idx: idx, isLoss: isLoss, train: train, out: out, hid: hid, scale: scale}
+	if n.noisy(train) {
+		n.jb.noisy, n.jb.noiseBatch = true, n.dyn.batches
+		n.dyn.batches++
+	}
 	return n.process(&n.jb)
 }
 
@@ -266,6 +289,9 @@ func (n *Network) runChunk(k int, w *workspace) {
 	hi := min(lo+ChunkSize, len(j.idx))
 	trials := j.idx[lo:hi]
 	n.gather(w, j.ds, trials)
+	if j.noisy {
+		n.drawNoise(w, j, trials)
+	}
 	n.forward(w, j, len(trials))
 	n.lossAndOutputGrad(w, j, trials)
 	if j.out != nil {
@@ -333,24 +359,47 @@ func (n *Network) forward(w *workspace, j *job, m int) {
 	im := n.impl
 	h, o, T := n.h, n.out, j.ds.T
 	hm, om := h*m, o*m
+	leaky := n.leaky()
+	alpha := n.dyn.alpha
 	for t := 0; t < T; t++ {
 		st := w.st[t*hm : (t+1)*hm]
-		clear(st)
+		pre := st // the pre-activation, then act of it: h_t itself unless leaky
+		if leaky {
+			pre = w.act[t*hm : (t+1)*hm]
+		}
+		clear(pre)
 		if wIn, xt, k := n.stepInputs(w, t, m); k > 0 {
-			im.Gemm(h, m, k, wIn, xt, st)
+			im.Gemm(h, m, k, wIn, xt, pre)
 		}
 		if t > 0 {
 			prev := w.st[(t-1)*hm : t*hm]
 			if n.path == PathSparse {
-				im.SpMM(n.rowPtr, n.colIdx, n.vals, prev, st, m)
+				im.SpMM(n.rowPtr, n.colIdx, n.vals, prev, pre, m)
 			} else {
-				im.Gemm(h, m, h, n.wd, prev, st)
+				im.Gemm(h, m, h, n.wd, prev, pre)
+			}
+		}
+		if j.noisy {
+			for k, v := range w.noise[t*hm : (t+1)*hm] {
+				pre[k] += v
 			}
 		}
 		if n.act == actTanh {
-			im.BiasTanh(st, n.b, m)
+			im.BiasTanh(pre, n.b, m)
 		} else {
-			im.BiasReLU(st, n.b, m)
+			im.BiasReLU(pre, n.b, m)
+		}
+		if leaky { // h_t = (1 - alpha) h_{t-1} + alpha a_t
+			if t == 0 {
+				for k, a := range pre {
+					st[k] = alpha * a
+				}
+			} else {
+				prev := w.st[(t-1)*hm : t*hm]
+				for k, a := range pre {
+					st[k] = (1-alpha)*prev[k] + alpha*a
+				}
+			}
 		}
 		if j.out != nil || j.isLoss[t] {
 			yt := w.y[t*om : (t+1)*om]
@@ -482,6 +531,7 @@ func (n *Network) backward(w *workspace, j *job, m int) {
 	gWOut := g[n.offWOut:n.offOut]
 	gBOut := g[n.offOut:]
 
+	leaky, alpha := n.leaky(), n.dyn.alpha
 	dh := w.dh[:hm]
 	clear(dh)
 	for t := T - 1; t >= 0; t-- {
@@ -496,10 +546,19 @@ func (n *Network) backward(w *workspace, j *job, m int) {
 		if n.path != PathSparse {
 			dpt = w.dp[t*hm : (t+1)*hm] // dense path: kept for the stacked gradient
 		}
+		a := st // act's output: h_t unless leaky
+		if leaky {
+			a = w.act[t*hm : (t+1)*hm]
+		}
 		if n.act == actTanh {
-			im.TanhBackward(dh, st, dpt)
+			im.TanhBackward(dh, a, dpt)
 		} else {
-			im.ReLUBackward(dh, st, dpt)
+			im.ReLUBackward(dh, a, dpt)
+		}
+		if leaky { // dL/dP_t = alpha dL/dh_t act'(.)
+			for k := range dpt {
+				dpt[k] *= alpha
+			}
 		}
 		if lo, hi := w.xCols[t][0], w.xCols[t][1]; hi-lo == in {
 			im.GemmNT(h, in, m, dpt, w.x[t*in*m:(t+1)*in*m], gWIn)
@@ -516,7 +575,13 @@ func (n *Network) backward(w *workspace, j *job, m int) {
 		}
 		im.RowSums(dpt, gB, m)
 		if t > 0 {
-			clear(dh)
+			if leaky { // h_t depends on h_{t-1} also through the leak
+				for k := range dh {
+					dh[k] *= 1 - alpha
+				}
+			} else {
+				clear(dh)
+			}
 			if n.path == PathSparse {
 				// dL/dh_{t-1} = W^T dP_t and this step's recurrent weight
 				// gradient in one pass over the transposed CSR: both read

@@ -249,6 +249,20 @@ func workspaceBytes(h, in, out, nnz int, path Path, steps, chunk int) float64 {
 	return b
 }
 
+// dynamicsBytes is the continuous-time option's buffers: a_t when leaky,
+// the noise when noisy, [T][H][chunk] per workspace.
+func dynamicsBytes(spec RunSpec, h, steps, trials int) float64 {
+	k := 0.0
+	if spec.Tau > 0 {
+		k++
+	}
+	if spec.NoiseStd > 0 {
+		k++
+	}
+	n := float64(workspaceCount(max(spec.Threads, 1), trials))
+	return k * n * 4 * float64(h) * float64(steps) * float64(min(ChunkSize, max(trials, 1)))
+}
+
 // workspacesBytes estimates the workspaces of batches of up to trials
 // trials of steps steps with threads threads.
 func workspacesBytes(h, in, out, nnz int, path Path, threads, steps, trials int) float64 {
@@ -275,7 +289,7 @@ func EstimateRun(spec RunSpec, h, nnz int) MemoryEstimate {
 		TaskData:   taskBytes(trials, steps, in, targets),
 		Wiring:     wiringBytes(spec, h),
 		Parameters: networkBytes(h, in, out, nnz, spec.Path),
-		Workspaces: workspacesBytes(h, in, out, nnz, spec.Path, max(spec.Threads, 1), steps, largest),
+		Workspaces: workspacesBytes(h, in, out, nnz, spec.Path, max(spec.Threads, 1), steps, largest) + dynamicsBytes(spec, h, steps, largest),
 	}
 }
 

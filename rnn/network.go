@@ -136,6 +136,8 @@ type Network struct {
 	// maxMemory is the memory budget of the batches' buffers (0 =
 	// DefaultMaxMemory): see SetMaxMemory.
 	maxMemory uint64
+	// dyn: the leak and the training noise (SetDynamics; alpha 1 = none).
+	dyn dynamics
 	// backup holds theta and the optimizer state before an update (step),
 	// to restore them when the update is not finite.
 	backup struct{ theta, m, v []float32 }
@@ -156,7 +158,7 @@ func NewNetwork(p Params, mask []bool, activation Activation, impl *kernels.Impl
 	if mask != nil && len(mask) != h*h {
 		return nil, fmt.Errorf("rnn: mask has %d values, expected %d (Hidden x Hidden = %dx%d)", len(mask), h*h, h, h)
 	}
-	n := &Network{h: h, in: p.Inputs, out: p.Outputs, threads: 1}
+	n := &Network{h: h, in: p.Inputs, out: p.Outputs, threads: 1, dyn: dynamics{alpha: 1}}
 	switch activation {
 	case ActivationTanh, "":
 		n.act = actTanh

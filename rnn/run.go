@@ -105,6 +105,9 @@ func buildWith(spec RunSpec, o RunOptions) (*Built, error) {
 		}
 		o.Net.SetThreads(max(spec.Threads, 1))
 		o.Net.SetMaxMemory(spec.MaxMemory)
+		if err := o.Net.SetDynamics(spec.Alpha(), spec.NoiseStd, spec.NoiseSeed()); err != nil {
+			return nil, &Problem{Key: "tau", Err: err}
+		}
 		return &Built{Spec: spec, Net: o.Net, Train: train, Val: val, Wiring: wiring}, nil
 	}
 	whh, mask := wiring.WHH, wiring.Mask
@@ -121,6 +124,9 @@ func buildWith(spec RunSpec, o RunOptions) (*Built, error) {
 	}
 	net.SetThreads(spec.Threads)
 	net.SetMaxMemory(spec.MaxMemory)
+	if err := net.SetDynamics(spec.Alpha(), spec.NoiseStd, spec.NoiseSeed()); err != nil {
+		return nil, &Problem{Key: "tau", Err: err}
+	}
 	return &Built{Spec: spec, Net: net, Train: train, Val: val, Wiring: wiring}, nil
 }
 
@@ -223,6 +229,7 @@ func RunWith(ctx context.Context, spec RunSpec, o RunOptions) (*RunResult, error
 		res.Epochs = append(res.Epochs, st.Epochs...)
 		saved, first = st.Shuffle, len(st.Epochs)
 		copy(trainIdx, st.Order)
+		net.dyn.batches = st.NoiseBatches
 	}
 	src, err := newShuffle(spec.InitSeed, saved)
 	if err != nil {
@@ -234,7 +241,8 @@ func RunWith(ctx context.Context, spec RunSpec, o RunOptions) (*RunResult, error
 			res.Net, res.Wiring = net, b.Wiring
 			state, _ := src.MarshalBinary()
 			res.State = &TrainState{Epochs: append([]EpochRecord(nil), res.Epochs...),
-				Optimizer: net.OptimizerState(), Shuffle: state, Order: append([]int(nil), trainIdx...)}
+				Optimizer: net.OptimizerState(), Shuffle: state, Order: append([]int(nil), trainIdx...),
+				NoiseBatches: net.NoiseBatches()}
 		}
 	}
 

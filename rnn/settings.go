@@ -70,7 +70,8 @@ func (s *Setting) AppliesWhen() string { return s.applies.text }
 
 // The conditions of the settings that do not always apply.
 var (
-	whenFile = when{"connectome is a file, not a data set name", func(s RunSpec) bool {
+	whenLeaky = when{"tau is set (the continuous-time option)", func(s RunSpec) bool { return s.Tau > 0 }}
+	whenFile  = when{"connectome is a file, not a data set name", func(s RunSpec) bool {
 		_, err := connectome.Lookup(s.Connectome)
 		return err != nil
 	}}
@@ -626,6 +627,33 @@ var settings = []*Setting{
 		}},
 	{Key: "patience", Field: "Patience", Group: GroupTraining, Default: "0 (off)",
 		Help: "stop after this many epochs without a lower validation loss (0 = off)", rule: atLeast{min: 0}},
+	{Key: "tau", Field: "Tau", Group: GroupTraining, Default: "0 (off: the Elman update h_t = act(...))",
+		Help: "continuous-time option: the state's time constant; h_t = (1 - alpha) h_{t-1} + alpha act(...) with alpha = dt/tau",
+		rule: nonNegative,
+		cross: func(s RunSpec) *Problem {
+			if s.Tau > 0 && s.Tau < s.dt() {
+				return &Problem{Key: "tau", Value: strconv.FormatFloat(s.Tau, 'g', -1, 64), Want: fmt.Sprintf("0 (off) or at least dt (%g): alpha = dt/tau must not exceed 1", s.dt())}
+			}
+			return nil
+		}},
+	{Key: "dt", Field: "DT", Group: GroupTraining, Default: "1", applies: whenLeaky,
+		Help: "continuous-time option: the step, in tau's unit",
+		rule: nonNegative,
+		fill: func(s *RunSpec) error {
+			if s.DT == 1 {
+				s.DT = 0 // the default, stored as zero so runs without it keep their ids
+			}
+			return nil
+		},
+		cross: func(s RunSpec) *Problem {
+			if s.DT != 0 && s.Tau == 0 {
+				return &Problem{Key: "dt", Value: strconv.FormatFloat(s.DT, 'g', -1, 64), Want: "no dt without tau (the continuous-time option)"}
+			}
+			return nil
+		}},
+	{Key: "noise_std", Field: "NoiseStd", Group: GroupTraining, Default: "0 (off)",
+		Help: "standard deviation of the Gaussian noise added to every neuron's pre-activation at every training step (a stream of init_seed; validation and prediction run without it)",
+		rule: nonNegative},
 	{Key: "init_from", Field: "InitFrom", Group: GroupTraining, Default: "none: a new network",
 		Help: "continue training a saved network (save_network's folder): its wiring, parameters, optimizer state and batch order; epochs more epochs follow its own",
 		rule: text{}},

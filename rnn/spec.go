@@ -88,6 +88,12 @@ type RunSpec struct {
 	ClipNorm    float64    // 0 = no clipping
 	Activation  Activation // "tanh" (default) or "relu"
 	Patience    int        // early stopping after this many epochs without improvement; 0 = off
+	// Tau and DT are the continuous-time option (leak alpha = DT/Tau; Tau
+	// 0 = off, DT 0 = 1); NoiseStd the training noise on the
+	// pre-activations. All omitted from the run id when zero.
+	Tau      float64 `json:",omitempty"`
+	DT       float64 `json:",omitempty"`
+	NoiseStd float64 `json:",omitempty"`
 	// InitFrom is a saved network's folder to continue training from ("" =
 	// a new network). Omitted from the run id when "".
 	InitFrom string `json:",omitempty"`
@@ -110,6 +116,25 @@ type RunSpec struct {
 	// none). Not part of the run id.
 	SaveNetwork string `json:",omitempty"`
 }
+
+// dt is the continuous-time step (DT 0 = 1).
+func (s RunSpec) dt() float64 {
+	if s.DT == 0 {
+		return 1
+	}
+	return s.DT
+}
+
+// Alpha is the leak dt/tau (1 without the continuous-time option).
+func (s RunSpec) Alpha() float64 {
+	if s.Tau == 0 {
+		return 1
+	}
+	return s.dt() / s.Tau
+}
+
+// NoiseSeed derives the training noise's stream from InitSeed.
+func (s RunSpec) NoiseSeed() uint64 { return s.InitSeed ^ 0x6e6f697365000001 }
 
 // EpochRecord is one epoch's metrics. Epoch 0 is the evaluation before any update.
 type EpochRecord struct {

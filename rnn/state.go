@@ -21,6 +21,8 @@ type TrainState struct {
 	// after the last shuffle (each epoch shuffles the previous order).
 	Shuffle []byte
 	Order   []int
+	// NoiseBatches is the training noise's counter (Network.NoiseBatches).
+	NoiseBatches uint64
 }
 
 // OptimizerState is an optimizer's state in the Params layout: Adam's first

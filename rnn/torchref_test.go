@@ -36,6 +36,11 @@ type torchCase struct {
 	Nesterov    bool    `json:"nesterov"`
 	WeightDecay float64 `json:"weight_decay"`
 	ClipNorm    float64 `json:"clip_norm"`
+	// The continuous-time option (testdata/torchref; 0 in older cases =
+	// alpha 1) and its fixed noise (noise.npy, trial x step x neuron).
+	Alpha    float64 `json:"alpha"`
+	NoiseStd float64 `json:"noise_std"`
+	noise    []float32
 
 	x, y    *connectome.Array
 	mask    []bool
@@ -100,6 +105,12 @@ func loadTorchCase(t *testing.T, dir string) *torchCase {
 	c.mask = make([]bool, len(m.Data))
 	for i, v := range m.Data {
 		c.mask[i] = v != 0
+	}
+	if c.Alpha == 0 {
+		c.Alpha = 1
+	}
+	if c.NoiseStd > 0 {
+		c.noise = f32(readArray(t, dir, "noise.npy").Data)
 	}
 	c.init = readParams(t, dir, "init_", c.Hidden, c.inputs, c.outputs)
 	c.grad = readParams(t, dir, "grad_", c.Hidden, c.inputs, c.outputs)
@@ -191,6 +202,10 @@ func runTorchCase(t *testing.T, c *torchCase) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				if err := n.SetDynamics(c.Alpha, 0, 0); err != nil {
+					t.Fatal(err)
+				}
+				n.dyn.fixed = c.noise // the reference's noise at every training pass
 				x, y := f32(c.x.Data), f32(c.y.Data)
 				loss0, g, err := n.LossAndGradient(x, c.shape(), y, c.Loss, c.LossSteps)
 				if err != nil {

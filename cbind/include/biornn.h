@@ -153,9 +153,9 @@ int biornn_get_threads(int32_t* threads);
 /* BEGIN GENERATED SETTINGS (go run ./cbind/internal/gensettings; do not edit) */
 /*
  * Settings: the option keys of biornn_network_from_connectome and
- * biornn_train (and, for activation, kernels, path and threads, of
- * biornn_network_from_arrays). Defaults in brackets; `biornn settings`
- * prints the same list.
+ * biornn_train (and, for activation, kernels, path, threads, max_memory, tau, dt, noise_std, seed,
+ * of biornn_network_from_arrays). Defaults in brackets; `biornn
+ * settings` prints the same list.
  *
  * network:
  *   connectome            a built-in data set (biornn connectomes) or a matrix / edge-list file [macaque]
@@ -239,6 +239,12 @@ int biornn_get_threads(int32_t* threads);
  *                         one of shuffled, fixed (or "": shuffled)
  *   patience              stop after this many epochs without a lower validation loss (0 = off) [0 (off)]
  *                         an integer >= 0
+ *   tau                   continuous-time option: the state's time constant; h_t = (1 - alpha) h_{t-1} + alpha act(...) with alpha = dt/tau [0 (off: the Elman update h_t = act(...))]
+ *                         a finite number >= 0
+ *   dt                    continuous-time option: the step, in tau's unit [1]
+ *                         a finite number >= 0
+ *   noise_std             standard deviation of the Gaussian noise added to every neuron's pre-activation at every training step (a stream of init_seed; validation and prediction run without it) [0 (off)]
+ *                         a finite number >= 0
  *   init_from             continue training a saved network (save_network's folder): its wiring, parameters, optimizer state and batch order; epochs more epochs follow its own [none: a new network]
  *                         a text
  * run:
@@ -284,7 +290,9 @@ int biornn_network_from_connectome(const char* name, const char* options,
  * outputs. mask: hidden x hidden bytes in w_hh's orientation, nonzero = kept;
  * mask == NULL with mask_len 0 keeps every position. Weights outside the mask
  * are dropped and stay exactly zero. Options: the settings activation,
- * kernels [biornn_default_kernel], path and threads [biornn_get_threads].
+ * kernels [biornn_default_kernel], path, threads [biornn_get_threads],
+ * max_memory, and the continuous-time option tau, dt, noise_std with seed
+ * (the noise's stream); biornn_train keeps them unless it sets them again.
  */
 int biornn_network_from_arrays(int64_t inputs, int64_t hidden, int64_t outputs,
                                const float* w_in, size_t w_in_len,

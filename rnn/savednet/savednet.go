@@ -89,6 +89,7 @@ type meta struct {
 	Optimizer        string            `json:"optimizer,omitempty"`
 	OptimizerStep    int               `json:"optimizer_step"`
 	Shuffle          []byte            `json:"shuffle_state,omitempty"` // base64 in JSON
+	NoiseBatches     uint64            `json:"noise_batches,omitempty"`
 }
 
 type connRow struct {
@@ -200,7 +201,7 @@ func write(dir string, n *Network) error {
 	if st := n.State; st != nil {
 		m.Trained = true
 		m.EpochsDone = len(st.Epochs) - 1
-		m.Shuffle = st.Shuffle
+		m.Shuffle, m.NoiseBatches = st.Shuffle, st.NoiseBatches
 		for _, e := range st.Epochs {
 			epochs = append(epochs, epochRow{int64(e.Epoch), e.TrainLoss, e.ValLoss, e.ValAccuracy, e.Seconds})
 		}
@@ -419,7 +420,7 @@ func Load(dir string) (*Network, error) {
 }
 
 func loadState(dir string, m *meta, mask []bool) (*rnn.TrainState, error) {
-	st := &rnn.TrainState{Shuffle: m.Shuffle}
+	st := &rnn.TrainState{Shuffle: m.Shuffle, NoiseBatches: m.NoiseBatches}
 	ep := filepath.Join(dir, "epochs.parquet")
 	rows, err := parquet.ReadFile[epochRow](ep)
 	if err != nil {
@@ -526,6 +527,10 @@ func (n *Network) Open(impl *kernels.Impl, threads int) (*rnn.Network, error) {
 		return nil, err
 	}
 	net.SetThreads(threads)
+	if err := net.SetDynamics(n.Spec.Alpha(), n.Spec.NoiseStd, n.Spec.NoiseSeed()); err != nil {
+		net.Close()
+		return nil, err
+	}
 	return net, nil
 }
 

@@ -47,6 +47,7 @@ func TestContinueEqualsUninterrupted(t *testing.T) {
 		{"rmsprop-fixed-order", func(s *rnn.RunSpec) { s.Optimizer, s.BatchOrder = rnn.OptimizerRMSprop, rnn.BatchOrderFixed }},
 		{"sgd-momentum-small-batches", func(s *rnn.RunSpec) { s.Optimizer, s.Momentum, s.BatchSize, s.LR = rnn.OptimizerSGD, 0.9, 50, 0.05 }},
 		{"patience", func(s *rnn.RunSpec) { s.Patience, s.LR = 2, 0.05 }},
+		{"leak-and-noise", func(s *rnn.RunSpec) { s.Tau, s.DT, s.NoiseStd = 10, 2, 0.05 }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()

@@ -8,6 +8,15 @@ grad_<param> (W_hh's masked) and final_<param>, for the masked Elman network
     h_t = act(x_t W_in^T + h_{t-1} (W_hh * M)^T + b),  h_{-1} = 0
     y_t = h_t W_out^T + b_out
 
+or, with the continuous-time option (extras alpha, noise_std),
+
+    a_t = act(x_t W_in^T + h_{t-1} (W_hh * M)^T + b + noise_t)
+    h_t = (1 - alpha) h_{t-1} + alpha a_t
+
+where noise_t is a fixed array (noise.npy, trials x steps x neurons, drawn
+once from the seeded generator with standard deviation noise_std) used at
+every step, so that the Go test can add the same values.
+
 trained for `steps` full-batch optimizer steps; losses_f64[s] is the loss
 before step s. The reference is computed in float64 (losses_f32 come from
 the same run in float32, for information). Before every step W_hh's gradient
@@ -49,6 +58,8 @@ CASES = [
     ("seqmem_tanh_adam_wd_clip", "seq_mem", "tanh", 19, 4, 2, "adam", 1e-2, 5,
      dict(weight_decay=1e-2, clip_norm=0.02)),
     ("nback_tanh_rmsprop_wd", "nback", "tanh", 8, 6, 3, "rmsprop", 1e-3, 5, dict(weight_decay=1e-2)),
+    ("seqmem_tanh_adam_leak", "seq_mem", "tanh", 15, 6, 3, "adam", 2e-2, 6, dict(alpha=0.2)),
+    ("nback_relu_adam_leak_noise", "nback", "relu", 12, 8, 4, "adam", 1e-2, 6, dict(alpha=0.5, noise_std=0.1)),
 ]
 
 
@@ -105,7 +116,7 @@ def init_params(rng, h, inputs, outputs, mask):
     return p
 
 
-def run(dtype, init, mask, x, y, act, loss_kind, loss_steps, opt_name, lr, steps, extras):
+def run(dtype, init, mask, x, y, act, loss_kind, loss_steps, opt_name, lr, steps, extras, noise):
     """Returns the losses before every step, the (masked) gradient at the
     initial parameters and the parameters after the last step."""
     p = {k: torch.tensor(v, dtype=dtype, requires_grad=True) for k, v in init.items()}
@@ -128,8 +139,12 @@ def run(dtype, init, mask, x, y, act, loss_kind, loss_steps, opt_name, lr, steps
         h = torch.zeros(xt.shape[0], m.shape[0], dtype=dtype)
         w = p["W_hh"] * m
         outs = []
+        alpha = extras.get("alpha", 1.0)
         for t in range(xt.shape[1]):
-            h = f(xt[:, t] @ p["W_in"].T + h @ w.T + p["b"])
+            pre = xt[:, t] @ p["W_in"].T + h @ w.T + p["b"]
+            if noise is not None:
+                pre = pre + torch.tensor(noise[:, t], dtype=dtype)
+            h = f(pre) if alpha == 1.0 else (1 - alpha) * h + alpha * f(pre)
             outs.append(h @ p["W_out"].T + p["b_out"])
         out = torch.stack(outs, dim=1)[:, loss_steps]
         if loss_kind == "mse":
@@ -162,7 +177,10 @@ def make_case(index, spec):
     mask = random_mask(rng, hidden)
     init = init_params(rng, hidden, x.shape[2], outputs, mask)
     loss_kind = "mse" if task == "seq_mem" else "nll"
-    args = (init, mask, x, y, act, loss_kind, loss_steps, opt_name, lr, steps, extras)
+    noise = None
+    if extras.get("noise_std", 0) > 0:  # drawn last: the other cases' values stay as they were
+        noise = rng.normal(0, extras["noise_std"], (x.shape[0], x.shape[1], hidden))
+    args = (init, mask, x, y, act, loss_kind, loss_steps, opt_name, lr, steps, extras, noise)
     l64, g64, f64, clipped = run(torch.float64, *args)
     l32, _, _, _ = run(torch.float32, *args)
     if extras.get("clip_norm", 0) > 0 and not all(clipped):
@@ -179,6 +197,7 @@ def make_case(index, spec):
         "momentum": extras.get("momentum", 0.0), "dampening": extras.get("dampening", 0.0),
         "nesterov": extras.get("nesterov", False), "weight_decay": extras.get("weight_decay", 0.0),
         "clip_norm": extras.get("clip_norm", 0.0),
+        "alpha": extras.get("alpha", 1.0), "noise_std": extras.get("noise_std", 0.0),
         "seed": seed, "torch_version": torch.__version__,
         "optimizer_defaults": {"adam": {"betas": [0.9, 0.999], "eps": 1e-08},
                                "rmsprop": {"alpha": 0.99, "eps": 1e-08, "momentum": 0, "centered": False}},
@@ -190,6 +209,8 @@ def make_case(index, spec):
         old.unlink()
     (d / "case.json").write_text(json.dumps(case, indent=1) + "\n")
     arrays = {"x": x, "y": y, "mask": mask}
+    if noise is not None:
+        arrays["noise"] = noise
     for k in PARAMS:
         arrays["init_" + k] = init[k]
         arrays["grad_" + k] = g64[k]

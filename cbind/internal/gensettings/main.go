@@ -18,6 +18,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/biornn/biornn/cbind/internal/capi"
 	"github.com/biornn/biornn/rnn"
 )
 
@@ -77,9 +78,9 @@ func spliceHeader(h []byte) ([]byte, error) {
 	}
 	var b strings.Builder
 	b.WriteString("/*\n * Settings: the option keys of biornn_network_from_connectome and\n")
-	b.WriteString(" * biornn_train (and, for activation, kernels, path and threads, of\n")
-	b.WriteString(" * biornn_network_from_arrays). Defaults in brackets; `biornn settings`\n")
-	b.WriteString(" * prints the same list.\n *\n")
+	b.WriteString(" * biornn_train (and, for " + strings.Join(capi.ArraysOptionKeys(), ", ") + ",\n")
+	b.WriteString(" * of biornn_network_from_arrays). Defaults in brackets; `biornn\n")
+	b.WriteString(" * settings` prints the same list.\n *\n")
 	group := rnn.Group("")
 	for _, st := range rnn.Settings() {
 		if st.Group != group {

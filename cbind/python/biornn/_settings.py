@@ -42,6 +42,9 @@ SETTINGS = {
     "control_weights": ("training", "string", "random", "one of random, rank, weights", "a control's recurrent weights: random, rank-mapped or the carried weights"),
     "batch_order": ("training", "string", "shuffled", "one of shuffled, fixed (or \"\": shuffled)", "the training trials' order: reshuffled every epoch, or shuffled once and fixed (the paper's loader)"),
     "patience": ("training", "int", "0 (off)", "an integer >= 0", "stop after this many epochs without a lower validation loss (0 = off)"),
+    "tau": ("training", "float", "0 (off: the Elman update h_t = act(...))", "a finite number >= 0", "continuous-time option: the state's time constant; h_t = (1 - alpha) h_{t-1} + alpha act(...) with alpha = dt/tau"),
+    "dt": ("training", "float", "1", "a finite number >= 0", "continuous-time option: the step, in tau's unit"),
+    "noise_std": ("training", "float", "0 (off)", "a finite number >= 0", "standard deviation of the Gaussian noise added to every neuron's pre-activation at every training step (a stream of init_seed; validation and prediction run without it)"),
     "init_from": ("training", "string", "none: a new network", "a text", "continue training a saved network (save_network's folder): its wiring, parameters, optimizer state and batch order; epochs more epochs follow its own"),
     "save_network": ("run", "string", "none", "a text", "after training, save the network into this folder (wiring, parameters, optimizer state, settings): for analysis, or to continue with init_from"),
     "seed": ("run", "uint64", "1", "an integer >= 1", "derives the build, data and init seeds that are not given"),
@@ -101,6 +104,9 @@ DOC = """Settings (keyword arguments; defaults in brackets):
     control_weights: a control's recurrent weights: random, rank-mapped or the carried weights [random]; one of random, rank, weights
     batch_order: the training trials' order: reshuffled every epoch, or shuffled once and fixed (the paper's loader) [shuffled]; one of shuffled, fixed (or "": shuffled)
     patience: stop after this many epochs without a lower validation loss (0 = off) [0 (off)]; an integer >= 0
+    tau: continuous-time option: the state's time constant; h_t = (1 - alpha) h_{t-1} + alpha act(...) with alpha = dt/tau [0 (off: the Elman update h_t = act(...))]; a finite number >= 0
+    dt: continuous-time option: the step, in tau's unit [1]; a finite number >= 0
+    noise_std: standard deviation of the Gaussian noise added to every neuron's pre-activation at every training step (a stream of init_seed; validation and prediction run without it) [0 (off)]; a finite number >= 0
     init_from: continue training a saved network (save_network's folder): its wiring, parameters, optimizer state and batch order; epochs more epochs follow its own [none: a new network]; a text
     save_network: after training, save the network into this folder (wiring, parameters, optimizer state, settings): for analysis, or to continue with init_from [none]; a text
     seed: derives the build, data and init seeds that are not given [1]; an integer >= 1
