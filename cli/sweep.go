@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"github.com/biornn/biornn/rnn/report"
 	"github.com/biornn/biornn/rnn/results"
 	"github.com/biornn/biornn/rnn/results/recordfile"
+	"github.com/biornn/biornn/rnn/savednet"
 	"github.com/biornn/biornn/rnn/sweep"
 	ucli "github.com/urfave/cli/v2"
 )
@@ -194,7 +196,10 @@ func sweepAction(c *ucli.Context) error {
 	if err := sweep.CheckRuns(mine, func(s rnn.RunSpec) error { _, err := rnn.BuildWiring(s); return err }); err != nil {
 		return fmt.Errorf("%s: %w", source, err)
 	}
-	opts := sweep.Options{Out: out, Workers: workers, Run: rnn.Run, Version: version(), Total: nMine}
+	run := func(ctx context.Context, spec rnn.RunSpec, onEpoch func(rnn.EpochRecord)) (*rnn.RunResult, error) {
+		return savednet.Run(ctx, spec, version(), rnn.RunOptions{OnEpoch: onEpoch}) // save_network, init_from
+	}
+	opts := sweep.Options{Out: out, Workers: workers, Run: run, Version: version(), Total: nMine}
 	if !c.Bool("quiet") {
 		opts.Log = stderr(c)
 	}

@@ -78,11 +78,16 @@ var (
 	whenUniform = when{"neither neurons_file nor neurons_from_density is set", func(s RunSpec) bool {
 		return s.NeuronsFile == "" && s.NeuronsFromDensity == ""
 	}}
-	whenDensity   = when{"neurons_from_density is set", func(s RunSpec) bool { return s.NeuronsFromDensity != "" }}
-	whenIntrinsic = when{"no_intrinsic is false", func(s RunSpec) bool { return !s.NoIntrinsic }}
-	whenSplit     = when{"homogeneous is false", func(s RunSpec) bool { return !s.Homogeneous }}
-	whenSeqMem    = when{"task is seq_mem", func(s RunSpec) bool { return s.Task == TaskSeqMem }}
-	whenNBack     = when{"task is nback_mem or pic_latent_mem", func(s RunSpec) bool {
+	whenDensity     = when{"neurons_from_density is set", func(s RunSpec) bool { return s.NeuronsFromDensity != "" }}
+	whenIntrinsic   = when{"no_intrinsic is false", func(s RunSpec) bool { return !s.NoIntrinsic }}
+	whenSplit       = when{"homogeneous is false", func(s RunSpec) bool { return !s.Homogeneous }}
+	whenSeqMem      = when{"task is seq_mem", func(s RunSpec) bool { return s.Task == TaskSeqMem }}
+	whenBuiltinTask = when{"task is a built-in task (an arrays task has its own trials)", func(s RunSpec) bool { return s.Task.Builtin() }}
+	whenArraysTask  = when{"task is arrays:FILE (a built-in task has its own loss)", func(s RunSpec) bool {
+		_, ok := s.Task.ArraysFile()
+		return ok
+	}}
+	whenNBack = when{"task is nback_mem or pic_latent_mem", func(s RunSpec) bool {
 		return s.Task == TaskNBackMem || s.Task == TaskPicLatentMem
 	}}
 	whenPictures = when{"task is pic_latent_mem", func(s RunSpec) bool { return s.Task == TaskPicLatentMem }}
@@ -526,7 +531,7 @@ var settings = []*Setting{
 		Help: "the task: a built-in working-memory task, or arrays:FILE.npz with x (trials, steps, inputs), y and optional loss_mask, split, n_classes",
 		rule: taskRule{}, fill: defaultTo(func(s *RunSpec) *Task { return &s.Task }, TaskSeqMem)},
 	{Key: "loss", Field: "Loss", Group: GroupTask, Default: "the task's: mse for seq_mem, nll for the n-back tasks; an arrays task's from y (integer labels: nll)",
-		Help: "training loss: mse or nll (log-softmax + negative log-likelihood)",
+		Help: "training loss: mse or nll (log-softmax + negative log-likelihood)", applies: whenArraysTask,
 		rule: oneOf{values: enumOf(Losses), optional: "the task's"},
 		cross: func(s RunSpec) *Problem {
 			if s.Loss != "" && s.Task.Builtin() && s.Loss != builtinLoss(s.Task) {
@@ -550,7 +555,7 @@ var settings = []*Setting{
 		Help: "n-back tasks: items per trial (L)", applies: whenNBack,
 		rule: atLeast{min: 2}, fill: defaultTo(func(s *RunSpec) *int { return &s.TrialLength }, 5)},
 	{Key: "trials", Field: "Trials", Group: GroupTask, Default: "500 for seq_mem, 1000 for the n-back tasks (the paper's)",
-		Help: "trials, 80% for training and 20% for validation",
+		Help: "trials, 80% for training and 20% for validation", applies: whenBuiltinTask,
 		rule: atLeast{min: 5},
 		fill: func(s *RunSpec) error {
 			if s.Trials == 0 {

@@ -133,6 +133,7 @@ func TestEveryRunSpecFieldStored(t *testing.T) {
 		},
 		"seq_mem":  func(s *rnn.RunSpec) { s.Task = rnn.TaskSeqMem },
 		"pictures": func(s *rnn.RunSpec) { s.Task = rnn.TaskPicLatentMem },
+		"arrays":   func(s *rnn.RunSpec) { s.Task = rnn.ArraysTaskPrefix + "task.npz" },
 	}
 	applied := map[string]bool{}
 	for name, change := range variants {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"iter"
 	"maps"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -468,7 +469,12 @@ func ExecuteRuns(ctx context.Context, plan iter.Seq[Planned], opts Options) (Sum
 
 // runOne trains and writes one run.
 func runOne(ctx context.Context, p Planned, opts Options) (*rnn.RunResult, error) {
-	res, err := opts.Run(ctx, p.Spec, nil)
+	spec := p.Spec
+	if spec.SaveNetwork != "" {
+		// One folder per run: save_network names the folder of the sweep's networks.
+		spec.SaveNetwork = filepath.Join(spec.SaveNetwork, p.ID)
+	}
+	res, err := opts.Run(ctx, spec, nil)
 	if err != nil {
 		return nil, err
 	}
