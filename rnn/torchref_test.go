@@ -38,7 +38,7 @@ type torchCase struct {
 	ClipNorm    float64 `json:"clip_norm"`
 	// The continuous-time option (testdata/torchref; 0 in older cases =
 	// alpha 1) and its fixed noise (noise.npy, trial x step x neuron).
-	Alpha    float64 `json:"alpha"`
+	Alpha    float64 `json:"leak_alpha"`
 	NoiseStd float64 `json:"noise_std"`
 	noise    []float32
 

@@ -309,7 +309,7 @@ int biornn_network_from_arrays(int64_t inputs, int64_t hidden, int64_t outputs,
 int biornn_network_sizes(biornn_handle net, int64_t* inputs, int64_t* hidden,
                          int64_t* outputs);
 
-/* Text about a network. key: source ("connectome" or "arrays"), name,
+/* Text about a network. key: source ("connectome", "arrays" or "saved": loaded by biornn_network_load), name,
  * species, citation, sha256, regions ('\n'-separated region names), strategy,
  * orientation, activation, kernel_set, path. "" when it does not apply. */
 int biornn_get_info(biornn_handle net, const char* key, char* buf, size_t len,

@@ -197,7 +197,7 @@ def make_case(index, spec):
         "momentum": extras.get("momentum", 0.0), "dampening": extras.get("dampening", 0.0),
         "nesterov": extras.get("nesterov", False), "weight_decay": extras.get("weight_decay", 0.0),
         "clip_norm": extras.get("clip_norm", 0.0),
-        "alpha": extras.get("alpha", 1.0), "noise_std": extras.get("noise_std", 0.0),
+        "leak_alpha": extras.get("alpha", 1.0), "noise_std": extras.get("noise_std", 0.0),
         "seed": seed, "torch_version": torch.__version__,
         "optimizer_defaults": {"adam": {"betas": [0.9, 0.999], "eps": 1e-08},
                                "rmsprop": {"alpha": 0.99, "eps": 1e-08, "momentum": 0, "centered": False}},

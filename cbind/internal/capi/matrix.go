@@ -114,10 +114,13 @@ var InfoKeys = []string{"source", "name", "species", "citation", "sha256", "regi
 func (n *Network) Info(where, key string) (string, error) {
 	switch key {
 	case "source":
-		if n.fromArrays() {
-			return "arrays", nil
+		switch {
+		case !n.fromArrays():
+			return "connectome", nil
+		case n.savedFrom != "":
+			return "saved", nil
 		}
-		return "connectome", nil
+		return "arrays", nil
 	case "regions":
 		if n.fromArrays() {
 			return "", nil
@@ -128,17 +131,17 @@ func (n *Network) Info(where, key string) (string, error) {
 	case "orientation":
 		return string(n.spec.Orientation), nil
 	case "activation":
-		if n.fromArrays() {
+		if n.rnn != nil {
 			return string(n.activation), nil
 		}
 		return string(n.spec.Activation), nil
 	case "kernel_set":
-		if n.fromArrays() {
+		if n.rnn != nil {
 			return n.rnn.KernelSet(), nil
 		}
 		return "", nil
 	case "path":
-		if n.fromArrays() {
+		if n.rnn != nil {
 			return string(n.rnn.Path()), nil
 		}
 		return "", nil

@@ -37,6 +37,8 @@ type Network struct {
 	lastRun *rnn.RunResult
 	// regions names each neuron's region (connectome networks).
 	regions []string
+	// savedFrom is the folder a loaded network came from.
+	savedFrom string
 }
 
 // close stops the worker goroutines of the RNN (see rnn.Network.Close);

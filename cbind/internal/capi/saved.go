@@ -70,7 +70,7 @@ func LoadNetwork(dir, opts string) (Handle, error) {
 			s.Clear(&spec)
 		}
 	}
-	n := &Network{spec: spec, rnn: net, activation: saved.Activation, state: saved.State, regions: saved.Regions}
+	n := &Network{spec: spec, rnn: net, activation: saved.Activation, state: saved.State, regions: saved.Regions, savedFrom: dir}
 	if saved.ConnectomeName != "" {
 		n.lastRun = &rnn.RunResult{Spec: saved.Spec, ConnectomeName: saved.ConnectomeName,
 			ConnectomeSHA256: saved.ConnectomeSHA256, ConnectomeSource: saved.ConnectomeSource}

@@ -16,6 +16,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/biornn/biornn/cbind/internal/capi"
@@ -102,7 +103,8 @@ func python() []byte {
 	var b strings.Builder
 	b.WriteString("\"\"\"The run settings of biornn, generated from its settings table (do not edit:\n")
 	b.WriteString("go run ./cbind/internal/gensettings). Keyword arguments of Network.from_connectome\n")
-	b.WriteString("and Network.train are these keys.\"\"\"\n\n")
+	b.WriteString("and Network.train are these keys.\"\"\"\n")
+	b.WriteString("from typing import Literal, TypedDict\n\n")
 	b.WriteString("# key: (group, type, default, allowed, help)\nSETTINGS = {\n")
 	for _, st := range rnn.Settings() {
 		fmt.Fprintf(&b, "    %q: (%q, %q, %q, %q, %q),\n", st.Key, st.Group, st.Kind(), st.Default, st.Allowed(), st.Help)
@@ -113,7 +115,21 @@ func python() []byte {
 			fmt.Fprintf(&b, "    %q: %q,\n", a, st.Key)
 		}
 	}
-	b.WriteString("}\n\nDOC = \"\"\"Settings (keyword arguments; defaults in brackets):\n\n")
+	b.WriteString("}\n\n\nclass Settings(TypedDict, total=False):\n")
+	b.WriteString("    \"\"\"The settings as typed keyword arguments (Unpack[Settings]).\"\"\"\n\n")
+	pyType := map[string]string{"string": "str", "int": "int", "float": "float", "bool": "bool", "uint64": "int"}
+	for _, st := range rnn.Settings() {
+		t := pyType[st.Kind()]
+		if vals := st.Values(); vals != nil && st.Key != "task" {
+			quoted := make([]string, len(vals))
+			for i, v := range vals {
+				quoted[i] = strconv.Quote(v)
+			}
+			t = "Literal[" + strings.Join(quoted, ", ") + "]"
+		}
+		fmt.Fprintf(&b, "    %s: %s\n", st.Key, t)
+	}
+	b.WriteString("\n\nDOC = \"\"\"Settings (keyword arguments; defaults in brackets):\n\n")
 	for _, st := range rnn.Settings() {
 		fmt.Fprintf(&b, "    %s: %s [%s]; %s\n", st.Key, st.Help, st.Default, st.Allowed())
 	}

@@ -1,6 +1,7 @@
 """The run settings of biornn, generated from its settings table (do not edit:
 go run ./cbind/internal/gensettings). Keyword arguments of Network.from_connectome
 and Network.train are these keys."""
+from typing import Literal, TypedDict
 
 # key: (group, type, default, allowed, help)
 SETTINGS = {
@@ -63,6 +64,63 @@ ALIASES = {
     "neurons": "neurons_per_region",
     "null": "strategy",
 }
+
+
+class Settings(TypedDict, total=False):
+    """The settings as typed keyword arguments (Unpack[Settings])."""
+
+    connectome: str
+    connectome_format: Literal["auto", "matrix", "edges"]
+    data_dir: str
+    neurons_per_region: int
+    neurons_file: str
+    neurons_from_density: Literal["rank", "ratio", "proportional"]
+    neuron_scale: int
+    density_fill: Literal["median", "mean", "min", "max"]
+    target_sparsity: float
+    intrinsic_sparsity: float
+    intrinsic_weight: float
+    no_intrinsic: bool
+    keep_diag: bool
+    homogeneous: bool
+    partition: Literal["positive", "bio2art"]
+    network_per: Literal["seed", "experiment"]
+    strategy: Literal["bio-random", "bio-rank", "bio-weights", "permute", "rewire", "shuffle", "erdos-renyi"]
+    orientation: Literal["target", "paper"]
+    task: str
+    loss: Literal["mse", "nll"]
+    pattern_length: int
+    n_back: int
+    trial_length: int
+    trials: int
+    mnist_dir: str
+    batch_size: int
+    epochs: int
+    optimizer: Literal["adam", "rmsprop", "sgd"]
+    lr: float
+    momentum: float
+    weight_decay: float
+    clip_norm: float
+    activation: Literal["tanh", "relu"]
+    init: Literal["default", "xavier", "he"]
+    spectral_radius: float
+    control_weights: Literal["random", "rank", "weights"]
+    batch_order: Literal["shuffled", "fixed"]
+    patience: int
+    tau: float
+    dt: float
+    noise_std: float
+    init_from: str
+    save_network: str
+    seed: int
+    build_seed: int
+    data_seed: int
+    init_seed: int
+    threads: int
+    kernels: Literal["generic", "avx2", "avx512"]
+    path: Literal["auto", "sparse", "dense"]
+    max_memory: int
+
 
 DOC = """Settings (keyword arguments; defaults in brackets):
 

@@ -1,4 +1,6 @@
 """Networks: built from a connectome or from arrays, trained, queried."""
+from __future__ import annotations
+
 import collections
 import collections.abc
 import ctypes
@@ -6,11 +8,22 @@ import os
 import signal
 import threading
 
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Union
+
 import numpy as np
 
 from . import _lib as L
 from .errors import BiornnError, check
 from ._settings import DOC as _SETTINGS_DOC
+from ._settings import SETTINGS as _SETTINGS
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from ._settings import Settings
+
+PathLike = Union[str, "os.PathLike[str]"]
+Task = Union[str, "os.PathLike[str]", Mapping[str, Any]]
 from .info import _list, _string, stat_names
 
 PARAM_NAMES = ("w_in", "w_hh", "b", "w_out", "b_out")
@@ -62,13 +75,13 @@ class Network:
     early; otherwise it is freed when garbage-collected.
     """
 
-    def __init__(self, handle):
+    def __init__(self, handle: int) -> None:
         self._h = handle
 
     # ---- construction -------------------------------------------------------
 
     @classmethod
-    def from_connectome(cls, name, **options):
+    def from_connectome(cls, name: str, **options: Unpack[Settings]) -> Network:
         """Builds a network from a registered connectome ("macaque", "marmoset",
         "human", ...) or a matrix file, up-scaled to neurons as bio2art does.
 
@@ -82,7 +95,9 @@ class Network:
         return cls(h.value)
 
     @classmethod
-    def from_arrays(cls, w_in, w_hh, b, w_out, b_out, mask=None, activation="tanh", **options):
+    def from_arrays(cls, w_in: np.ndarray, w_hh: np.ndarray, b: np.ndarray, w_out: np.ndarray, b_out: np.ndarray,
+                    mask: Optional[np.ndarray] = None, activation: str = "tanh",
+                    **options: Unpack[Settings]) -> Network:
         """Builds a trainable network from parameters in PyTorch's layout:
         w_in (hidden, inputs), w_hh (hidden, hidden) with w_hh[i, j] the weight
         from neuron j to neuron i, b (hidden,), w_out (outputs, hidden), b_out
@@ -121,12 +136,12 @@ class Network:
     # ---- lifetime -------------------------------------------------------------
 
     @property
-    def handle(self):
+    def handle(self) -> int:
         if self._h is None:
             raise BiornnError("biornn: the network was closed")
         return self._h
 
-    def close(self):
+    def close(self) -> None:
         """Frees the network in the library (idempotent)."""
         h, self._h = getattr(self, "_h", None), None
         if h is not None and L._lib is not None:
@@ -138,6 +153,24 @@ class Network:
         except Exception:
             pass
 
+    def __repr__(self) -> str:
+        if getattr(self, "_h", None) is None:
+            return "<biornn.Network (closed)>"
+        inputs, hidden, outputs = self.sizes()
+        src = self.info("source")
+        parts = [f"{hidden} neurons"]
+        if src == "connectome":
+            parts.insert(0, f"connectome {self.info('name')!r}, strategy {self.info('strategy')!r}")
+        elif src == "saved":
+            parts.insert(0, "loaded from a saved folder")
+        else:
+            parts.insert(0, f"from {src}")
+        if inputs:
+            parts.append(f"{inputs} inputs, {outputs} outputs, activation {self.info('activation')!r}")
+        else:
+            parts.append("not trained yet")
+        return "<biornn.Network " + ", ".join(parts) + ">"
+
     def __enter__(self):
         return self
 
@@ -146,7 +179,7 @@ class Network:
 
     # ---- information ----------------------------------------------------------
 
-    def sizes(self):
+    def sizes(self) -> tuple[int, int, int]:
         """(inputs, hidden, outputs); inputs and outputs are 0 for a
         connectome network (the task sets them at training time)."""
         v = [ctypes.c_int64() for _ in range(3)]
@@ -154,20 +187,20 @@ class Network:
         return tuple(x.value for x in v)
 
     @property
-    def hidden(self):
+    def hidden(self) -> int:
         return self.sizes()[1]
 
-    def info(self, key):
+    def info(self, key: str) -> str:
         """Text about the network: source, name, species, citation, sha256,
         strategy, orientation, activation, kernel_set, path."""
         return _string(L.lib().biornn_get_info, self.handle, L.cstr(key, "info key"))
 
     @property
-    def regions(self):
+    def regions(self) -> list[str]:
         """Region names of the connectome (row order of matrix("connectome"))."""
         return _list(self.info("regions"))
 
-    def matrix(self, name):
+    def matrix(self, name: str) -> np.ndarray:
         """A matrix as float64: connectome, w (row = source neuron), mask
         (w_hh orientation), region, in_degree, out_degree, in_strength,
         out_strength. Column vectors come back 1-d."""
@@ -177,7 +210,7 @@ class Network:
         check(L.lib().biornn_get_matrix(self.handle, L.cstr(name, "name"), _ptr(out, ctypes.c_double), out.size))
         return out[:, 0].copy() if c.value == 1 else out
 
-    def stats(self):
+    def stats(self) -> dict[str, Union[int, float]]:
         """Graph statistics of w as a dict (neurons, regions, connections,
         self_loops: ints; density, reciprocity, total_weight,
         spectral_radius: floats)."""
@@ -188,7 +221,7 @@ class Network:
 
     # ---- parameters -------------------------------------------------------------
 
-    def parameter(self, name):
+    def parameter(self, name: str) -> np.ndarray:
         """One parameter (w_in, w_hh, b, w_out, b_out) as a float32 array."""
         r, c = ctypes.c_int64(), ctypes.c_int64()
         check(L.lib().biornn_param_size(self.handle, L.cstr(name, "name"), ctypes.byref(r), ctypes.byref(c)))
@@ -197,11 +230,11 @@ class Network:
         check(L.lib().biornn_get_param(self.handle, L.cstr(name, "name"), _ptr(out, ctypes.c_float), out.size))
         return out
 
-    def parameters(self):
+    def parameters(self) -> dict[str, np.ndarray]:
         """Every parameter: dict with w_in, w_hh, b, w_out, b_out (float32)."""
         return {n: self.parameter(n) for n in PARAM_NAMES}
 
-    def set_parameters(self, **params):
+    def set_parameters(self, **params: np.ndarray) -> None:
         """Replaces the given parameters (resets the optimizer state)."""
         for name, value in params.items():
             r, c = ctypes.c_int64(), ctypes.c_int64()
@@ -223,7 +256,8 @@ class Network:
         steps = np.ascontiguousarray(np.asarray(list(loss_steps), dtype=np.int64))
         return x, y, trials, t, steps
 
-    def train_arrays(self, x, y, loss="mse", loss_steps=None, optimizer="adam", lr=1e-3, steps=1, **options):
+    def train_arrays(self, x: np.ndarray, y: np.ndarray, loss: str = "mse", loss_steps: Optional[Any] = None,
+                     optimizer: str = "adam", lr: float = 1e-3, steps: int = 1, **options: Any) -> np.ndarray:
         """Takes `steps` full-batch optimizer steps on (x, y) and returns the
         loss before each step (float64 array of length steps).
 
@@ -242,7 +276,8 @@ class Network:
             _ptr(ls, ctypes.c_int64), ls.size, opts, _ptr(losses, ctypes.c_double), losses.size))
         return losses
 
-    def evaluate(self, x, y, loss="mse", loss_steps=None):
+    def evaluate(self, x: np.ndarray, y: np.ndarray, loss: str = "mse",
+                 loss_steps: Optional[Any] = None) -> tuple[float, float]:
         """(loss, accuracy) on (x, y) without training; accuracy is NaN for mse."""
         x, y, trials, t, ls = self._data(x, y, loss, loss_steps)
         lo, acc = ctypes.c_double(), ctypes.c_double()
@@ -251,7 +286,8 @@ class Network:
             _ptr(ls, ctypes.c_int64), ls.size, L.cstr(loss, "loss"), ctypes.byref(lo), ctypes.byref(acc)))
         return lo.value, acc.value
 
-    def predict(self, x, return_hidden=False):
+    def predict(self, x: np.ndarray,
+                return_hidden: bool = False) -> Union[np.ndarray, tuple[np.ndarray, np.ndarray]]:
         """Outputs at every step: (trials, T, outputs) float32. With
         return_hidden=True, (outputs, hidden) where hidden holds the states
         h_t of every step, (trials, T, neurons) float32."""
@@ -272,7 +308,7 @@ class Network:
 
     # ---- saving and loading -------------------------------------------------------
 
-    def save(self, path):
+    def save(self, path: PathLike) -> None:
         """Saves the network into the folder `path`: connections.parquet (pre,
         post, weight), neurons.parquet, w_in/b/w_out/b_out .npy, network.json
         and, once trained, its epochs, optimizer state and batch order.
@@ -280,7 +316,7 @@ class Network:
         check(L.lib().biornn_network_save(self.handle, L.cstr(os.fspath(path), "path")))
 
     @classmethod
-    def load(cls, path, **options):
+    def load(cls, path: PathLike, **options: Any) -> Network:
         """Opens a saved network (options: kernels, threads, max_memory)."""
         h = L.c_handle()
         check(L.lib().biornn_network_load(L.cstr(os.fspath(path), "path"), options_string(options),
@@ -289,7 +325,8 @@ class Network:
 
     # ---- training runs --------------------------------------------------------------
 
-    def train(self, out=None, task="seq_mem", epochs=None, progress=None, **options):
+    def train(self, out: Optional[PathLike] = None, task: Task = "seq_mem", epochs: Optional[int] = None,
+              progress: Optional[Callable[[Epoch], Optional[bool]]] = None, **options: Unpack[Settings]) -> str:
         """Trains the network on a task and writes the run to the results
         folder `out` (Parquet; read it with biornn.read_results; None: a new
         temporary folder, kept in self.last_results). Returns the run id.
@@ -374,6 +411,25 @@ class Network:
         check(rc)
         return run_id.value.decode()
 
+
+def _with_settings(fn, skip=()):
+    """Gives fn a signature listing every setting as a keyword argument
+    (help(), IDEs, inspect.signature), from the generated settings table."""
+    import inspect
+    sig = inspect.signature(fn)
+    params = [p for p in sig.parameters.values() if p.kind is not p.VAR_KEYWORD]
+    have = {p.name for p in params}
+    types = {"string": str, "int": int, "float": float, "bool": bool, "uint64": int}
+    for key, (_group, kind, _default, _allowed, _help) in _SETTINGS.items():
+        if key in have or key in skip:
+            continue
+        params.append(inspect.Parameter(key, inspect.Parameter.KEYWORD_ONLY, default=None,
+                                        annotation=Optional[types[kind]]))
+    fn.__signature__ = sig.replace(parameters=params)
+
+
+_with_settings(Network.from_connectome.__func__, skip=("connectome",))
+_with_settings(Network.train)
 
 # The settings' list, generated from the library's settings table.
 Network.from_connectome.__func__.__doc__ += _SETTINGS_DOC

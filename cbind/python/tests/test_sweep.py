@@ -93,3 +93,21 @@ def test_bad_arguments(binary, config, tmp_path, monkeypatch):
     assert e.value.returncode != 0
     run = biornn.sweep(config, tmp_path / "r", workers=0, check=False)
     assert run.returncode != 0
+
+
+def test_one_seed_meaning(binary, tmp_path):
+    """from_connectome(seed=1) builds the network `biornn build --seed 1`
+    writes, and training it gives the run `biornn train --seed 1` gives
+    (the same run id and the same metrics)."""
+    net = biornn.Network.from_connectome("macaque", seed=1, strategy="permute")
+    subprocess.run([binary, "build", "--connectome", "macaque", "--seed", "1", "--strategy", "permute",
+                    "--out", str(tmp_path / "w.npy")], check=True, capture_output=True)
+    import numpy as np
+    assert np.array_equal(np.load(tmp_path / "w.npy"), net.matrix("w"))
+    run = net.train(tmp_path / "py", epochs=3, trials=60)
+    cli = subprocess.run([binary, "train", "-q", "--seed", "1", "--strategy", "permute", "--epochs", "3",
+                          "--trials", "60", "--out", str(tmp_path / "cli")], check=True, capture_output=True, text=True)
+    assert cli.stdout.split()[1].rstrip(":") == run
+    py_runs, _ = biornn.read_results(tmp_path / "py")
+    cli_runs, _ = biornn.read_results(tmp_path / "cli")
+    assert py_runs.loc[0, "min_val_loss"] == cli_runs.loc[0, "min_val_loss"]

@@ -214,8 +214,13 @@ print.biornn_network <- function(x, ...) {
   s <- network_sizes(x)
   src <- network_info(x, "source")
   if (src == "connectome") {
-    cat(sprintf("biornn network from connectome %s: %d neurons, strategy %s\n", network_info(x, "name"),
-                s[["hidden"]], network_info(x, "strategy")))
+    cat(sprintf("biornn network from connectome %s: %d neurons, strategy %s%s\n", network_info(x, "name"),
+                s[["hidden"]], network_info(x, "strategy"),
+                if (s[["inputs"]] > 0) sprintf(", trained: %d inputs, %d outputs", s[["inputs"]], s[["outputs"]])
+                else ", not trained yet"))
+  } else if (src == "saved") {
+    cat(sprintf("biornn network loaded from a saved folder: %d inputs, %d hidden (%s), %d outputs\n", s[["inputs"]],
+                s[["hidden"]], network_info(x, "activation"), s[["outputs"]]))
   } else {
     cat(sprintf("biornn network from arrays: %d inputs, %d hidden (%s), %d outputs\n", s[["inputs"]],
                 s[["hidden"]], network_info(x, "activation"), s[["outputs"]]))

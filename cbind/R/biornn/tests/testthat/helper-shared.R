@@ -67,7 +67,7 @@ read_case <- function(dir) {
     as.numeric(v)
   }
   keys <- c("name", "act", "loss", "loss_steps", "optimizer", "lr", "steps", "losses_f64",
-            "momentum", "dampening", "nesterov", "weight_decay", "clip_norm")
+            "momentum", "dampening", "nesterov", "weight_decay", "clip_norm", "leak_alpha", "noise_std")
   setNames(lapply(keys, field), keys)
 }
 
@@ -75,10 +75,13 @@ read_case <- function(dir) {
 # before every step and the final parameters with PyTorch's (1e-4 relative).
 check_torch_case <- function(dir) {
   case <- read_case(dir)
+  # The reference's fixed noise can be given to the network only in the Go test.
+  if (!is.null(case$noise_std) && case$noise_std > 0) return(invisible())
   arr <- function(name) read_npy(file.path(dir, paste0(name, ".npy")))
   mask <- arr("mask") != 0
-  net <- network_from_arrays(arr("init_W_in"), arr("init_W_hh"), arr("init_b"), arr("init_W_out"),
-                             arr("init_b_out"), mask = mask, activation = case$act)
+  dynamics <- if (!is.null(case$leak_alpha) && case$leak_alpha != 1) list(tau = 1 / case$leak_alpha) else list()
+  net <- do.call(network_from_arrays, c(list(arr("init_W_in"), arr("init_W_hh"), arr("init_b"), arr("init_W_out"),
+                                             arr("init_b_out"), mask = mask, activation = case$act), dynamics))
   on.exit(network_free(net))
   extras <- case[c("momentum", "dampening", "nesterov", "weight_decay", "clip_norm")]
   extras <- extras[vapply(extras, function(v) !is.null(v) && as.numeric(v) != 0, logical(1))]
