@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 )
 
@@ -88,4 +89,26 @@ func NPZShapes(path string) (map[string][]int, error) {
 		out[name] = h.shape
 	}
 	return out, nil
+}
+
+// NPYShape returns the shape of a .npy file, reading only its header.
+func NPYShape(path string) ([]int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	head, err := io.ReadAll(io.LimitReader(f, npyHeadMax))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	h, _, err := parseNPYHead(path, head, st.Size(), maxNDims, MaxArrayBytes)
+	if err != nil {
+		return nil, err
+	}
+	return h.shape, nil
 }

@@ -3,6 +3,8 @@ package rnn
 import (
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/biornn/biornn/connectome"
@@ -28,8 +30,8 @@ func (t Task) Builtin() bool {
 	return false
 }
 
-// LoadArraysTask reads a user's task from a NumPy .npz file in biornn's
-// batch-major layout:
+// LoadArraysTask reads a user's task from a NumPy .npz file (or a folder of
+// .npy files with the same names) in biornn's batch-major layout:
 //   - x: (trials, steps, inputs), the inputs;
 //   - y: (trials, steps, outputs) targets for the "mse" loss, or (trials,
 //     steps) integer class labels for "nll" (outputs = n_classes if given,
@@ -45,7 +47,7 @@ func (t Task) Builtin() bool {
 // loss "" takes the loss from y (integer labels: nll, else mse); "mse" or
 // "nll" must agree with y. Errors name the file and the array.
 func LoadArraysTask(path string, loss Loss) (*Dataset, error) {
-	arrs, err := connectome.ReadNPZ(path)
+	arrs, err := readTaskArrays(path)
 	if err != nil {
 		return nil, err
 	}
@@ -135,6 +137,35 @@ func LoadArraysTask(path string, loss Loss) (*Dataset, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return ds, nil
+}
+
+// taskArrayNames are the arrays a task file may hold.
+var taskArrayNames = []string{"x", "y", "loss_mask", "split", "n_classes"}
+
+// readTaskArrays reads an .npz file, or a folder of .npy files named as
+// its arrays (x.npy, y.npy, ...: what R and other tools without a zip
+// writer give).
+func readTaskArrays(path string) (map[string]*connectome.Array, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.IsDir() {
+		return connectome.ReadNPZ(path)
+	}
+	out := map[string]*connectome.Array{}
+	for _, name := range taskArrayNames {
+		file := filepath.Join(path, name+".npy")
+		if _, err := os.Stat(file); err != nil {
+			continue
+		}
+		a, err := connectome.ReadNPYND(file)
+		if err != nil {
+			return nil, err
+		}
+		out[name] = a
+	}
+	return out, nil
 }
 
 // timeMajorHint explains a shape mismatch that looks like time-major data.
@@ -229,8 +260,17 @@ func splitTask(ds *Dataset) (train, val *Dataset) {
 // arraysTaskShape reads the trials, steps, inputs and outputs of an arrays
 // task from the file's headers (the memory estimate before loading).
 func arraysTaskShape(path string) (trials, steps, inputs, outputs int, err error) {
-	shapes, err := connectome.NPZShapes(path)
-	if err != nil {
+	var shapes map[string][]int
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		shapes = map[string][]int{}
+		for _, name := range []string{"x", "y"} {
+			sh, err := connectome.NPYShape(filepath.Join(path, name+".npy"))
+			if err != nil {
+				return 0, 0, 0, 0, err
+			}
+			shapes[name] = sh
+		}
+	} else if shapes, err = connectome.NPZShapes(path); err != nil {
 		return 0, 0, 0, 0, err
 	}
 	x, y := shapes["x"], shapes["y"]

@@ -52,6 +52,9 @@ func InputDigest(spec rnn.RunSpec) (string, error) {
 	}
 	if file, ok := spec.Task.ArraysFile(); ok {
 		sum, err := fileSHA256(file)
+		if st, serr := os.Stat(file); serr == nil && st.IsDir() {
+			sum, err = folderSHA256(file) // a folder of .npy arrays
+		}
 		if err != nil {
 			return "", fmt.Errorf("task %s: %w", file, err)
 		}

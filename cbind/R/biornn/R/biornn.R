@@ -241,6 +241,11 @@ print.biornn_network <- function(x, ...) {
 #' spectral_radius, seed, data_seed, init_seed, kernels, threads, path.
 train <- function(net, out, task = "seq_mem", epochs = NULL, progress = NULL, ...) {
   if (!is.null(progress) && !is.function(progress)) stop("biornn: progress must be a function or NULL")
+  if (is.list(task)) {
+    dir <- write_task(task, tempfile("biornn-task-"))
+    on.exit(unlink(dir, recursive = TRUE), add = TRUE)
+    task <- paste0("arrays:", dir)
+  }
   opts <- .options(out = normalizePath(out, mustWork = FALSE), task = task, epochs = epochs, ...)
   r <- .Call(C_train, .ptr(net), opts, progress)
   if (r$interrupted) {
@@ -256,6 +261,46 @@ train <- function(net, out, task = "seq_mem", epochs = NULL, progress = NULL, ..
   }
   if (r$status != 0L) stop(sprintf("biornn_train (status %d): %s", r$status, r$message))
   r$run_id
+}
+
+# Writes an R array as a little-endian C-order .npy file (float64, or int64
+# for integer labels).
+.write_npy <- function(a, path) {
+  d <- if (is.null(dim(a))) length(a) else dim(a)
+  int <- is.integer(a) || is.logical(a)
+  shape <- if (length(d) == 1) paste0(d, ",") else paste(d, collapse = ", ")
+  h <- sprintf("{'descr': '%s', 'fortran_order': False, 'shape': (%s), }", if (int) "<i8" else "<f8", shape)
+  h <- paste0(h, strrep(" ", 63 - (10 + nchar(h)) %% 64), "\n")
+  v <- if (length(d) > 1) aperm(a, rev(seq_along(d))) else a  # C order
+  con <- file(path, "wb"); on.exit(close(con))
+  writeBin(c(as.raw(c(0x93)), charToRaw("NUMPY"), as.raw(c(1, 0))), con)
+  writeBin(nchar(h), con, size = 2, endian = "little")
+  writeBin(charToRaw(h), con)
+  if (int) {
+    v <- as.integer(v)
+    if (anyNA(v)) stop("biornn: task: NA in an integer array")
+    # int64 as two little-endian int32 words (labels and masks are small and >= 0)
+    writeBin(as.vector(rbind(v, ifelse(v < 0, -1L, 0L))), con, size = 4, endian = "little")
+  } else {
+    writeBin(as.double(v), con, size = 8, endian = "little")
+  }
+  invisible(path)
+}
+
+#' Writes a task list (x: trials x steps x inputs array; y: trials x steps x
+#' outputs targets, or a trials x steps integer matrix of class labels for
+#' the nll loss; optional loss_mask, split, n_classes) as a folder of .npy
+#' files that train(task = "arrays:DIR") and `biornn train --task
+#' arrays:DIR` read. Returns dir.
+write_task <- function(task, dir) {
+  known <- c("x", "y", "loss_mask", "split", "n_classes")
+  if (is.null(task$x) || is.null(task$y)) stop("biornn: task: needs x (trials x steps x inputs) and y")
+  bad <- setdiff(names(task), known)
+  if (length(bad)) stop("biornn: task: unknown arrays ", paste(bad, collapse = ", "), "; known: ", paste(known, collapse = ", "))
+  if (length(dim(task$x)) != 3) stop("biornn: task: x must be an array trials x steps x inputs")
+  dir.create(dir, recursive = TRUE, showWarnings = FALSE)
+  for (k in intersect(known, names(task))) .write_npy(task[[k]], file.path(dir, paste0(k, ".npy")))
+  normalizePath(dir)
 }
 
 #' Reads a results folder (written by the CLI, sweeps or train) into a list

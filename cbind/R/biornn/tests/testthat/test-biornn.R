@@ -175,3 +175,18 @@ test_that("a trained connectome network predicts with hidden states, saves and c
   expect_identical(parameters(whole), parameters(net))
   expect_identical(parameters(whole), parameters(loaded))
 })
+
+test_that("a task given as a list of arrays trains", {
+  set.seed(1)
+  x <- array(rnorm(200 * 6 * 2), c(200, 6, 2))
+  y <- matrix(as.integer(x[, , 1] > 0), 200, 6)
+  net <- network_from_connectome("macaque", seed = 1)
+  out <- file.path(tempdir(), "r-own-task")
+  id <- train(net, out, task = list(x = x, y = y, split = rep(0:1, c(160, 40))), epochs = 30, lr = 0.01)
+  res <- read_results(out)
+  expect_equal(res$runs$run_id, id)
+  expect_equal(nrow(res$epochs), 31)
+  ev <- evaluate(net, x[161:200, , , drop = FALSE], y[161:200, ], loss = "nll")
+  expect_gt(ev$accuracy, 0.8)
+  expect_error(train(net, out, task = list(x = x)), "needs x")
+})
