@@ -66,7 +66,7 @@ func OpenResults(dir string) (*Results, error) {
 		for k, name := range tab.Columns {
 			c := &Column{Name: name, Valid: make([]bool, len(tab.Rows))}
 			for i, row := range tab.Rows {
-				c.Valid[i] = true
+				c.Valid[i] = tab.Null == nil || !tab.Null[i][k] // a null keeps a value of the column's type
 				switch v := row[k].(type) {
 				case string:
 					c.Type, c.String = ColString, append(c.String, v)
@@ -165,7 +165,6 @@ func ColumnFloat64(where string, c *Column, dst []float64) error {
 	switch c.Type {
 	case ColFloat64:
 		copy(dst, c.Float64)
-		return nil
 	case ColInt64, ColTimestamp:
 		for i, v := range c.Int64 {
 			dst[i] = float64(v)
