@@ -55,8 +55,11 @@ func TestDynamicsSettings(t *testing.T) {
 			t.Errorf("%+v: expected a problem with %s, got %v", c.spec, c.key, err)
 		}
 	}
-	s, err := Defaults(RunSpec{Tau: 10, DT: 1})
-	if err != nil || s.DT != 0 || s.Alpha() != 0.1 {
-		t.Fatalf("dt 1 is the default (stored as 0): %+v, %v", s.DT, err)
+	s, err := Defaults(RunSpec{Tau: 10})
+	if err != nil || s.DT != 1 || s.Alpha() != 0.1 {
+		t.Fatalf("dt 1 is the default with tau: %+v, %v", s.DT, err)
+	}
+	if s, _ := Defaults(RunSpec{}); s.DT != 0 || s.Alpha() != 1 {
+		t.Fatalf("without tau dt stays unset (and out of the run id): %v", s.DT)
 	}
 }

@@ -645,8 +645,8 @@ var settings = []*Setting{
 		Help: "continuous-time option: the step, in tau's unit",
 		rule: nonNegative,
 		fill: func(s *RunSpec) error {
-			if s.DT == 1 {
-				s.DT = 0 // the default, stored as zero so runs without it keep their ids
+			if s.Tau > 0 && s.DT == 0 {
+				s.DT = 1 // only with tau: runs without the option keep their ids
 			}
 			return nil
 		},

@@ -89,8 +89,9 @@ type RunSpec struct {
 	Activation  Activation // "tanh" (default) or "relu"
 	Patience    int        // early stopping after this many epochs without improvement; 0 = off
 	// Tau and DT are the continuous-time option (leak alpha = DT/Tau; Tau
-	// 0 = off, DT 0 = 1); NoiseStd the training noise on the
-	// pre-activations. All omitted from the run id when zero.
+	// 0 = off; DT defaults to 1 with Tau, stays 0 without); NoiseStd the
+	// training noise on the pre-activations. All omitted from the run id
+	// when zero.
 	Tau      float64 `json:",omitempty"`
 	DT       float64 `json:",omitempty"`
 	NoiseStd float64 `json:",omitempty"`
