@@ -435,17 +435,34 @@ func squeueTasks(ctx context.Context, id string) map[int]string {
 	return states
 }
 
-// activeJobs lists the recorded jobs still in the queue.
+// activeJobs lists the recorded jobs still in the queue; it is asked when
+// runs are missing. A report job whose array has left the queue with runs
+// missing waits on a dependency that can never be met (afterok): Slurm
+// cancels it (--kill-on-invalid-dep) on a later scheduling cycle, so a
+// command run at once could still see it; it is cancelled here instead of
+// blocking the resubmission.
 func activeJobs(s *slurmState) []string {
 	var out []string
 	for _, j := range s.Jobs {
 		for _, id := range []string{j.ID, j.Report} {
-			if id != "" && len(squeueTasks(context.Background(), id)) > 0 {
-				out = append(out, id)
+			if id == "" || len(squeueTasks(context.Background(), id)) == 0 {
+				continue
 			}
+			if id == j.Report && (neverRuns(id) || len(squeueTasks(context.Background(), j.ID)) == 0) {
+				exec.Command("scancel", id).Run()
+				continue
+			}
+			out = append(out, id)
 		}
 	}
 	return out
+}
+
+// neverRuns reports whether job id is pending on a dependency that can no
+// longer be satisfied.
+func neverRuns(id string) bool {
+	b, err := exec.Command("squeue", "-h", "-j", id, "-o", "%T %r").Output()
+	return err == nil && strings.Contains(string(b), "DependencyNeverSatisfied")
 }
 
 var taskEnd = regexp.MustCompile(`ended with exit code (\d+)`)
@@ -468,6 +485,10 @@ func latestLog(dir string, t int) string {
 	matches, _ := filepath.Glob(filepath.Join(dir, fmt.Sprintf("*_%d.out", t)))
 	best, bestTime := "", time.Time{}
 	for _, m := range matches {
+		job, _, _ := strings.Cut(filepath.Base(m), "_")
+		if _, err := strconv.ParseUint(job, 10, 64); err != nil {
+			continue // not a task's log (<job>_<task>.out): report_<job>.out
+		}
 		if st, err := os.Stat(m); err == nil && (best == "" || st.ModTime().After(bestTime)) {
 			best, bestTime = m, st.ModTime()
 		}
