@@ -2,6 +2,7 @@ package rnn
 
 import (
 	"context"
+	"math"
 	"testing"
 )
 
@@ -61,5 +62,24 @@ func TestDynamicsSettings(t *testing.T) {
 	}
 	if s, _ := Defaults(RunSpec{}); s.DT != 0 || s.Alpha() != 1 {
 		t.Fatalf("without tau dt stays unset (and out of the run id): %v", s.DT)
+	}
+}
+
+// TestInitRadius: init_radius rescales the initial W_hh of a bio-rank
+// network and of its control to the same spectral radius.
+func TestInitRadius(t *testing.T) {
+	for _, strategy := range []Strategy{StrategyBioRank, "permute"} {
+		spec, err := Defaults(RunSpec{Connectome: "macaque", Strategy: strategy, ControlWeights: ControlRank, InitRadius: 0.42, Epochs: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := Build(spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := recurrentRadius(b.Net.Params()); math.Abs(r-0.42) > 1e-5 {
+			t.Errorf("%s: initial spectral radius %v, expected 0.42", strategy, r)
+		}
+		b.Net.Close()
 	}
 }

@@ -45,7 +45,11 @@ type InitOptions struct {
 	Recurrent      ControlWeightsMode
 	Ref            *connectome.Dense // H x H, W_hh orientation: the weights for "rank" and "weights"
 	SpectralRadius float64
-	Seed           uint64
+	// Radius > 0 rescales W_hh after it is set so that its spectral radius
+	// (as the recurrence uses it) is Radius: the same initial dynamics scale
+	// for a network and its control.
+	Radius float64
+	Seed   uint64
 }
 
 // InitParams draws the parameters of a network with the given sizes and
@@ -110,6 +114,16 @@ func InitParams(hidden, inputs, outputs int, mask []bool, opts InitOptions) (Par
 		p.WHH = w
 	default:
 		return Params{}, fmt.Errorf("rnn: InitParams: recurrent init %q: expected \"random\", \"rank\" or \"weights\"", opts.Recurrent)
+	}
+	if opts.Radius > 0 {
+		rho := recurrentRadius(p)
+		if !(rho > 0) || math.IsInf(rho, 0) {
+			return Params{}, fmt.Errorf("rnn: init_radius: the initial W_hh has spectral radius %v (above %d neurons it is not computed): it cannot be rescaled", rho, diagnosticsMaxNeurons)
+		}
+		f := float32(opts.Radius / rho)
+		for k := range p.WHH {
+			p.WHH[k] *= f
+		}
 	}
 	return p, nil
 }

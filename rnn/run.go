@@ -113,7 +113,8 @@ func buildWith(spec RunSpec, o RunOptions) (*Built, error) {
 	whh, mask := wiring.WHH, wiring.Mask
 	h := whh.Rows
 	p, err := InitParams(h, ds.Inputs, ds.Outputs, mask, InitOptions{
-		Scheme: spec.Init, Recurrent: wiring.Recurrent, Ref: whh, SpectralRadius: spec.SpectralRadius, Seed: spec.InitSeed,
+		Scheme: spec.Init, Recurrent: wiring.Recurrent, Ref: whh, SpectralRadius: spec.SpectralRadius, Radius: spec.InitRadius,
+		Seed: spec.InitSeed,
 	})
 	if err != nil {
 		return nil, err

@@ -62,6 +62,9 @@ type RunSpec struct {
 	Orientation    Orientation // "target" (W_hh = W_bio^T, default) or "paper" (W_hh = W_bio)
 	Init           InitScheme  // "default" (PyTorch U(-1/sqrt(H), 1/sqrt(H))), "xavier", "he"
 	SpectralRadius float64     // for bio-weights (default 1.0)
+	// InitRadius > 0 rescales the initial W_hh to this spectral radius,
+	// whatever the strategy (0 = off; omitted from the run id when 0).
+	InitRadius float64 `json:",omitempty"`
 	// ControlWeights: how a control (null-model) network's recurrent weights
 	// are set: "random" (default, like bio-random), "rank" (like bio-rank on
 	// the null model's carried weights) or "weights" (like bio-weights).

@@ -233,6 +233,8 @@ int biornn_get_threads(int32_t* threads);
  *                         one of default, xavier, he
  *   spectral_radius       spectral radius the connectome weights are scaled to (bio-weights) [1]
  *                         a finite number > 0
+ *   init_radius           rescale the initial recurrent weights to this spectral radius, whatever the strategy: a network and its control start at the same dynamics scale [0 (off)]
+ *                         a finite number >= 0
  *   control_weights       a control's recurrent weights: random, rank-mapped or the carried weights [random]
  *                         one of random, rank, weights
  *   batch_order           the training trials' order: reshuffled every epoch, or shuffled once and fixed (the paper's loader) [shuffled]

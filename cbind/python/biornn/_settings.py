@@ -40,6 +40,7 @@ SETTINGS = {
     "activation": ("training", "string", "tanh", "one of tanh, relu", "recurrent nonlinearity"),
     "init": ("training", "string", "default", "one of default, xavier, he", "initial weights: PyTorch's default uniform, Xavier or He"),
     "spectral_radius": ("training", "float", "1", "a finite number > 0", "spectral radius the connectome weights are scaled to (bio-weights)"),
+    "init_radius": ("training", "float", "0 (off)", "a finite number >= 0", "rescale the initial recurrent weights to this spectral radius, whatever the strategy: a network and its control start at the same dynamics scale"),
     "control_weights": ("training", "string", "random", "one of random, rank, weights", "a control's recurrent weights: random, rank-mapped or the carried weights"),
     "batch_order": ("training", "string", "shuffled", "one of shuffled, fixed (or \"\": shuffled)", "the training trials' order: reshuffled every epoch, or shuffled once and fixed (the paper's loader)"),
     "patience": ("training", "int", "0 (off)", "an integer >= 0", "stop after this many epochs without a lower validation loss (0 = off)"),
@@ -104,6 +105,7 @@ class Settings(TypedDict, total=False):
     activation: Literal["tanh", "relu"]
     init: Literal["default", "xavier", "he"]
     spectral_radius: float
+    init_radius: float
     control_weights: Literal["random", "rank", "weights"]
     batch_order: Literal["shuffled", "fixed"]
     patience: int
@@ -159,6 +161,7 @@ DOC = """Settings (keyword arguments; defaults in brackets):
     activation: recurrent nonlinearity [tanh]; one of tanh, relu
     init: initial weights: PyTorch's default uniform, Xavier or He [default]; one of default, xavier, he
     spectral_radius: spectral radius the connectome weights are scaled to (bio-weights) [1]; a finite number > 0
+    init_radius: rescale the initial recurrent weights to this spectral radius, whatever the strategy: a network and its control start at the same dynamics scale [0 (off)]; a finite number >= 0
     control_weights: a control's recurrent weights: random, rank-mapped or the carried weights [random]; one of random, rank, weights
     batch_order: the training trials' order: reshuffled every epoch, or shuffled once and fixed (the paper's loader) [shuffled]; one of shuffled, fixed (or "": shuffled)
     patience: stop after this many epochs without a lower validation loss (0 = off) [0 (off)]; an integer >= 0
