@@ -19,7 +19,7 @@ type npzArray struct {
 	dtype string
 }
 
-func writeNPZ(t *testing.T, path string, arrays map[string]npzArray) {
+func writeNPZ(t testing.TB, path string, arrays map[string]npzArray) {
 	t.Helper()
 	f, err := os.Create(path)
 	if err != nil {
@@ -175,4 +175,34 @@ func TestPredictHidden(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzLoadArraysTask: any bytes as a task file give a dataset or an error,
+// never a panic.
+func FuzzLoadArraysTask(f *testing.F) {
+	dir := f.TempDir()
+	seed := filepath.Join(dir, "seed.npz")
+	n, T := 4, 3
+	x, y := labelTask(n, T)
+	writeNPZ(f, seed, map[string]npzArray{"x": {[]int{n, T, 3}, x, "<f4"}, "y": {[]int{n, T}, y, "<i8"},
+		"loss_mask": {[]int{T}, []float64{0, 1, 1}, "<i8"}, "split": {[]int{n}, []float64{0, 0, 1, 1}, "<i8"}})
+	b, err := os.ReadFile(seed)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b)
+	f.Add([]byte("PK\x03\x04"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := filepath.Join(t.TempDir(), "task.npz")
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		ds, err := LoadArraysTask(p, "")
+		if err == nil {
+			if verr := ds.Validate(); verr != nil {
+				t.Fatalf("loaded a dataset that does not validate: %v", verr)
+			}
+		}
+		arraysTaskShape(p) // must not panic either
+	})
 }
