@@ -360,7 +360,14 @@ func Load(dir string) (*Network, error) {
 		}
 	}
 	h, in, out := m.Hidden, m.Inputs, m.Outputs
-	p := rnn.Params{Hidden: h, Inputs: in, Outputs: out, WHH: make([]float32, h*h)}
+	// W_hh, its mask and up to two optimizer moments are held dense (H x H)
+	// while the network is opened: checked against the memory budget before
+	// anything that size is allocated.
+	need := float64(h) * float64(h) * (4 + 1 + 8)
+	if err := rnn.CheckMemory(fmt.Sprintf("%s: a saved network of %d neurons", dir, h), need, 0, "open it on a machine with more memory"); err != nil {
+		return nil, err
+	}
+	p := rnn.Params{Hidden: h, Inputs: in, Outputs: out}
 	for _, f := range []struct {
 		name  string
 		shape []int
@@ -374,6 +381,7 @@ func Load(dir string) (*Network, error) {
 			return nil, fmt.Errorf("%s: %v", filepath.Join(dir, f.name+".npy"), err)
 		}
 	}
+	p.WHH = make([]float32, h*h) // after the other arrays matched the sizes
 	cp := filepath.Join(dir, "connections.parquet")
 	conns, err := parquet.ReadFile[connRow](cp)
 	if err != nil {

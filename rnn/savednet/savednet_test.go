@@ -189,3 +189,28 @@ func copyDir(t *testing.T, src, dst string) {
 		os.WriteFile(filepath.Join(dst, e.Name()), b, 0o644)
 	}
 }
+
+// FuzzLoadMeta: any network.json in an otherwise valid folder loads or is
+// an error, never a panic or an allocation beyond the memory budget.
+func FuzzLoadMeta(f *testing.F) {
+	src := filepath.Join(f.TempDir(), "n")
+	s := spec(1, nil)
+	s.SaveNetwork = src
+	if _, err := Run(context.Background(), s, "v1", rnn.RunOptions{}); err != nil {
+		f.Fatal(err)
+	}
+	meta, _ := os.ReadFile(filepath.Join(src, MetaFile))
+	f.Add(meta)
+	f.Add([]byte(`{"format":"biornn-network","format_version":1,"hidden":16777216,"inputs":1,"outputs":1}`))
+	files, _ := os.ReadDir(src)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d := filepath.Join(t.TempDir(), "n")
+		os.MkdirAll(d, 0o755)
+		for _, e := range files {
+			b, _ := os.ReadFile(filepath.Join(src, e.Name()))
+			os.WriteFile(filepath.Join(d, e.Name()), b, 0o644)
+		}
+		os.WriteFile(filepath.Join(d, MetaFile), data, 0o644)
+		Load(d)
+	})
+}
