@@ -105,7 +105,7 @@ func buildWith(spec RunSpec, o RunOptions) (*Built, error) {
 		}
 		o.Net.SetThreads(max(spec.Threads, 1))
 		o.Net.SetMaxMemory(spec.MaxMemory)
-		if err := o.Net.SetDynamics(spec.Alpha(), spec.NoiseStd, spec.NoiseSeed()); err != nil {
+		if err := o.Net.SetDynamics(spec.Alpha(), spec.NoiseStd, spec.NoiseSeed); err != nil {
 			return nil, &Problem{Key: "tau", Err: err}
 		}
 		return &Built{Spec: spec, Net: o.Net, Train: train, Val: val, Wiring: wiring}, nil
@@ -125,7 +125,7 @@ func buildWith(spec RunSpec, o RunOptions) (*Built, error) {
 	}
 	net.SetThreads(spec.Threads)
 	net.SetMaxMemory(spec.MaxMemory)
-	if err := net.SetDynamics(spec.Alpha(), spec.NoiseStd, spec.NoiseSeed()); err != nil {
+	if err := net.SetDynamics(spec.Alpha(), spec.NoiseStd, spec.NoiseSeed); err != nil {
 		return nil, &Problem{Key: "tau", Err: err}
 	}
 	return &Built{Spec: spec, Net: net, Train: train, Val: val, Wiring: wiring}, nil

@@ -71,6 +71,7 @@ func (s *Setting) AppliesWhen() string { return s.applies.text }
 // The conditions of the settings that do not always apply.
 var (
 	whenLeaky = when{"tau is set (the continuous-time option)", func(s RunSpec) bool { return s.Tau > 0 }}
+	whenNoisy = when{"noise_std is set", func(s RunSpec) bool { return s.NoiseStd > 0 }}
 	whenFile  = when{"connectome is a file, not a data set name", func(s RunSpec) bool {
 		_, err := connectome.Lookup(s.Connectome)
 		return err != nil
@@ -660,7 +661,7 @@ var settings = []*Setting{
 			return nil
 		}},
 	{Key: "noise_std", Field: "NoiseStd", Group: GroupTraining, Default: "0 (off)",
-		Help: "standard deviation of the Gaussian noise added to every neuron's pre-activation at every training step (a stream of init_seed; validation and prediction run without it)",
+		Help: "standard deviation of the Gaussian noise added to every neuron's pre-activation at every training step (a stream of noise_seed; validation and prediction run without it)",
 		rule: nonNegative},
 	{Key: "init_from", Field: "InitFrom", Group: GroupTraining, Default: "none: a new network",
 		Help: "continue training a saved network (save_network's folder): its wiring, parameters, optimizer state and batch order; epochs more epochs follow its own",
@@ -689,6 +690,20 @@ var settings = []*Setting{
 	{Key: "init_seed", Field: "InitSeed", Group: GroupRun, Default: "derived from seed",
 		Help: "the initial weights and the mini-batch order", rule: anyUint{zero: "0 = derived from seed"},
 		fill: func(s *RunSpec) error { s.InitSeed = orDerived(s.InitSeed, s.Seed, 3); return nil }},
+	{Key: "noise_seed", Field: "NoiseSeed", Group: GroupRun, Default: "derived from seed (with noise_std)", applies: whenNoisy,
+		Help: "the training noise's stream (noise_std)", rule: anyUint{zero: "0 = derived from seed"},
+		fill: func(s *RunSpec) error {
+			if s.NoiseStd > 0 {
+				s.NoiseSeed = orDerived(s.NoiseSeed, s.Seed, 5) // only with noise: other runs keep their ids
+			}
+			return nil
+		},
+		cross: func(s RunSpec) *Problem {
+			if s.NoiseSeed != 0 && s.NoiseStd == 0 {
+				return &Problem{Key: "noise_seed", Value: strconv.FormatUint(s.NoiseSeed, 10), Want: "no noise_seed without noise_std"}
+			}
+			return nil
+		}},
 	{Key: "threads", Execution: true, Field: "Threads", Group: GroupRun, Default: "1 (the CLI: one per core)",
 		Help: "threads of one run (results do not depend on it)", rule: atLeast{min: 1, max: 4096},
 		fill: defaultTo(func(s *RunSpec) *int { return &s.Threads }, 1)},

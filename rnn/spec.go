@@ -106,6 +106,9 @@ type RunSpec struct {
 	// up-scaling and the null model; DataSeed: the task trials; InitSeed: the
 	// initial parameters and the mini-batch order.
 	Seed, BuildSeed, DataSeed, InitSeed uint64
+	// NoiseSeed: the training noise (NoiseStd); derived from Seed only when
+	// there is noise, and omitted from the run id when zero.
+	NoiseSeed uint64 `json:",omitempty"`
 
 	// Execution.
 	Threads int    // 0 = one
@@ -136,9 +139,6 @@ func (s RunSpec) Alpha() float64 {
 	}
 	return s.dt() / s.Tau
 }
-
-// NoiseSeed derives the training noise's stream from InitSeed.
-func (s RunSpec) NoiseSeed() uint64 { return s.InitSeed ^ 0x6e6f697365000001 }
 
 // EpochRecord is one epoch's metrics. Epoch 0 is the evaluation before any update.
 type EpochRecord struct {

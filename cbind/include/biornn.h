@@ -153,7 +153,7 @@ int biornn_get_threads(int32_t* threads);
 /* BEGIN GENERATED SETTINGS (go run ./cbind/internal/gensettings; do not edit) */
 /*
  * Settings: the option keys of biornn_network_from_connectome and
- * biornn_train (and, for activation, kernels, path, threads, max_memory, tau, dt, noise_std, seed,
+ * biornn_train (and, for activation, kernels, path, threads, max_memory, tau, dt, noise_std, seed, noise_seed,
  * of biornn_network_from_arrays). Defaults in brackets; `biornn
  * settings` prints the same list.
  *
@@ -245,7 +245,7 @@ int biornn_get_threads(int32_t* threads);
  *                         a finite number >= 0
  *   dt                    continuous-time option: the step, in tau's unit [1]
  *                         a finite number >= 0
- *   noise_std             standard deviation of the Gaussian noise added to every neuron's pre-activation at every training step (a stream of init_seed; validation and prediction run without it) [0 (off)]
+ *   noise_std             standard deviation of the Gaussian noise added to every neuron's pre-activation at every training step (a stream of noise_seed; validation and prediction run without it) [0 (off)]
  *                         a finite number >= 0
  *   init_from             continue training a saved network (save_network's folder): its wiring, parameters, optimizer state and batch order; epochs more epochs follow its own [none: a new network]
  *                         a text
@@ -259,6 +259,8 @@ int biornn_get_threads(int32_t* threads);
  *   data_seed             the task's trials [derived from seed]
  *                         a whole number 0..18446744073709551615 (0 = derived from seed)
  *   init_seed             the initial weights and the mini-batch order [derived from seed]
+ *                         a whole number 0..18446744073709551615 (0 = derived from seed)
+ *   noise_seed            the training noise's stream (noise_std) [derived from seed (with noise_std)]
  *                         a whole number 0..18446744073709551615 (0 = derived from seed)
  *   threads               threads of one run (results do not depend on it) [1 (the CLI: one per core)]
  *                         an integer in 1..4096

@@ -535,7 +535,7 @@ func (n *Network) Open(impl *kernels.Impl, threads int) (*rnn.Network, error) {
 		return nil, err
 	}
 	net.SetThreads(threads)
-	if err := net.SetDynamics(n.Spec.Alpha(), n.Spec.NoiseStd, n.Spec.NoiseSeed()); err != nil {
+	if err := net.SetDynamics(n.Spec.Alpha(), n.Spec.NoiseStd, n.Spec.NoiseSeed); err != nil {
 		net.Close()
 		return nil, err
 	}

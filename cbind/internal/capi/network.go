@@ -60,7 +60,7 @@ func WithNetwork(where string, h Handle, fn func(*Network) error) error {
 
 // arraysOptionKeys are the keys biornn_network_from_arrays accepts, all
 // settings of the table.
-var arraysOptionKeys = []string{"activation", "kernels", "path", "threads", "max_memory", "tau", "dt", "noise_std", "seed"}
+var arraysOptionKeys = []string{"activation", "kernels", "path", "threads", "max_memory", "tau", "dt", "noise_std", "seed", "noise_seed"}
 
 // ArraysOptionKeys lists the option keys of biornn_network_from_arrays.
 func ArraysOptionKeys() []string { return slices.Clone(arraysOptionKeys) }
@@ -118,13 +118,13 @@ func NewArraysNetwork(p rnn.Params, mask []bool, opts string) (Handle, error) {
 	net.SetMaxMemory(set.MaxMemory)
 	// The continuous-time option; the spec keeps it for biornn_train.
 	spec := rnn.RunSpec{Connectome: rnn.ConnectomeNone, Activation: act, Path: path, Kernels: im.Name, Threads: threads,
-		MaxMemory: set.MaxMemory, Tau: set.Tau, DT: set.DT, NoiseStd: set.NoiseStd, Seed: set.Seed}
+		MaxMemory: set.MaxMemory, Tau: set.Tau, DT: set.DT, NoiseStd: set.NoiseStd, Seed: set.Seed, NoiseSeed: set.NoiseSeed}
 	full, err := rnn.Defaults(spec)
 	if err != nil {
 		net.Close()
 		return 0, specError(where, err)
 	}
-	if err := net.SetDynamics(full.Alpha(), full.NoiseStd, full.NoiseSeed()); err != nil {
+	if err := net.SetDynamics(full.Alpha(), full.NoiseStd, full.NoiseSeed); err != nil {
 		net.Close()
 		return 0, errorf(ErrInvalid, "%s: %v", where, err)
 	}

@@ -46,13 +46,14 @@ SETTINGS = {
     "patience": ("training", "int", "0 (off)", "an integer >= 0", "stop after this many epochs without a lower validation loss (0 = off)"),
     "tau": ("training", "float", "0 (off: the Elman update h_t = act(...))", "a finite number >= 0", "continuous-time option: the state's time constant; h_t = (1 - alpha) h_{t-1} + alpha act(...) with alpha = dt/tau"),
     "dt": ("training", "float", "1", "a finite number >= 0", "continuous-time option: the step, in tau's unit"),
-    "noise_std": ("training", "float", "0 (off)", "a finite number >= 0", "standard deviation of the Gaussian noise added to every neuron's pre-activation at every training step (a stream of init_seed; validation and prediction run without it)"),
+    "noise_std": ("training", "float", "0 (off)", "a finite number >= 0", "standard deviation of the Gaussian noise added to every neuron's pre-activation at every training step (a stream of noise_seed; validation and prediction run without it)"),
     "init_from": ("training", "string", "none: a new network", "a text", "continue training a saved network (save_network's folder): its wiring, parameters, optimizer state and batch order; epochs more epochs follow its own"),
     "save_network": ("run", "string", "none", "a text", "after training, save the network into this folder (wiring, parameters, optimizer state, settings): for analysis, or to continue with init_from"),
     "seed": ("run", "uint64", "1", "an integer >= 1", "derives the build, data and init seeds that are not given"),
     "build_seed": ("run", "uint64", "derived from seed", "a whole number 0..18446744073709551615 (0 = derived from seed)", "the up-scaling and the null model"),
     "data_seed": ("run", "uint64", "derived from seed", "a whole number 0..18446744073709551615 (0 = derived from seed)", "the task's trials"),
     "init_seed": ("run", "uint64", "derived from seed", "a whole number 0..18446744073709551615 (0 = derived from seed)", "the initial weights and the mini-batch order"),
+    "noise_seed": ("run", "uint64", "derived from seed (with noise_std)", "a whole number 0..18446744073709551615 (0 = derived from seed)", "the training noise's stream (noise_std)"),
     "threads": ("run", "int", "1 (the CLI: one per core)", "an integer in 1..4096", "threads of one run (results do not depend on it)"),
     "kernels": ("run", "string", "the fastest this CPU runs", "one of generic, avx2, avx512", "kernel set (results may differ in the last float32 digits between sets)"),
     "path": ("run", "string", "auto", "one of auto, sparse, dense", "recurrent products: sparse, dense, or auto (sparse up to 60% density)"),
@@ -118,6 +119,7 @@ class Settings(TypedDict, total=False):
     build_seed: int
     data_seed: int
     init_seed: int
+    noise_seed: int
     threads: int
     kernels: Literal["generic", "avx2", "avx512"]
     path: Literal["auto", "sparse", "dense"]
@@ -167,13 +169,14 @@ DOC = """Settings (keyword arguments; defaults in brackets):
     patience: stop after this many epochs without a lower validation loss (0 = off) [0 (off)]; an integer >= 0
     tau: continuous-time option: the state's time constant; h_t = (1 - alpha) h_{t-1} + alpha act(...) with alpha = dt/tau [0 (off: the Elman update h_t = act(...))]; a finite number >= 0
     dt: continuous-time option: the step, in tau's unit [1]; a finite number >= 0
-    noise_std: standard deviation of the Gaussian noise added to every neuron's pre-activation at every training step (a stream of init_seed; validation and prediction run without it) [0 (off)]; a finite number >= 0
+    noise_std: standard deviation of the Gaussian noise added to every neuron's pre-activation at every training step (a stream of noise_seed; validation and prediction run without it) [0 (off)]; a finite number >= 0
     init_from: continue training a saved network (save_network's folder): its wiring, parameters, optimizer state and batch order; epochs more epochs follow its own [none: a new network]; a text
     save_network: after training, save the network into this folder (wiring, parameters, optimizer state, settings): for analysis, or to continue with init_from [none]; a text
     seed: derives the build, data and init seeds that are not given [1]; an integer >= 1
     build_seed: the up-scaling and the null model [derived from seed]; a whole number 0..18446744073709551615 (0 = derived from seed)
     data_seed: the task's trials [derived from seed]; a whole number 0..18446744073709551615 (0 = derived from seed)
     init_seed: the initial weights and the mini-batch order [derived from seed]; a whole number 0..18446744073709551615 (0 = derived from seed)
+    noise_seed: the training noise's stream (noise_std) [derived from seed (with noise_std)]; a whole number 0..18446744073709551615 (0 = derived from seed)
     threads: threads of one run (results do not depend on it) [1 (the CLI: one per core)]; an integer in 1..4096
     kernels: kernel set (results may differ in the last float32 digits between sets) [the fastest this CPU runs]; one of generic, avx2, avx512
     path: recurrent products: sparse, dense, or auto (sparse up to 60% density) [auto]; one of auto, sparse, dense
