@@ -596,6 +596,24 @@ func biornn_predict_hidden(net C.biornn_handle, x *C.biornn_cfloat, xLen C.size_
 	})
 }
 
+//export biornn_set_dale
+func biornn_set_dale(net C.biornn_handle, signs *C.biornn_cfloat, n C.size_t) C.int {
+	const where = "biornn_set_dale"
+	return call(where, func() error {
+		var v []float32
+		if signs != nil || n != 0 {
+			src, err := slice[float32](where, "signs", signs, n)
+			if err != nil {
+				return err
+			}
+			v = append([]float32(nil), src...)
+		}
+		return capi.WithNetwork(where, capi.Handle(net), func(nw *capi.Network) error {
+			return nw.SetDale(where, v)
+		})
+	})
+}
+
 //export biornn_network_save
 func biornn_network_save(net C.biornn_handle, dir *C.biornn_cchar) C.int {
 	const where = "biornn_network_save"

@@ -78,6 +78,11 @@ type Connectome struct {
 	Orientation   string
 	SHA256        string // of the C_ file (registered sets) or of the file read
 	Source        string // the folder or file it was read from
+	// Level is LevelNeuron for a neuron-level edge list (C is then the
+	// neuron network itself, Regions the neuron ids); "" = region level.
+	Level string
+	// Table is the neuron table of neuron-level data (nil without one).
+	Table *NeuronTable
 }
 
 // Bio2artCitation is how bio2art asks to be cited.

@@ -15,6 +15,9 @@ import (
 // in the format spec.ConnectomeFormat says ("" = by extension).
 // WireConnectome checks that it is square.
 func loadConnectome(spec RunSpec) (*connectome.Connectome, error) {
+	if spec.NeuronTable != "" || spec.Level == connectome.LevelNeuron {
+		return loadNeuronLevel(spec)
+	}
 	c, err := LoadConnectome(spec.Connectome, spec.DataDir, spec.ConnectomeFormat)
 	if err != nil {
 		if p, ok := AsProblem(err); ok {
@@ -49,6 +52,9 @@ func LoadConnectome(name, dataDir, format string) (*connectome.Connectome, error
 // else NeuronsPerRegion for every region.
 func neuronCounts(spec RunSpec, lc *connectome.Connectome) ([]int, error) {
 	regions := lc.C.Rows
+	if lc.Level == connectome.LevelNeuron {
+		return connectome.UniformNeurons(regions, 1), nil // each node is a neuron
+	}
 	if spec.NeuronsFromDensity != "" {
 		return densityCounts(spec, lc)
 	}
@@ -117,4 +123,22 @@ func regionName(lc *connectome.Connectome, i int) string {
 		return fmt.Sprintf("%s (%d)", lc.Regions[i], i)
 	}
 	return strconv.Itoa(i)
+}
+
+// loadNeuronLevel reads a neuron-level edge list (spec.Connectome) and its
+// neuron table (spec.NeuronTable, if any).
+func loadNeuronLevel(spec RunSpec) (*connectome.Connectome, error) {
+	var table *connectome.NeuronTable
+	if spec.NeuronTable != "" {
+		t, err := connectome.ReadNeuronTable(spec.NeuronTable)
+		if err != nil {
+			return nil, &Problem{Key: "neuron_table", Value: strconv.Quote(spec.NeuronTable), Err: err}
+		}
+		table = t
+	}
+	c, _, err := connectome.ReadNeuronEdges(spec.Connectome, table, spec.KeepDiag)
+	if err != nil {
+		return nil, &Problem{Key: "connectome", Value: strconv.Quote(spec.Connectome), Err: err}
+	}
+	return c, nil
 }

@@ -138,6 +138,8 @@ type Network struct {
 	maxMemory uint64
 	// dyn: the leak and the training noise (SetDynamics; alpha 1 = none).
 	dyn dynamics
+	// dale: each neuron's sign under Dale's law (SetDale); nil = off.
+	dale []float32
 	// backup holds theta and the optimizer state before an update (step),
 	// to restore them when the update is not finite.
 	backup struct{ theta, m, v []float32 }
@@ -326,6 +328,9 @@ func (n *Network) SetParams(p Params) error {
 		return fmt.Errorf("rnn: params: sizes %d/%d/%d (Hidden/Inputs/Outputs) differ from the network's %d/%d/%d",
 			p.Hidden, p.Inputs, p.Outputs, n.h, n.in, n.out)
 	}
+	if err := n.checkDaleDense(p.WHH); err != nil {
+		return err
+	}
 	n.setParams(p)
 	n.opt = optState{}
 	return nil
@@ -364,6 +369,11 @@ func (n *Network) SetParam(name string, values []float32) error {
 	}
 	if err := checkFinite("params: "+name, values); err != nil {
 		return err
+	}
+	if name == "w_hh" {
+		if err := n.checkDaleDense(values); err != nil {
+			return err
+		}
 	}
 	switch name {
 	case "w_in":
@@ -434,6 +444,10 @@ func (n *Network) step(spec OptimizerSpec) error {
 		b.v = append(b.v[:0], prev.v...)
 	}
 	n.applyStep(spec)
+	if n.dale != nil {
+		n.projectDale()
+		n.refresh()
+	}
 	k := firstNonFinite(n.theta)
 	if k < 0 {
 		return nil

@@ -119,9 +119,16 @@ func buildWith(spec RunSpec, o RunOptions) (*Built, error) {
 	if err != nil {
 		return nil, err
 	}
+	if wiring.Signs != nil { // Dale's law: the initial weights take their neuron's sign
+		SignWeights(p.WHH, h, wiring.Signs)
+	}
 	net, err := NewNetwork(p, mask, spec.Activation, im, spec.Path)
 	if err != nil {
 		return nil, err
+	}
+	if err := net.SetDale(wiring.Signs); err != nil {
+		net.Close()
+		return nil, &Problem{Key: "dale", Err: err}
 	}
 	net.SetThreads(spec.Threads)
 	net.SetMaxMemory(spec.MaxMemory)
@@ -212,8 +219,18 @@ func RunWith(ctx context.Context, spec RunSpec, o RunOptions) (*RunResult, error
 			}
 		}()
 	}
+	res.ExcitatoryShare = math.NaN()
 	if w := b.Wiring; w != nil {
 		res.ConnectomeName, res.ConnectomeSHA256, res.ConnectomeSource = w.Connectome.Name, w.Connectome.SHA256, w.Connectome.Source
+	}
+	if signs := net.Dale(); len(signs) > 0 {
+		exc := 0
+		for _, v := range signs {
+			if v > 0 {
+				exc++
+			}
+		}
+		res.ExcitatoryShare = float64(exc) / float64(len(signs))
 	}
 	initial := net.Params()
 	res.SpectralRadiusInit = recurrentRadius(initial)

@@ -72,6 +72,7 @@ func (s *Setting) AppliesWhen() string { return s.applies.text }
 var (
 	whenLeaky = when{"tau is set (the continuous-time option)", func(s RunSpec) bool { return s.Tau > 0 }}
 	whenNoisy = when{"noise_std is set", func(s RunSpec) bool { return s.NoiseStd > 0 }}
+	whenDale  = when{"dale is set", func(s RunSpec) bool { return s.Dale }}
 	whenFile  = when{"connectome is a file, not a data set name", func(s RunSpec) bool {
 		_, err := connectome.Lookup(s.Connectome)
 		return err != nil
@@ -500,6 +501,21 @@ var settings = []*Setting{
 		Help: "no connections within a region", rule: anyBool{}},
 	{Key: "keep_diag", Build: true, Field: "KeepDiag", Group: GroupNetwork, Default: "false",
 		Help: "keep self-connections", rule: anyBool{}},
+	{Key: "level", Build: true, Field: "Level", Group: GroupNetwork, Default: connectome.LevelRegion,
+		Help: "region: a region-level connectome up-scaled to neurons (bio2art); neuron: an edge list between neurons (columns pre, post, weight or syn_count; CSV or TSV), used as it is (the default with neuron_table)",
+		rule: oneOf{values: func() []string { return []string{connectome.LevelRegion, connectome.LevelNeuron} }, optional: connectome.LevelRegion},
+		fill: func(s *RunSpec) error {
+			switch {
+			case s.Level == connectome.LevelRegion:
+				s.Level = "" // the default, stored empty so runs keep their ids
+			case s.Level == "" && s.NeuronTable != "":
+				s.Level = connectome.LevelNeuron
+			}
+			return nil
+		}},
+	{Key: "neuron_table", Build: true, Field: "NeuronTable", Group: GroupNetwork, Default: "none",
+		Help: "neuron-level data: a table of the neurons (CSV or TSV: id, and optionally sign, nt_type, type, region, role); implies level neuron",
+		rule: text{}},
 	{Key: "homogeneous", Build: true, Field: "Homogeneous", Group: GroupNetwork, Default: "false",
 		Help: "equal weights within a block instead of a random split", rule: anyBool{}},
 	{Key: "partition", Build: true, Field: "Partition", Group: GroupNetwork, Default: connectome.PartitionPositive,
@@ -663,6 +679,21 @@ var settings = []*Setting{
 	{Key: "noise_std", Field: "NoiseStd", Group: GroupTraining, Default: "0 (off)",
 		Help: "standard deviation of the Gaussian noise added to every neuron's pre-activation at every training step (a stream of noise_seed; validation and prediction run without it)",
 		rule: nonNegative},
+	{Key: "dale", Field: "Dale", Group: GroupTraining, Default: "false",
+		Help: "Dale's law: every neuron's outgoing recurrent weights keep its sign (from neuron_table: sign, else nt_type) through training, by projection after every step",
+		rule: anyBool{},
+		cross: func(s RunSpec) *Problem {
+			if s.Dale && s.NeuronTable == "" {
+				return &Problem{Key: "dale", Value: "true", Want: "a neuron_table with a sign or nt_type per neuron"}
+			}
+			return nil
+		}},
+	{Key: "glutamate", Field: "Glutamate", Group: GroupTraining, Default: "inhibitory", applies: whenDale,
+		Help: "Dale's law: the sign of glutamatergic neurons (nt_type glutamate): inhibitory in flies, excitatory in worms and vertebrates",
+		rule: oneOf{values: func() []string { return []string{"inhibitory", "excitatory"} }, optional: "inhibitory"}},
+	{Key: "unknown_transmitter", Field: "UnknownTransmitter", Group: GroupTraining, Default: "error", applies: whenDale,
+		Help: "Dale's law: neurons with neither a sign nor a known nt_type (or with several): an error listing them, or excitatory, or inhibitory",
+		rule: oneOf{values: func() []string { return []string{"error", "excitatory", "inhibitory"} }, optional: "error"}},
 	{Key: "init_from", Field: "InitFrom", Group: GroupTraining, Default: "none: a new network",
 		Help: "continue training a saved network (save_network's folder): its wiring, parameters, optimizer state and batch order; epochs more epochs follow its own",
 		rule: text{}},

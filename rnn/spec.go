@@ -54,6 +54,17 @@ type RunSpec struct {
 	NoIntrinsic       bool
 	KeepDiag          bool
 	Homogeneous       bool
+	// Neuron-level data: Level "neuron" reads Connectome as an edge list
+	// between neurons (no up-scaling); NeuronTable lists the neurons (and
+	// implies Level neuron). Omitted from the run id when "".
+	Level       string `json:",omitempty"`
+	NeuronTable string `json:",omitempty"`
+	// Dale keeps each neuron's outgoing weights at its sign; Glutamate and
+	// UnknownTransmitter say how signs follow from nt_type ("" = inhibitory,
+	// error). Omitted from the run id when zero.
+	Dale               bool   `json:",omitempty"`
+	Glutamate          string `json:",omitempty"`
+	UnknownTransmitter string `json:",omitempty"`
 
 	// Strategy: "bio-random" (bio topology, random weights; default), "bio-rank"
 	// (bio topology, rank-mapped weights), "bio-weights" (connectome weights at
@@ -186,4 +197,8 @@ type RunResult struct {
 	Net    *Network    `json:"-"`
 	State  *TrainState `json:"-"`
 	Wiring *Wiring     `json:"-"` // nil for a network built from arrays
+
+	// ExcitatoryShare is the share of neurons with sign +1 under Dale's law
+	// (NaN without it).
+	ExcitatoryShare float64
 }

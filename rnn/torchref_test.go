@@ -41,6 +41,9 @@ type torchCase struct {
 	Alpha    float64 `json:"leak_alpha"`
 	NoiseStd float64 `json:"noise_std"`
 	noise    []float32
+	// Dale's law by projection (signs.npy: each neuron's sign).
+	Dale  bool `json:"dale"`
+	signs []float32
 
 	x, y    *connectome.Array
 	mask    []bool
@@ -111,6 +114,9 @@ func loadTorchCase(t *testing.T, dir string) *torchCase {
 	}
 	if c.NoiseStd > 0 {
 		c.noise = f32(readArray(t, dir, "noise.npy").Data)
+	}
+	if c.Dale {
+		c.signs = f32(readArray(t, dir, "signs.npy").Data)
 	}
 	c.init = readParams(t, dir, "init_", c.Hidden, c.inputs, c.outputs)
 	c.grad = readParams(t, dir, "grad_", c.Hidden, c.inputs, c.outputs)
@@ -206,6 +212,11 @@ func runTorchCase(t *testing.T, c *torchCase) {
 					t.Fatal(err)
 				}
 				n.dyn.fixed = c.noise // the reference's noise at every training pass
+				if c.Dale {
+					if err := n.SetDale(c.signs); err != nil {
+						t.Fatal(err)
+					}
+				}
 				x, y := f32(c.x.Data), f32(c.y.Data)
 				loss0, g, err := n.LossAndGradient(x, c.shape(), y, c.Loss, c.LossSteps)
 				if err != nil {

@@ -3,6 +3,7 @@ package rnn
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/biornn/biornn/connectome"
 )
@@ -17,6 +18,8 @@ type Wiring struct {
 	Mask       []bool              // WHH != 0, row-major
 	// Recurrent is how InitParams sets W_hh: "random", "rank" or "weights".
 	Recurrent ControlWeightsMode
+	// Signs are the neurons' signs under Dale's law (nil without it).
+	Signs []float32
 }
 
 // BuildWiring loads the connectome, up-scales it (BuildSeed) and applies
@@ -48,15 +51,27 @@ func WireConnectome(spec RunSpec, lc *connectome.Connectome) (*Wiring, error) {
 	if err != nil {
 		return nil, err
 	}
-	up, err := connectome.Upscale(lc.C, connectome.UpscaleOptions{
+	var up *connectome.Network
+	if lc.Level == connectome.LevelNeuron {
+		// Neuron-level data are the network: no up-scaling.
+		up = &connectome.Network{W: lc.C.Clone(), Region: make([]int, lc.C.Rows)}
+		for k := range up.Region {
+			up.Region[k] = k
+		}
+	} else if up, err = connectome.Upscale(lc.C, connectome.UpscaleOptions{
 		Neurons: counts, TargetSparsity: spec.TargetSparsity,
 		Intrinsic: !spec.NoIntrinsic, IntrinsicSparsity: spec.IntrinsicSparsity, IntrinsicWeight: spec.IntrinsicWeight,
 		Homogeneous: spec.Homogeneous, KeepDiag: spec.KeepDiag, Seed: spec.BuildSeed, Partition: spec.Partition,
-	})
-	if err != nil {
+	}); err != nil {
 		return nil, fmt.Errorf("rnn: building the network from %s: %w", lc.Name, err)
 	}
-	w := &Wiring{Connectome: lc, Network: up, Bio: up.W, Recurrent: ControlRandom}
+	var signs []float32
+	if spec.Dale {
+		if signs, err = daleSigns(spec, lc); err != nil {
+			return nil, err
+		}
+	}
+	w := &Wiring{Connectome: lc, Network: up, Bio: up.W, Recurrent: ControlRandom, Signs: signs}
 	switch spec.Strategy {
 	case StrategyBioRank:
 		w.Recurrent = ControlRank
@@ -77,4 +92,46 @@ func WireConnectome(spec RunSpec, lc *connectome.Connectome) (*Wiring, error) {
 		w.Mask[k] = v != 0
 	}
 	return w, nil
+}
+
+// daleSigns are the neurons' signs from the neuron table; the data's own
+// weights must not give a neuron outgoing weights of both signs.
+func daleSigns(spec RunSpec, lc *connectome.Connectome) ([]float32, error) {
+	if lc.Table == nil {
+		return nil, &Problem{Key: "dale", Value: "true", Want: "neuron-level data with a neuron_table (sign or nt_type per neuron)"}
+	}
+	glu, unknown := -1.0, 0.0
+	if spec.Glutamate == "excitatory" {
+		glu = 1
+	}
+	switch spec.UnknownTransmitter {
+	case "excitatory":
+		unknown = 1
+	case "inhibitory":
+		unknown = -1
+	}
+	s64, err := lc.Table.Signs(glu, unknown)
+	if err != nil {
+		return nil, &Problem{Key: "neuron_table", Value: strconv.Quote(spec.NeuronTable), Err: err}
+	}
+	n := lc.C.Rows
+	var mixed []string
+	for j := 0; j < n && len(mixed) < 5; j++ {
+		pos, neg := false, false
+		for _, v := range lc.C.Data[j*n : (j+1)*n] {
+			pos, neg = pos || v > 0, neg || v < 0
+		}
+		if pos && neg {
+			mixed = append(mixed, lc.Regions[j])
+		}
+	}
+	if mixed != nil {
+		return nil, &Problem{Key: "dale", Value: "true", Err: fmt.Errorf("%s: neurons %s have outgoing weights of both signs in the data; Dale's law needs one sign per neuron",
+			lc.Source, strings.Join(mixed, ", "))}
+	}
+	out := make([]float32, n)
+	for k, v := range s64 {
+		out[k] = float32(v)
+	}
+	return out, nil
 }

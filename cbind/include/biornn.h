@@ -186,6 +186,10 @@ int biornn_get_threads(int32_t* threads);
  *                         true or false
  *   keep_diag             keep self-connections [false]
  *                         true or false
+ *   level                 region: a region-level connectome up-scaled to neurons (bio2art); neuron: an edge list between neurons (columns pre, post, weight or syn_count; CSV or TSV), used as it is (the default with neuron_table) [region]
+ *                         one of region, neuron (or "": region)
+ *   neuron_table          neuron-level data: a table of the neurons (CSV or TSV: id, and optionally sign, nt_type, type, region, role); implies level neuron [none]
+ *                         a text
  *   homogeneous           equal weights within a block instead of a random split [false]
  *                         true or false
  *   partition             how a block's weight is split among its connections: positive (flat Dirichlet, every part > 0) or bio2art (its stick-breaking split, as the paper's code ran) [positive]
@@ -247,6 +251,12 @@ int biornn_get_threads(int32_t* threads);
  *                         a finite number >= 0
  *   noise_std             standard deviation of the Gaussian noise added to every neuron's pre-activation at every training step (a stream of noise_seed; validation and prediction run without it) [0 (off)]
  *                         a finite number >= 0
+ *   dale                  Dale's law: every neuron's outgoing recurrent weights keep its sign (from neuron_table: sign, else nt_type) through training, by projection after every step [false]
+ *                         true or false
+ *   glutamate             Dale's law: the sign of glutamatergic neurons (nt_type glutamate): inhibitory in flies, excitatory in worms and vertebrates [inhibitory]
+ *                         one of inhibitory, excitatory (or "": inhibitory)
+ *   unknown_transmitter   Dale's law: neurons with neither a sign nor a known nt_type (or with several): an error listing them, or excitatory, or inhibitory [error]
+ *                         one of error, excitatory, inhibitory (or "": error)
  *   init_from             continue training a saved network (save_network's folder): its wiring, parameters, optimizer state and batch order; epochs more epochs follow its own [none: a new network]
  *                         a text
  * run:
@@ -386,6 +396,12 @@ int biornn_predict(biornn_handle net, const float* x, size_t x_len,
 int biornn_predict_hidden(biornn_handle net, const float* x, size_t x_len,
                           int64_t trials, int64_t steps_t, float* out,
                           size_t out_len, float* hidden, size_t hidden_len);
+
+/* Dale's law: signs[j] = +1 or -1 for each neuron j (n = hidden); NULL with
+ * n 0 turns it off. Every neuron's outgoing recurrent weights (column j of
+ * w_hh) must already have its sign; after every optimizer step a weight
+ * that crossed it is set to 0 (projection). */
+int biornn_set_dale(biornn_handle net, const float* signs, size_t n);
 
 /* ---- saved networks --------------------------------------------------------- */
 

@@ -232,6 +232,15 @@ static void test_arrays(void) {
            BIORNN_OK, NULL);
     CHECK(acc >= 0 && acc <= 1);
 
+    /* Dale's law: the weights must already follow the signs; bad calls fail */
+    float signs[H];
+    for (int j = 0; j < H; j++) signs[j] = 1.0f;
+    EXPECT(biornn_set_dale(net, signs, H - 1), BIORNN_ERR_INVALID, "signs");
+    EXPECT(biornn_set_dale(net, NULL, H), BIORNN_ERR_NULL, "signs");
+    signs[0] = 2.0f;
+    EXPECT(biornn_set_dale(net, signs, H), BIORNN_ERR_INVALID, "expected +1 or -1");
+    EXPECT(biornn_set_dale(net, NULL, 0), BIORNN_OK, NULL);
+
     /* ---- bad inputs: error codes and messages, never a crash ---- */
     biornn_handle bad = 0;
     EXPECT(biornn_network_from_arrays(IN, H, OUT, w_in, H * IN - 1, w_hh, H * H, b, H, w_out, OUT * H, b_out, OUT,

@@ -43,6 +43,13 @@ func InputDigest(spec rnn.RunSpec) (string, error) {
 			parts = append(parts, "connectome="+sum)
 		}
 	}
+	if spec.NeuronTable != "" {
+		sum, err := fileSHA256(spec.NeuronTable)
+		if err != nil {
+			return "", fmt.Errorf("neuron_table %s: %w", spec.NeuronTable, err)
+		}
+		parts = append(parts, "neuron_table="+sum)
+	}
 	if spec.NeuronsFile != "" {
 		sum, err := fileSHA256(spec.NeuronsFile)
 		if err != nil {

@@ -82,6 +82,9 @@ type RunRow struct {
 	SpectralRadiusInit, SpectralRadiusFinal float64
 	WeightMeanInit, WeightStdInit           float64
 	Learnt                                  bool
+	// ExcitatoryShare: the share of neurons with sign +1 under Dale's law
+	// (NaN without it and in files written before the column).
+	ExcitatoryShare float64
 }
 
 // EpochRow is one row of the epochs table (long format: one row per run and
@@ -179,6 +182,7 @@ func NewRunRow(runID string, res *rnn.RunResult, version string) RunRow {
 		BiornnVersion: version, StartedAt: res.Started.UTC().Truncate(time.Microsecond), WallSeconds: res.WallSeconds,
 		SpectralRadiusInit: res.SpectralRadiusInit, SpectralRadiusFinal: res.SpectralRadiusFinal,
 		WeightMeanInit: res.WeightMeanInit, WeightStdInit: res.WeightStdInit, Learnt: res.Learnt,
+		ExcitatoryShare: res.ExcitatoryShare,
 	}
 }
 

@@ -202,6 +202,8 @@ var runColumns = []column{
 		func(r *RunRow) *float64 { return &r.WeightStdInit }),
 	laterBool("learnt", "the run reached the speed criterion with a minimum loss below the task's chance level (false in files written before the column)",
 		func(r *RunRow) *bool { return &r.Learnt }),
+	laterMetric("excitatory_share", "under Dale's law, the share of neurons with sign +1; null without it",
+		func(r *RunRow) *float64 { return &r.ExcitatoryShare }),
 }
 
 // settingType is the Go type of a setting's column.

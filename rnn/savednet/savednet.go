@@ -61,8 +61,9 @@ type Network struct {
 	Activation rnn.Activation
 	Path       rnn.Path
 	Params     rnn.Params
-	Mask       []bool   // Hidden*Hidden, W_hh orientation
-	Regions    []string // per neuron; nil when not built from a connectome
+	Mask       []bool    // Hidden*Hidden, W_hh orientation
+	Regions    []string  // per neuron; nil when not built from a connectome
+	Signs      []float32 // per neuron under Dale's law (+1, -1); nil without it
 
 	ConnectomeName, ConnectomeSHA256, ConnectomeSource string
 
@@ -101,6 +102,8 @@ type connRow struct {
 type neuronRow struct {
 	ID     int32  `parquet:"id"`
 	Region string `parquet:"region"`
+	// Sign is the neuron's sign under Dale's law (+1, -1), 0 without it.
+	Sign int8 `parquet:"sign"`
 }
 
 type epochRow struct {
@@ -232,6 +235,9 @@ func write(dir string, n *Network) error {
 		neurons[i].ID = int32(i)
 		if n.Regions != nil {
 			neurons[i].Region = n.Regions[i]
+		}
+		if n.Signs != nil {
+			neurons[i].Sign = int8(n.Signs[i])
 		}
 	}
 	if err := recordfile.WriteParquet(filepath.Join(dir, "neurons.parquet"), neurons); err != nil {
@@ -419,6 +425,15 @@ func Load(dir string) (*Network, error) {
 			n.Regions[k] = r.Region
 		}
 	}
+	if neurons[0].Sign != 0 {
+		n.Signs = make([]float32, h)
+		for k, r := range neurons {
+			if r.Sign != 1 && r.Sign != -1 {
+				return nil, fmt.Errorf("%s: row %d: sign %d, expected 1 or -1 (Dale's law) for every neuron", np, k, r.Sign)
+			}
+			n.Signs[k] = float32(r.Sign)
+		}
+	}
 	if m.Trained {
 		if n.State, err = loadState(dir, &m, n.Mask); err != nil {
 			return nil, err
@@ -513,7 +528,7 @@ func arrayOf(a *connectome.Array, shape []int) ([]float32, error) {
 func FromRun(res *rnn.RunResult, version string) *Network {
 	net := res.Net
 	n := &Network{Version: version, Spec: res.Spec, Activation: res.Spec.Activation, Path: net.Path(),
-		Params: net.Params(), Mask: net.Mask(), State: res.State,
+		Params: net.Params(), Mask: net.Mask(), State: res.State, Signs: nilIfEmpty(net.Dale()),
 		ConnectomeName: res.ConnectomeName, ConnectomeSHA256: res.ConnectomeSHA256, ConnectomeSource: res.ConnectomeSource}
 	if w := res.Wiring; w != nil && w.Network != nil && len(w.Network.Region) == net.Hidden() {
 		n.Regions = make([]string, net.Hidden())
@@ -539,7 +554,18 @@ func (n *Network) Open(impl *kernels.Impl, threads int) (*rnn.Network, error) {
 		net.Close()
 		return nil, err
 	}
+	if err := net.SetDale(n.Signs); err != nil {
+		net.Close()
+		return nil, err
+	}
 	return net, nil
+}
+
+func nilIfEmpty(v []float32) []float32 {
+	if len(v) == 0 {
+		return nil
+	}
+	return v
 }
 
 // Base returns the settings of the saved network in dir as the base of a

@@ -17,6 +17,11 @@ where noise_t is a fixed array (noise.npy, trials x steps x neurons, drawn
 once from the seeded generator with standard deviation noise_std) used at
 every step, so that the Go test can add the same values.
 
+With Dale's law (extras dale = share of excitatory neurons) every neuron j
+has a sign s_j (signs.npy: +1 or -1), the initial W_hh[i, j] is
+s_j |W_hh[i, j]|, and after every optimizer step the weights that crossed
+their neuron's sign are set to 0: W.copy_(s * clamp(s * W, min=0)).
+
 trained for `steps` full-batch optimizer steps; losses_f64[s] is the loss
 before step s. The reference is computed in float64 (losses_f32 come from
 the same run in float32, for information). Before every step W_hh's gradient
@@ -60,6 +65,8 @@ CASES = [
     ("nback_tanh_rmsprop_wd", "nback", "tanh", 8, 6, 3, "rmsprop", 1e-3, 5, dict(weight_decay=1e-2)),
     ("seqmem_tanh_adam_leak", "seq_mem", "tanh", 15, 6, 3, "adam", 2e-2, 6, dict(alpha=0.2)),
     ("nback_relu_adam_leak_noise", "nback", "relu", 12, 8, 4, "adam", 1e-2, 6, dict(alpha=0.5, noise_std=0.1)),
+    ("seqmem_tanh_adam_dale", "seq_mem", "tanh", 14, 6, 3, "adam", 5e-2, 8, dict(dale=0.8)),
+    ("nback_relu_sgd_dale", "nback", "relu", 12, 8, 4, "sgd", 3e-1, 6, dict(dale=0.7, momentum=0.9)),
 ]
 
 
@@ -116,7 +123,7 @@ def init_params(rng, h, inputs, outputs, mask):
     return p
 
 
-def run(dtype, init, mask, x, y, act, loss_kind, loss_steps, opt_name, lr, steps, extras, noise):
+def run(dtype, init, mask, x, y, act, loss_kind, loss_steps, opt_name, lr, steps, extras, noise, signs):
     """Returns the losses before every step, the (masked) gradient at the
     initial parameters and the parameters after the last step."""
     p = {k: torch.tensor(v, dtype=dtype, requires_grad=True) for k, v in init.items()}
@@ -165,6 +172,10 @@ def run(dtype, init, mask, x, y, act, loss_kind, loss_steps, opt_name, lr, steps
             clipped.append(float(norm) > extras["clip_norm"])
         losses.append(loss.item())
         opt.step()
+        if signs is not None:  # Dale's law by projection
+            with torch.no_grad():
+                s = torch.tensor(signs, dtype=dtype)[None, :]
+                p["W_hh"].copy_(s * torch.clamp(s * p["W_hh"], min=0))
     final = {k: p[k].detach().numpy().astype(np.float64) for k in PARAMS}
     return losses, grad0, final, clipped
 
@@ -180,7 +191,11 @@ def make_case(index, spec):
     noise = None
     if extras.get("noise_std", 0) > 0:  # drawn last: the other cases' values stay as they were
         noise = rng.normal(0, extras["noise_std"], (x.shape[0], x.shape[1], hidden))
-    args = (init, mask, x, y, act, loss_kind, loss_steps, opt_name, lr, steps, extras, noise)
+    signs = None
+    if extras.get("dale", 0) > 0:
+        signs = np.where(rng.random(hidden) < extras["dale"], 1.0, -1.0)
+        init["W_hh"] = signs[None, :] * np.abs(init["W_hh"])
+    args = (init, mask, x, y, act, loss_kind, loss_steps, opt_name, lr, steps, extras, noise, signs)
     l64, g64, f64, clipped = run(torch.float64, *args)
     l32, _, _, _ = run(torch.float32, *args)
     if extras.get("clip_norm", 0) > 0 and not all(clipped):
@@ -198,6 +213,7 @@ def make_case(index, spec):
         "nesterov": extras.get("nesterov", False), "weight_decay": extras.get("weight_decay", 0.0),
         "clip_norm": extras.get("clip_norm", 0.0),
         "leak_alpha": extras.get("alpha", 1.0), "noise_std": extras.get("noise_std", 0.0),
+        "dale": signs is not None,
         "seed": seed, "torch_version": torch.__version__,
         "optimizer_defaults": {"adam": {"betas": [0.9, 0.999], "eps": 1e-08},
                                "rmsprop": {"alpha": 0.99, "eps": 1e-08, "momentum": 0, "centered": False}},
@@ -211,6 +227,8 @@ def make_case(index, spec):
     arrays = {"x": x, "y": y, "mask": mask}
     if noise is not None:
         arrays["noise"] = noise
+    if signs is not None:
+        arrays["signs"] = signs
     for k in PARAMS:
         arrays["init_" + k] = init[k]
         arrays["grad_" + k] = g64[k]

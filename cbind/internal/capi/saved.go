@@ -17,6 +17,9 @@ func (n *Network) Save(where, dir string) error {
 	}
 	s := &savednet.Network{Version: LibraryVersion(), Activation: n.activation, Path: n.rnn.Path(),
 		Params: n.rnn.Params(), Mask: n.rnn.Mask(), State: n.state, Regions: n.regions}
+	if d := n.rnn.Dale(); len(d) > 0 {
+		s.Signs = d
+	}
 	if r := n.lastRun; r != nil {
 		s.Spec = r.Spec
 		s.ConnectomeName, s.ConnectomeSHA256, s.ConnectomeSource = r.ConnectomeName, r.ConnectomeSHA256, r.ConnectomeSource
@@ -100,5 +103,17 @@ func (n *Network) PredictHidden(d ArraysData, out, hidden []float32) error {
 	}
 	copy(out, y)
 	copy(hidden, h)
+	return nil
+}
+
+// SetDale makes the network keep Dale's law with one sign (+1 or -1) per
+// neuron (nil: off); its weights must already follow them.
+func (n *Network) SetDale(where string, signs []float32) error {
+	if err := n.needArrays(where); err != nil {
+		return err
+	}
+	if err := n.rnn.SetDale(signs); err != nil {
+		return errorf(ErrInvalid, "%s: %v", where, err)
+	}
 	return nil
 }

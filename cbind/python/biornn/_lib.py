@@ -84,6 +84,7 @@ _SIGNATURES = {
     "biornn_predict_hidden": (c_int, [c_handle, c_f32p, c_size, ctypes.c_int64, ctypes.c_int64, c_f32p, c_size,
                                       c_f32p, c_size]),
     "biornn_network_save": (c_int, [c_handle, c_str]),
+    "biornn_set_dale": (c_int, [c_handle, c_f32p, c_size]),
     "biornn_network_load": (c_int, [c_str, c_str, ctypes.POINTER(c_handle)]),
     "biornn_train": (c_int, [c_handle, c_str, PROGRESS, ctypes.c_void_p, c_buf, c_size]),
     "biornn_results_open": (c_int, [c_str, ctypes.POINTER(c_handle)]),

@@ -18,6 +18,8 @@ SETTINGS = {
     "intrinsic_weight": ("network", "float", "0.8", "a number in (0, 1)", "share w of a region's input that is intrinsic (blocks sum to w/(1-w) x the column sum); no_intrinsic for none"),
     "no_intrinsic": ("network", "bool", "false", "true or false", "no connections within a region"),
     "keep_diag": ("network", "bool", "false", "true or false", "keep self-connections"),
+    "level": ("network", "string", "region", "one of region, neuron (or \"\": region)", "region: a region-level connectome up-scaled to neurons (bio2art); neuron: an edge list between neurons (columns pre, post, weight or syn_count; CSV or TSV), used as it is (the default with neuron_table)"),
+    "neuron_table": ("network", "string", "none", "a text", "neuron-level data: a table of the neurons (CSV or TSV: id, and optionally sign, nt_type, type, region, role); implies level neuron"),
     "homogeneous": ("network", "bool", "false", "true or false", "equal weights within a block instead of a random split"),
     "partition": ("network", "string", "positive", "one of positive, bio2art (or \"\": positive)", "how a block's weight is split among its connections: positive (flat Dirichlet, every part > 0) or bio2art (its stick-breaking split, as the paper's code ran)"),
     "network_per": ("network", "string", "seed", "one of seed, experiment (or \"\": seed)", "which runs share one up-scaled network: each seed its own, or the whole experiment one (build_seed, default the one seed 1 derives; controls still drawn per seed), as the paper's code"),
@@ -47,6 +49,9 @@ SETTINGS = {
     "tau": ("training", "float", "0 (off: the Elman update h_t = act(...))", "a finite number >= 0", "continuous-time option: the state's time constant; h_t = (1 - alpha) h_{t-1} + alpha act(...) with alpha = dt/tau"),
     "dt": ("training", "float", "1", "a finite number >= 0", "continuous-time option: the step, in tau's unit"),
     "noise_std": ("training", "float", "0 (off)", "a finite number >= 0", "standard deviation of the Gaussian noise added to every neuron's pre-activation at every training step (a stream of noise_seed; validation and prediction run without it)"),
+    "dale": ("training", "bool", "false", "true or false", "Dale's law: every neuron's outgoing recurrent weights keep its sign (from neuron_table: sign, else nt_type) through training, by projection after every step"),
+    "glutamate": ("training", "string", "inhibitory", "one of inhibitory, excitatory (or \"\": inhibitory)", "Dale's law: the sign of glutamatergic neurons (nt_type glutamate): inhibitory in flies, excitatory in worms and vertebrates"),
+    "unknown_transmitter": ("training", "string", "error", "one of error, excitatory, inhibitory (or \"\": error)", "Dale's law: neurons with neither a sign nor a known nt_type (or with several): an error listing them, or excitatory, or inhibitory"),
     "init_from": ("training", "string", "none: a new network", "a text", "continue training a saved network (save_network's folder): its wiring, parameters, optimizer state and batch order; epochs more epochs follow its own"),
     "save_network": ("run", "string", "none", "a text", "after training, save the network into this folder (wiring, parameters, optimizer state, settings): for analysis, or to continue with init_from"),
     "seed": ("run", "uint64", "1", "an integer >= 1", "derives the build, data and init seeds that are not given"),
@@ -84,6 +89,8 @@ class Settings(TypedDict, total=False):
     intrinsic_weight: float
     no_intrinsic: bool
     keep_diag: bool
+    level: Literal["region", "neuron"]
+    neuron_table: str
     homogeneous: bool
     partition: Literal["positive", "bio2art"]
     network_per: Literal["seed", "experiment"]
@@ -113,6 +120,9 @@ class Settings(TypedDict, total=False):
     tau: float
     dt: float
     noise_std: float
+    dale: bool
+    glutamate: Literal["inhibitory", "excitatory"]
+    unknown_transmitter: Literal["error", "excitatory", "inhibitory"]
     init_from: str
     save_network: str
     seed: int
@@ -141,6 +151,8 @@ DOC = """Settings (keyword arguments; defaults in brackets):
     intrinsic_weight: share w of a region's input that is intrinsic (blocks sum to w/(1-w) x the column sum); no_intrinsic for none [0.8]; a number in (0, 1)
     no_intrinsic: no connections within a region [false]; true or false
     keep_diag: keep self-connections [false]; true or false
+    level: region: a region-level connectome up-scaled to neurons (bio2art); neuron: an edge list between neurons (columns pre, post, weight or syn_count; CSV or TSV), used as it is (the default with neuron_table) [region]; one of region, neuron (or "": region)
+    neuron_table: neuron-level data: a table of the neurons (CSV or TSV: id, and optionally sign, nt_type, type, region, role); implies level neuron [none]; a text
     homogeneous: equal weights within a block instead of a random split [false]; true or false
     partition: how a block's weight is split among its connections: positive (flat Dirichlet, every part > 0) or bio2art (its stick-breaking split, as the paper's code ran) [positive]; one of positive, bio2art (or "": positive)
     network_per: which runs share one up-scaled network: each seed its own, or the whole experiment one (build_seed, default the one seed 1 derives; controls still drawn per seed), as the paper's code [seed]; one of seed, experiment (or "": seed)
@@ -170,6 +182,9 @@ DOC = """Settings (keyword arguments; defaults in brackets):
     tau: continuous-time option: the state's time constant; h_t = (1 - alpha) h_{t-1} + alpha act(...) with alpha = dt/tau [0 (off: the Elman update h_t = act(...))]; a finite number >= 0
     dt: continuous-time option: the step, in tau's unit [1]; a finite number >= 0
     noise_std: standard deviation of the Gaussian noise added to every neuron's pre-activation at every training step (a stream of noise_seed; validation and prediction run without it) [0 (off)]; a finite number >= 0
+    dale: Dale's law: every neuron's outgoing recurrent weights keep its sign (from neuron_table: sign, else nt_type) through training, by projection after every step [false]; true or false
+    glutamate: Dale's law: the sign of glutamatergic neurons (nt_type glutamate): inhibitory in flies, excitatory in worms and vertebrates [inhibitory]; one of inhibitory, excitatory (or "": inhibitory)
+    unknown_transmitter: Dale's law: neurons with neither a sign nor a known nt_type (or with several): an error listing them, or excitatory, or inhibitory [error]; one of error, excitatory, inhibitory (or "": error)
     init_from: continue training a saved network (save_network's folder): its wiring, parameters, optimizer state and batch order; epochs more epochs follow its own [none: a new network]; a text
     save_network: after training, save the network into this folder (wiring, parameters, optimizer state, settings): for analysis, or to continue with init_from [none]; a text
     seed: derives the build, data and init seeds that are not given [1]; an integer >= 1

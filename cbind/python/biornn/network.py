@@ -243,6 +243,16 @@ class Network:
             a = _f32(value, name, shape)
             check(L.lib().biornn_set_param(self.handle, L.cstr(name, "name"), _ptr(a, ctypes.c_float), a.size))
 
+    def set_dale(self, signs: Optional[np.ndarray]) -> None:
+        """Dale's law: signs[j] = +1 or -1 for each neuron (None: off). The
+        outgoing weights of neuron j (column j of w_hh) must have its sign;
+        after every optimizer step a weight that crossed it is set to 0."""
+        if signs is None:
+            check(L.lib().biornn_set_dale(self.handle, None, 0))
+            return
+        s = _f32(signs, "signs")
+        check(L.lib().biornn_set_dale(self.handle, _ptr(s, ctypes.c_float), s.size))
+
     # ---- arrays: training, evaluation, prediction --------------------------------
 
     def _data(self, x, y, loss, loss_steps):

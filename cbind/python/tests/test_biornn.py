@@ -107,6 +107,8 @@ def test_torch_reference(case_dir):
         pytest.skip("the reference's fixed noise can be given to the network only in the Go test")
     dynamics = {"tau": 1 / case["leak_alpha"]} if case.get("leak_alpha", 1) != 1 else {}
     with biornn.Network.from_arrays(**init, mask=a["mask"], activation=case["act"], **dynamics) as net:
+        if case.get("dale"):
+            net.set_dale(a["signs"])
         losses = net.train_arrays(a["x"], a["y"], loss=case["loss"], loss_steps=case["loss_steps"],
                                   optimizer=case["optimizer"], lr=case["lr"], steps=case["steps"], **extras)
         want = np.array(case["losses_f64"])

@@ -207,6 +207,11 @@ predict.biornn_network <- function(object, x, hidden = FALSE, ...) {
 #' exactly where it stopped.
 network_save <- function(net, dir) invisible(.Call(C_save, .ptr(net), normalizePath(dir, mustWork = FALSE)))
 
+#' Dale's law: signs (one +1 or -1 per neuron; NULL: off). The outgoing
+#' weights of neuron j (column j of w_hh) must have its sign; after every
+#' optimizer step a weight that crossed it is set to 0.
+set_dale <- function(net, signs) invisible(.Call(C_set_dale, .ptr(net), if (is.null(signs)) NULL else as.double(signs)))
+
 #' Opens a saved network (options: kernels, threads, max_memory).
 network_load <- function(dir, ...) .network(.Call(C_load, normalizePath(dir, mustWork = FALSE), .options(...)))
 

@@ -433,6 +433,17 @@ static SEXP r_predict_hidden(SEXP ptr, SEXP x, SEXP dims, SEXP sizes) {
     return v;
 }
 
+static SEXP r_set_dale(SEXP ptr, SEXP signs) {
+    biornn_handle h = get_handle(ptr);
+    if (Rf_isNull(signs)) {
+        CHECK(biornn_set_dale(h, NULL, 0), "biornn_set_dale");
+        return R_NilValue;
+    }
+    float* f = floats(signs, "signs");
+    CHECK(biornn_set_dale(h, f, XLENGTH(signs)), "biornn_set_dale");
+    return R_NilValue;
+}
+
 static SEXP r_save(SEXP ptr, SEXP dir) {
     CHECK(biornn_network_save(get_handle(ptr), str1(dir, "dir")), "biornn_network_save");
     return R_NilValue;
@@ -675,6 +686,7 @@ static const R_CallMethodDef calls[] = {
     {"C_predict", (DL_FUNC)&r_predict, 4},
     {"C_predict_hidden", (DL_FUNC)&r_predict_hidden, 4},
     {"C_save", (DL_FUNC)&r_save, 2},
+    {"C_set_dale", (DL_FUNC)&r_set_dale, 2},
     {"C_load", (DL_FUNC)&r_load, 2},
     {"C_train", (DL_FUNC)&r_train, 3},
     {"C_read_results", (DL_FUNC)&r_read_results, 1},

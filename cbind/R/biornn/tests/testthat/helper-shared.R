@@ -67,7 +67,7 @@ read_case <- function(dir) {
     as.numeric(v)
   }
   keys <- c("name", "act", "loss", "loss_steps", "optimizer", "lr", "steps", "losses_f64",
-            "momentum", "dampening", "nesterov", "weight_decay", "clip_norm", "leak_alpha", "noise_std")
+            "momentum", "dampening", "nesterov", "weight_decay", "clip_norm", "leak_alpha", "noise_std", "dale")
   setNames(lapply(keys, field), keys)
 }
 
@@ -83,6 +83,7 @@ check_torch_case <- function(dir) {
   net <- do.call(network_from_arrays, c(list(arr("init_W_in"), arr("init_W_hh"), arr("init_b"), arr("init_W_out"),
                                              arr("init_b_out"), mask = mask, activation = case$act), dynamics))
   on.exit(network_free(net))
+  if (isTRUE(case$dale)) set_dale(net, arr("signs"))
   extras <- case[c("momentum", "dampening", "nesterov", "weight_decay", "clip_norm")]
   extras <- extras[vapply(extras, function(v) !is.null(v) && as.numeric(v) != 0, logical(1))]
   losses <- do.call(train_arrays, c(list(net, arr("x"), arr("y"), loss = case$loss,
