@@ -140,6 +140,9 @@ type Network struct {
 	dyn dynamics
 	// dale: each neuron's sign under Dale's law (SetDale); nil = off.
 	dale []float32
+	// frozen: the parameter groups the optimizer leaves as they are
+	// (SetTrainable).
+	frozen []string
 	// backup holds theta and the optimizer state before an update (step),
 	// to restore them when the update is not finite.
 	backup struct{ theta, m, v []float32 }
@@ -443,7 +446,14 @@ func (n *Network) step(spec OptimizerSpec) error {
 		b.m = append(b.m[:0], prev.m...)
 		b.v = append(b.v[:0], prev.v...)
 	}
+	if n.frozen != nil {
+		n.zeroFrozenGrad()
+	}
 	n.applyStep(spec)
+	if n.frozen != nil {
+		n.restoreFrozen(b.theta)
+		n.refresh()
+	}
 	if n.dale != nil {
 		n.projectDale()
 		n.refresh()

@@ -108,6 +108,9 @@ func buildWith(spec RunSpec, o RunOptions) (*Built, error) {
 		if err := o.Net.SetDynamics(spec.Alpha(), spec.NoiseStd, spec.NoiseSeed); err != nil {
 			return nil, &Problem{Key: "tau", Err: err}
 		}
+		if err := o.Net.SetTrainable(spec.trainGroups()); err != nil {
+			return nil, &Problem{Key: "train", Err: err}
+		}
 		return &Built{Spec: spec, Net: o.Net, Train: train, Val: val, Wiring: wiring}, nil
 	}
 	whh, mask := wiring.WHH, wiring.Mask
@@ -135,7 +138,19 @@ func buildWith(spec RunSpec, o RunOptions) (*Built, error) {
 	if err := net.SetDynamics(spec.Alpha(), spec.NoiseStd, spec.NoiseSeed); err != nil {
 		return nil, &Problem{Key: "tau", Err: err}
 	}
+	if err := net.SetTrainable(spec.trainGroups()); err != nil {
+		return nil, &Problem{Key: "train", Err: err}
+	}
 	return &Built{Spec: spec, Net: net, Train: train, Val: val, Wiring: wiring}, nil
+}
+
+// trainGroups is the spec's train setting as groups (nil = all).
+func (s RunSpec) trainGroups() []string {
+	if s.Train == "" {
+		return nil
+	}
+	g, _ := ParseTrainGroups(s.Train)
+	return g
 }
 
 // ConnectomeNone is the connectome setting of a network built from arrays:

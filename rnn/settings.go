@@ -382,6 +382,14 @@ func (r interval) allowed() string {
 	return fmt.Sprintf("a number in %s%g, %g%s", l, r.lo, r.hi, h)
 }
 
+// trainRule: a comma-separated subset of the parameter groups.
+type trainRule struct{}
+
+func (trainRule) ok(v reflect.Value) bool { _, err := ParseTrainGroups(v.String()); return err == nil }
+func (trainRule) allowed() string {
+	return "a comma-separated subset of " + strings.Join(TrainGroups(), ", ")
+}
+
 // taskRule: a built-in task, or arrays:FILE.
 type taskRule struct{}
 
@@ -647,6 +655,20 @@ var settings = []*Setting{
 		fill: func(s *RunSpec) error {
 			if s.BatchOrder == BatchOrderShuffled {
 				s.BatchOrder = ""
+			}
+			return nil
+		}},
+	{Key: "train", Field: "Train", Group: GroupTraining, Default: "recurrent,input,readout",
+		Help: "the parameter groups training updates: any of recurrent (W_hh, b), input (W_in), readout (W_out, b_out); readout alone is reservoir computing, and the paper's freeze_layer leaves out recurrent",
+		rule: trainRule{},
+		fill: func(s *RunSpec) error {
+			g, err := ParseTrainGroups(s.Train)
+			if err != nil {
+				return &Problem{Key: "train", Value: strconv.Quote(s.Train), Err: err}
+			}
+			s.Train = strings.Join(g, ",")
+			if len(g) == len(TrainGroups()) {
+				s.Train = "" // every group: the default, stored empty so runs keep their ids
 			}
 			return nil
 		}},

@@ -102,6 +102,9 @@ type RunSpec struct {
 	ClipNorm    float64    // 0 = no clipping
 	Activation  Activation // "tanh" (default) or "relu"
 	Patience    int        // early stopping after this many epochs without improvement; 0 = off
+	// Train lists the parameter groups training updates (comma-separated,
+	// canonical order; "" = all). Omitted from the run id when "".
+	Train string `json:",omitempty"`
 	// Tau and DT are the continuous-time option (leak alpha = DT/Tau; Tau
 	// 0 = off; DT defaults to 1 with Tau, stays 0 without); NoiseStd the
 	// training noise on the pre-activations. All omitted from the run id

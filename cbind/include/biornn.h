@@ -243,6 +243,8 @@ int biornn_get_threads(int32_t* threads);
  *                         one of random, rank, weights
  *   batch_order           the training trials' order: reshuffled every epoch, or shuffled once and fixed (the paper's loader) [shuffled]
  *                         one of shuffled, fixed (or "": shuffled)
+ *   train                 the parameter groups training updates: any of recurrent (W_hh, b), input (W_in), readout (W_out, b_out); readout alone is reservoir computing, and the paper's freeze_layer leaves out recurrent [recurrent,input,readout]
+ *                         a comma-separated subset of recurrent, input, readout
  *   patience              stop after this many epochs without a lower validation loss (0 = off) [0 (off)]
  *                         an integer >= 0
  *   tau                   continuous-time option: the state's time constant; h_t = (1 - alpha) h_{t-1} + alpha act(...) with alpha = dt/tau [0 (off: the Elman update h_t = act(...))]

@@ -45,6 +45,7 @@ SETTINGS = {
     "init_radius": ("training", "float", "0 (off)", "a finite number >= 0", "rescale the initial recurrent weights to this spectral radius, whatever the strategy: a network and its control start at the same dynamics scale"),
     "control_weights": ("training", "string", "random", "one of random, rank, weights", "a control's recurrent weights: random, rank-mapped or the carried weights"),
     "batch_order": ("training", "string", "shuffled", "one of shuffled, fixed (or \"\": shuffled)", "the training trials' order: reshuffled every epoch, or shuffled once and fixed (the paper's loader)"),
+    "train": ("training", "string", "recurrent,input,readout", "a comma-separated subset of recurrent, input, readout", "the parameter groups training updates: any of recurrent (W_hh, b), input (W_in), readout (W_out, b_out); readout alone is reservoir computing, and the paper's freeze_layer leaves out recurrent"),
     "patience": ("training", "int", "0 (off)", "an integer >= 0", "stop after this many epochs without a lower validation loss (0 = off)"),
     "tau": ("training", "float", "0 (off: the Elman update h_t = act(...))", "a finite number >= 0", "continuous-time option: the state's time constant; h_t = (1 - alpha) h_{t-1} + alpha act(...) with alpha = dt/tau"),
     "dt": ("training", "float", "1", "a finite number >= 0", "continuous-time option: the step, in tau's unit"),
@@ -116,6 +117,7 @@ class Settings(TypedDict, total=False):
     init_radius: float
     control_weights: Literal["random", "rank", "weights"]
     batch_order: Literal["shuffled", "fixed"]
+    train: str
     patience: int
     tau: float
     dt: float
@@ -178,6 +180,7 @@ DOC = """Settings (keyword arguments; defaults in brackets):
     init_radius: rescale the initial recurrent weights to this spectral radius, whatever the strategy: a network and its control start at the same dynamics scale [0 (off)]; a finite number >= 0
     control_weights: a control's recurrent weights: random, rank-mapped or the carried weights [random]; one of random, rank, weights
     batch_order: the training trials' order: reshuffled every epoch, or shuffled once and fixed (the paper's loader) [shuffled]; one of shuffled, fixed (or "": shuffled)
+    train: the parameter groups training updates: any of recurrent (W_hh, b), input (W_in), readout (W_out, b_out); readout alone is reservoir computing, and the paper's freeze_layer leaves out recurrent [recurrent,input,readout]; a comma-separated subset of recurrent, input, readout
     patience: stop after this many epochs without a lower validation loss (0 = off) [0 (off)]; an integer >= 0
     tau: continuous-time option: the state's time constant; h_t = (1 - alpha) h_{t-1} + alpha act(...) with alpha = dt/tau [0 (off: the Elman update h_t = act(...))]; a finite number >= 0
     dt: continuous-time option: the step, in tau's unit [1]; a finite number >= 0
