@@ -132,6 +132,9 @@ func (s *Setting) Values() []string {
 	if _, ok := s.rule.(taskRule); ok {
 		return names(Tasks()) // or arrays:FILE
 	}
+	if _, ok := s.rule.(trainRule); ok {
+		return TrainGroups() // or a comma-separated subset
+	}
 	return nil
 }
 

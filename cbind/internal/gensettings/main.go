@@ -120,7 +120,7 @@ func python() []byte {
 	pyType := map[string]string{"string": "str", "int": "int", "float": "float", "bool": "bool", "uint64": "int"}
 	for _, st := range rnn.Settings() {
 		t := pyType[st.Kind()]
-		if vals := st.Values(); vals != nil && st.Key != "task" {
+		if vals := st.Values(); vals != nil && st.Key != "task" && st.Key != "train" { // those two take more than their listed values
 			quoted := make([]string, len(vals))
 			for i, v := range vals {
 				quoted[i] = strconv.Quote(v)
