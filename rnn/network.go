@@ -143,6 +143,9 @@ type Network struct {
 	// frozen: the parameter groups the optimizer leaves as they are
 	// (SetTrainable).
 	frozen []string
+	// inSel, outSel: the neurons that take input and that the readout sees
+	// (SetIONeurons); nil = all.
+	inSel, outSel []bool
 	// backup holds theta and the optimizer state before an update (step),
 	// to restore them when the update is not finite.
 	backup struct{ theta, m, v []float32 }
@@ -449,7 +452,14 @@ func (n *Network) step(spec OptimizerSpec) error {
 	if n.frozen != nil {
 		n.zeroFrozenGrad()
 	}
+	if n.inSel != nil || n.outSel != nil {
+		n.zeroUnselected(n.grad)
+	}
 	n.applyStep(spec)
+	if n.inSel != nil || n.outSel != nil {
+		n.zeroUnselected(n.theta) // weight decay and momentum cannot revive them
+		n.refresh()
+	}
 	if n.frozen != nil {
 		n.restoreFrozen(b.theta)
 		n.refresh()

@@ -101,3 +101,32 @@ func TestNeuronLevelErrors(t *testing.T) {
 		t.Errorf("dale without a neuron table: %v", err)
 	}
 }
+
+// TestInputOutputNeurons: only the selected neurons take input and are read
+// out, through training.
+func TestInputOutputNeurons(t *testing.T) {
+	spec := RunSpec{Connectome: neuronEdges, NeuronTable: neuronTable, Dale: true, Epochs: 20, Trials: 100,
+		InputNeurons: "role:sensory", OutputNeurons: "role:motor; id:n1020", WeightDecay: 0.01, Seed: 4}
+	res, err := RunWith(context.Background(), spec, RunOptions{Keep: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Net.Close()
+	p := res.Net.Params()
+	for i := 0; i < 40; i++ {
+		in := i < 6
+		out := i >= 34 || i == 20
+		for c := 0; c < p.Inputs; c++ {
+			if w := p.WIn[i*p.Inputs+c]; (w != 0) != in {
+				t.Fatalf("neuron %d: input weight %v (sensory: %v)", i, w, in)
+			}
+		}
+		if w := p.WOut[i]; (w != 0) != out {
+			t.Fatalf("neuron %d: readout weight %v (read out: %v)", i, w, out)
+		}
+	}
+	spec.InputNeurons = "type:T9"
+	if _, err := Run(context.Background(), spec, nil); err == nil || !strings.Contains(err.Error(), `no neuron has type "T9"`) {
+		t.Fatalf("an unknown type: %v", err)
+	}
+}

@@ -111,6 +111,11 @@ func buildWith(spec RunSpec, o RunOptions) (*Built, error) {
 		if err := o.Net.SetTrainable(spec.trainGroups()); err != nil {
 			return nil, &Problem{Key: "train", Err: err}
 		}
+		if wiring != nil && (wiring.In != nil || wiring.Out != nil) {
+			if err := o.Net.SetIONeurons(wiring.In, wiring.Out); err != nil {
+				return nil, &Problem{Key: "input_neurons", Err: err}
+			}
+		}
 		return &Built{Spec: spec, Net: o.Net, Train: train, Val: val, Wiring: wiring}, nil
 	}
 	whh, mask := wiring.WHH, wiring.Mask
@@ -132,6 +137,10 @@ func buildWith(spec RunSpec, o RunOptions) (*Built, error) {
 	if err := net.SetDale(wiring.Signs); err != nil {
 		net.Close()
 		return nil, &Problem{Key: "dale", Err: err}
+	}
+	if err := net.SetIONeurons(wiring.In, wiring.Out); err != nil {
+		net.Close()
+		return nil, &Problem{Key: "input_neurons", Err: err}
 	}
 	net.SetThreads(spec.Threads)
 	net.SetMaxMemory(spec.MaxMemory)

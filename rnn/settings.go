@@ -70,10 +70,11 @@ func (s *Setting) AppliesWhen() string { return s.applies.text }
 
 // The conditions of the settings that do not always apply.
 var (
-	whenLeaky = when{"tau is set (the continuous-time option)", func(s RunSpec) bool { return s.Tau > 0 }}
-	whenNoisy = when{"noise_std is set", func(s RunSpec) bool { return s.NoiseStd > 0 }}
-	whenDale  = when{"dale is set", func(s RunSpec) bool { return s.Dale }}
-	whenFile  = when{"connectome is a file, not a data set name", func(s RunSpec) bool {
+	whenLeaky       = when{"tau is set (the continuous-time option)", func(s RunSpec) bool { return s.Tau > 0 }}
+	whenNoisy       = when{"noise_std is set", func(s RunSpec) bool { return s.NoiseStd > 0 }}
+	whenDale        = when{"dale is set", func(s RunSpec) bool { return s.Dale }}
+	whenNeuronTable = when{"neuron_table is set", func(s RunSpec) bool { return s.NeuronTable != "" }}
+	whenFile        = when{"connectome is a file, not a data set name", func(s RunSpec) bool {
 		_, err := connectome.Lookup(s.Connectome)
 		return err != nil
 	}}
@@ -713,6 +714,12 @@ var settings = []*Setting{
 			}
 			return nil
 		}},
+	{Key: "input_neurons", Field: "InputNeurons", Group: GroupTask, Default: "all", applies: whenNeuronTable,
+		Help: "neuron-level data: the neurons that receive the input, e.g. role:sensory or type:R1,R2 or region:head or id:a,b (';' adds selectors); the others' input weights stay 0",
+		rule: text{}},
+	{Key: "output_neurons", Field: "OutputNeurons", Group: GroupTask, Default: "all", applies: whenNeuronTable,
+		Help: "neuron-level data: the neurons the readout sees (same selectors); the others' readout weights stay 0",
+		rule: text{}},
 	{Key: "glutamate", Field: "Glutamate", Group: GroupTraining, Default: "inhibitory", applies: whenDale,
 		Help: "Dale's law: the sign of glutamatergic neurons (nt_type glutamate): inhibitory in flies, excitatory in worms and vertebrates",
 		rule: oneOf{values: func() []string { return []string{"inhibitory", "excitatory"} }, optional: "inhibitory"}},

@@ -20,6 +20,9 @@ type Wiring struct {
 	Recurrent ControlWeightsMode
 	// Signs are the neurons' signs under Dale's law (nil without it).
 	Signs []float32
+	// In and Out are the neurons that take input and that the readout sees
+	// (nil = all).
+	In, Out []bool
 }
 
 // BuildWiring loads the connectome, up-scales it (BuildSeed) and applies
@@ -72,6 +75,20 @@ func WireConnectome(spec RunSpec, lc *connectome.Connectome) (*Wiring, error) {
 		}
 	}
 	w := &Wiring{Connectome: lc, Network: up, Bio: up.W, Recurrent: ControlRandom, Signs: signs}
+	for _, sel := range []struct {
+		key, text string
+		dst       *[]bool
+	}{{"input_neurons", spec.InputNeurons, &w.In}, {"output_neurons", spec.OutputNeurons, &w.Out}} {
+		if sel.text == "" {
+			continue
+		}
+		if lc.Table == nil {
+			return nil, &Problem{Key: sel.key, Value: strconv.Quote(sel.text), Want: "neuron-level data with a neuron_table"}
+		}
+		if *sel.dst, err = SelectNeurons(lc.Table, sel.text); err != nil {
+			return nil, &Problem{Key: sel.key, Value: strconv.Quote(sel.text), Err: err}
+		}
+	}
 	switch spec.Strategy {
 	case StrategyBioRank:
 		w.Recurrent = ControlRank

@@ -255,6 +255,12 @@ int biornn_get_threads(int32_t* threads);
  *                         a finite number >= 0
  *   dale                  Dale's law: every neuron's outgoing recurrent weights keep its sign (from neuron_table: sign, else nt_type) through training, by projection after every step [false]
  *                         true or false
+ * task:
+ *   input_neurons         neuron-level data: the neurons that receive the input, e.g. role:sensory or type:R1,R2 or region:head or id:a,b (';' adds selectors); the others' input weights stay 0 [all]
+ *                         a text
+ *   output_neurons        neuron-level data: the neurons the readout sees (same selectors); the others' readout weights stay 0 [all]
+ *                         a text
+ * training:
  *   glutamate             Dale's law: the sign of glutamatergic neurons (nt_type glutamate): inhibitory in flies, excitatory in worms and vertebrates [inhibitory]
  *                         one of inhibitory, excitatory (or "": inhibitory)
  *   unknown_transmitter   Dale's law: neurons with neither a sign nor a known nt_type (or with several): an error listing them, or excitatory, or inhibitory [error]

@@ -51,6 +51,8 @@ SETTINGS = {
     "dt": ("training", "float", "1", "a finite number >= 0", "continuous-time option: the step, in tau's unit"),
     "noise_std": ("training", "float", "0 (off)", "a finite number >= 0", "standard deviation of the Gaussian noise added to every neuron's pre-activation at every training step (a stream of noise_seed; validation and prediction run without it)"),
     "dale": ("training", "bool", "false", "true or false", "Dale's law: every neuron's outgoing recurrent weights keep its sign (from neuron_table: sign, else nt_type) through training, by projection after every step"),
+    "input_neurons": ("task", "string", "all", "a text", "neuron-level data: the neurons that receive the input, e.g. role:sensory or type:R1,R2 or region:head or id:a,b (';' adds selectors); the others' input weights stay 0"),
+    "output_neurons": ("task", "string", "all", "a text", "neuron-level data: the neurons the readout sees (same selectors); the others' readout weights stay 0"),
     "glutamate": ("training", "string", "inhibitory", "one of inhibitory, excitatory (or \"\": inhibitory)", "Dale's law: the sign of glutamatergic neurons (nt_type glutamate): inhibitory in flies, excitatory in worms and vertebrates"),
     "unknown_transmitter": ("training", "string", "error", "one of error, excitatory, inhibitory (or \"\": error)", "Dale's law: neurons with neither a sign nor a known nt_type (or with several): an error listing them, or excitatory, or inhibitory"),
     "init_from": ("training", "string", "none: a new network", "a text", "continue training a saved network (save_network's folder): its wiring, parameters, optimizer state and batch order; epochs more epochs follow its own"),
@@ -123,6 +125,8 @@ class Settings(TypedDict, total=False):
     dt: float
     noise_std: float
     dale: bool
+    input_neurons: str
+    output_neurons: str
     glutamate: Literal["inhibitory", "excitatory"]
     unknown_transmitter: Literal["error", "excitatory", "inhibitory"]
     init_from: str
@@ -186,6 +190,8 @@ DOC = """Settings (keyword arguments; defaults in brackets):
     dt: continuous-time option: the step, in tau's unit [1]; a finite number >= 0
     noise_std: standard deviation of the Gaussian noise added to every neuron's pre-activation at every training step (a stream of noise_seed; validation and prediction run without it) [0 (off)]; a finite number >= 0
     dale: Dale's law: every neuron's outgoing recurrent weights keep its sign (from neuron_table: sign, else nt_type) through training, by projection after every step [false]; true or false
+    input_neurons: neuron-level data: the neurons that receive the input, e.g. role:sensory or type:R1,R2 or region:head or id:a,b (';' adds selectors); the others' input weights stay 0 [all]; a text
+    output_neurons: neuron-level data: the neurons the readout sees (same selectors); the others' readout weights stay 0 [all]; a text
     glutamate: Dale's law: the sign of glutamatergic neurons (nt_type glutamate): inhibitory in flies, excitatory in worms and vertebrates [inhibitory]; one of inhibitory, excitatory (or "": inhibitory)
     unknown_transmitter: Dale's law: neurons with neither a sign nor a known nt_type (or with several): an error listing them, or excitatory, or inhibitory [error]; one of error, excitatory, inhibitory (or "": error)
     init_from: continue training a saved network (save_network's folder): its wiring, parameters, optimizer state and batch order; epochs more epochs follow its own [none: a new network]; a text
