@@ -62,11 +62,11 @@ type RunSpec struct {
 	// Dale keeps each neuron's outgoing weights at its sign; Glutamate and
 	// UnknownTransmitter say how signs follow from nt_type ("" = inhibitory,
 	// error). Omitted from the run id when zero.
-	Dale               bool   `json:",omitempty"`
+	Dale bool `json:",omitempty"`
 	// InputNeurons and OutputNeurons select neurons of the neuron table
 	// ("role:sensory", "type:T4a,T4b", ...; "" = all).
-	InputNeurons  string `json:",omitempty"`
-	OutputNeurons string `json:",omitempty"`
+	InputNeurons       string `json:",omitempty"`
+	OutputNeurons      string `json:",omitempty"`
 	Glutamate          string `json:",omitempty"`
 	UnknownTransmitter string `json:",omitempty"`
 
