@@ -1,18 +1,22 @@
 package connectome
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"math"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/parquet-go/parquet-go"
 )
 
 // Neuron-level data: an edge list between neurons (columns pre, post and
 // weight or syn_count) and an optional neuron table (column id, and
 // optionally sign, nt_type, type, region, role), both CSV or TSV with a
-// header row. There is no up-scaling: the edges are the network. Ids are
+// header row, or Parquet (.parquet; errors then name "row N"). There is no up-scaling: the edges are the network. Ids are
 // any text (64-bit integers, FlyWire root ids, names) and map to dense
 // indices: the table's row order, else the order of first appearance in
 // the edge list.
@@ -38,11 +42,7 @@ const MaxLevelNeurons = 1 << 15
 // ReadNeuronTable reads a neuron table. Errors name the file, the line and
 // the column.
 func ReadNeuronTable(path string) (*NeuronTable, error) {
-	b, err := readInput(path, MaxArrayBytes)
-	if err != nil {
-		return nil, err
-	}
-	rows, _, err := readRows(path, b)
+	rows, b, err := textOrParquetRows(path)
 	if err != nil {
 		return nil, err
 	}
@@ -119,11 +119,7 @@ type NeuronEdgesReport struct {
 // syn_count must be a whole number >= 0, weight finite.
 func ReadNeuronEdges(path string, table *NeuronTable, keepSelf bool) (*Connectome, NeuronEdgesReport, error) {
 	var rep NeuronEdgesReport
-	b, err := readInput(path, MaxArrayBytes)
-	if err != nil {
-		return nil, rep, err
-	}
-	rows, _, err := readRows(path, b)
+	rows, b, err := textOrParquetRows(path)
 	if err != nil {
 		return nil, rep, err
 	}
@@ -254,4 +250,82 @@ func (t *NeuronTable) Signs(glutamateSign, unknownSign float64) ([]float64, erro
 			t.Path, strings.Join(unknown, ", "))
 	}
 	return out, nil
+}
+
+// maxParquetRows bounds the rows read from a neuron-level Parquet file.
+const maxParquetRows = 1 << 26
+
+// parquetRows reads a Parquet table as text rows (header first) in the
+// form the CSV reader gives, so both go through the same checks: integer
+// ids become their decimal text, strings stay, numbers their shortest text.
+func parquetRows(path string) ([]tableRow, []byte, error) {
+	b, err := readInput(path, MaxArrayBytes)
+	if err != nil {
+		return nil, nil, err
+	}
+	pf, err := parquet.OpenFile(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: not a complete Parquet file (%w)", path, err)
+	}
+	n := pf.NumRows()
+	if n > maxParquetRows {
+		return nil, nil, fmt.Errorf("%s: %d rows; at most %d are read", path, n, maxParquetRows)
+	}
+	var names []string
+	for _, f := range pf.Schema().Fields() {
+		names = append(names, f.Name())
+	}
+	rows := []tableRow{{line: 1, cells: names, text: strings.Join(names, ",")}}
+	r := parquet.NewGenericReader[map[string]any](pf, pf.Schema())
+	defer r.Close()
+	buf := make([]map[string]any, 1024)
+	line := 1
+	for {
+		for i := range buf {
+			buf[i] = map[string]any{}
+		}
+		got, err := r.Read(buf)
+		for _, m := range buf[:got] {
+			line++
+			cells := make([]string, len(names))
+			for k, name := range names {
+				switch v := m[name].(type) {
+				case nil:
+					cells[k] = ""
+				case string:
+					cells[k] = v
+				case []byte:
+					cells[k] = string(v)
+				case float64:
+					cells[k] = strconv.FormatFloat(v, 'g', -1, 64)
+				case float32:
+					cells[k] = strconv.FormatFloat(float64(v), 'g', -1, 32)
+				default:
+					cells[k] = fmt.Sprint(v)
+				}
+			}
+			rows = append(rows, tableRow{line: line, cells: cells, text: "row " + strconv.Itoa(line-1) + ": " + strings.Join(cells, ",")})
+		}
+		if err == io.EOF || got == 0 {
+			break
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	return rows, b, nil
+}
+
+// textOrParquetRows reads a neuron-level table: Parquet by its extension,
+// else CSV or TSV text.
+func textOrParquetRows(path string) ([]tableRow, []byte, error) {
+	if strings.EqualFold(filepath.Ext(path), ".parquet") {
+		return parquetRows(path)
+	}
+	b, err := readInput(path, MaxArrayBytes)
+	if err != nil {
+		return nil, nil, err
+	}
+	rows, _, err := readRows(path, b)
+	return rows, b, err
 }

@@ -514,7 +514,7 @@ var settings = []*Setting{
 	{Key: "keep_diag", Build: true, Field: "KeepDiag", Group: GroupNetwork, Default: "false",
 		Help: "keep self-connections", rule: anyBool{}},
 	{Key: "level", Build: true, Field: "Level", Group: GroupNetwork, Default: connectome.LevelRegion,
-		Help: "region: a region-level connectome up-scaled to neurons (bio2art); neuron: an edge list between neurons (columns pre, post, weight or syn_count; CSV or TSV), used as it is (the default with neuron_table)",
+		Help: "region: a region-level connectome up-scaled to neurons (bio2art); neuron: an edge list between neurons (columns pre, post, weight or syn_count; CSV, TSV or Parquet), used as it is (the default with neuron_table)",
 		rule: oneOf{values: func() []string { return []string{connectome.LevelRegion, connectome.LevelNeuron} }, optional: connectome.LevelRegion},
 		fill: func(s *RunSpec) error {
 			switch {
@@ -526,7 +526,7 @@ var settings = []*Setting{
 			return nil
 		}},
 	{Key: "neuron_table", Build: true, Field: "NeuronTable", Group: GroupNetwork, Default: "none",
-		Help: "neuron-level data: a table of the neurons (CSV or TSV: id, and optionally sign, nt_type, type, region, role); implies level neuron",
+		Help: "neuron-level data: a table of the neurons (CSV, TSV or Parquet: id, and optionally sign, nt_type, type, region, role); implies level neuron",
 		rule: text{}},
 	{Key: "homogeneous", Build: true, Field: "Homogeneous", Group: GroupNetwork, Default: "false",
 		Help: "equal weights within a block instead of a random split", rule: anyBool{}},

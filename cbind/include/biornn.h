@@ -186,9 +186,9 @@ int biornn_get_threads(int32_t* threads);
  *                         true or false
  *   keep_diag             keep self-connections [false]
  *                         true or false
- *   level                 region: a region-level connectome up-scaled to neurons (bio2art); neuron: an edge list between neurons (columns pre, post, weight or syn_count; CSV or TSV), used as it is (the default with neuron_table) [region]
+ *   level                 region: a region-level connectome up-scaled to neurons (bio2art); neuron: an edge list between neurons (columns pre, post, weight or syn_count; CSV, TSV or Parquet), used as it is (the default with neuron_table) [region]
  *                         one of region, neuron (or "": region)
- *   neuron_table          neuron-level data: a table of the neurons (CSV or TSV: id, and optionally sign, nt_type, type, region, role); implies level neuron [none]
+ *   neuron_table          neuron-level data: a table of the neurons (CSV, TSV or Parquet: id, and optionally sign, nt_type, type, region, role); implies level neuron [none]
  *                         a text
  *   homogeneous           equal weights within a block instead of a random split [false]
  *                         true or false

@@ -18,8 +18,8 @@ SETTINGS = {
     "intrinsic_weight": ("network", "float", "0.8", "a number in (0, 1)", "share w of a region's input that is intrinsic (blocks sum to w/(1-w) x the column sum); no_intrinsic for none"),
     "no_intrinsic": ("network", "bool", "false", "true or false", "no connections within a region"),
     "keep_diag": ("network", "bool", "false", "true or false", "keep self-connections"),
-    "level": ("network", "string", "region", "one of region, neuron (or \"\": region)", "region: a region-level connectome up-scaled to neurons (bio2art); neuron: an edge list between neurons (columns pre, post, weight or syn_count; CSV or TSV), used as it is (the default with neuron_table)"),
-    "neuron_table": ("network", "string", "none", "a text", "neuron-level data: a table of the neurons (CSV or TSV: id, and optionally sign, nt_type, type, region, role); implies level neuron"),
+    "level": ("network", "string", "region", "one of region, neuron (or \"\": region)", "region: a region-level connectome up-scaled to neurons (bio2art); neuron: an edge list between neurons (columns pre, post, weight or syn_count; CSV, TSV or Parquet), used as it is (the default with neuron_table)"),
+    "neuron_table": ("network", "string", "none", "a text", "neuron-level data: a table of the neurons (CSV, TSV or Parquet: id, and optionally sign, nt_type, type, region, role); implies level neuron"),
     "homogeneous": ("network", "bool", "false", "true or false", "equal weights within a block instead of a random split"),
     "partition": ("network", "string", "positive", "one of positive, bio2art (or \"\": positive)", "how a block's weight is split among its connections: positive (flat Dirichlet, every part > 0) or bio2art (its stick-breaking split, as the paper's code ran)"),
     "network_per": ("network", "string", "seed", "one of seed, experiment (or \"\": seed)", "which runs share one up-scaled network: each seed its own, or the whole experiment one (build_seed, default the one seed 1 derives; controls still drawn per seed), as the paper's code"),
@@ -157,8 +157,8 @@ DOC = """Settings (keyword arguments; defaults in brackets):
     intrinsic_weight: share w of a region's input that is intrinsic (blocks sum to w/(1-w) x the column sum); no_intrinsic for none [0.8]; a number in (0, 1)
     no_intrinsic: no connections within a region [false]; true or false
     keep_diag: keep self-connections [false]; true or false
-    level: region: a region-level connectome up-scaled to neurons (bio2art); neuron: an edge list between neurons (columns pre, post, weight or syn_count; CSV or TSV), used as it is (the default with neuron_table) [region]; one of region, neuron (or "": region)
-    neuron_table: neuron-level data: a table of the neurons (CSV or TSV: id, and optionally sign, nt_type, type, region, role); implies level neuron [none]; a text
+    level: region: a region-level connectome up-scaled to neurons (bio2art); neuron: an edge list between neurons (columns pre, post, weight or syn_count; CSV, TSV or Parquet), used as it is (the default with neuron_table) [region]; one of region, neuron (or "": region)
+    neuron_table: neuron-level data: a table of the neurons (CSV, TSV or Parquet: id, and optionally sign, nt_type, type, region, role); implies level neuron [none]; a text
     homogeneous: equal weights within a block instead of a random split [false]; true or false
     partition: how a block's weight is split among its connections: positive (flat Dirichlet, every part > 0) or bio2art (its stick-breaking split, as the paper's code ran) [positive]; one of positive, bio2art (or "": positive)
     network_per: which runs share one up-scaled network: each seed its own, or the whole experiment one (build_seed, default the one seed 1 derives; controls still drawn per seed), as the paper's code [seed]; one of seed, experiment (or "": seed)
