@@ -19,7 +19,10 @@ func isBuild(s *rnn.Setting) bool { return s.Build }
 
 func buildCommand() *ucli.Command {
 	flags := append(settingFlags(isBuild),
-		&ucli.StringFlag{Name: "out", Usage: "write the network: .npy (matrix), .csv (matrix) or .parquet (edge list: source, target, weight, source_region, target_region)"},
+		&ucli.StringFlag{Name: "out", Usage: "write the network: .npy (matrix), .csv (matrix) or .parquet (edge list: source, target, weight, source_region, target_region); with --synthetic a network folder"},
+		&ucli.StringFlag{Name: "synthetic", Usage: "instead of a connectome, draw a signed neuron-level network: sbm (stochastic blocks) or distance (a ring); --neurons N (the total), --connections M, --excitatory F, --seed S, --out DIR"},
+		&ucli.IntFlag{Name: "connections", Usage: "with --synthetic: the number of connections"},
+		&ucli.Float64Flag{Name: "excitatory", Value: 0.8, Usage: "with --synthetic: the share of excitatory neurons"},
 		&ucli.StringFlag{Name: "regions-out", Usage: "write each neuron's region index (int64 .npy)"},
 	)
 	return &ucli.Command{
@@ -36,6 +39,9 @@ func buildCommand() *ucli.Command {
 			var bs rnn.RunSpec
 			if err := applySettingFlags(c, &bs, isBuild); err != nil {
 				return err
+			}
+			if kind := c.String("synthetic"); kind != "" {
+				return buildSynthetic(c, kind, bs)
 			}
 			out, regionsOut := c.String("out"), c.String("regions-out")
 			if err := checkOutExt(out); err != nil {
@@ -152,4 +158,30 @@ func writeNetwork(path string, w *connectome.Dense, region []int, names []string
 		return recordfile.WriteParquet(path, rows)
 	}
 	return usagef("--out %s: expected a .npy, .csv or .parquet file name", path)
+}
+
+// buildSynthetic draws a synthetic signed network into the folder --out.
+func buildSynthetic(c *ucli.Context, kind string, bs rnn.RunSpec) error {
+	out := c.String("out")
+	if out == "" {
+		return usagef("--synthetic: --out DIR is required (the network folder to write)")
+	}
+	if !c.IsSet("neurons") && !c.IsSet("neurons-per-region") {
+		return usagef("--synthetic: --neurons N is required (the total number of neurons)")
+	}
+	seed := bs.Seed
+	if seed == 0 {
+		seed = 1
+	}
+	net, err := connectome.Synthetic(connectome.SyntheticOptions{Kind: kind, Neurons: bs.NeuronsPerRegion,
+		Connections: c.Int("connections"), Excitatory: c.Float64("excitatory"), Seed: seed})
+	if err != nil {
+		return &UsageError{Err: err}
+	}
+	if err := connectome.WriteNetworkFolder(out, net); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	fmt.Fprintf(stdout(c), "synthetic %s network: %d neurons (%d excitatory), %d connections, seed %d\nwrote %s\n",
+		kind, net.Neurons, net.Excitatory, len(net.Pre), seed, out)
+	return nil
 }

@@ -94,3 +94,22 @@ func TestTrainArraysTaskSaveAndContinue(t *testing.T) {
 		t.Fatalf("--init-from a plain folder: %v", err)
 	}
 }
+
+// TestBuildSyntheticAndTrain: biornn build --synthetic writes a network
+// folder that train reads as neuron-level data under Dale's law.
+func TestBuildSyntheticAndTrain(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "net")
+	out, _ := mustRun(t, "build", "--synthetic", "sbm", "--neurons", "200", "--connections", "3000", "--excitatory", "0.75", "--seed", "2", "--out", dir)
+	if !strings.Contains(out, "200 neurons (150 excitatory), 3000 connections") {
+		t.Fatalf("build printed %q", out)
+	}
+	res := filepath.Join(t.TempDir(), "res")
+	mustRun(t, "train", "-q", "--connectome", dir, "--dale", "--epochs", "2", "--trials", "50", "--out", res)
+	runs, _, err := results.Read(res)
+	if err != nil || len(runs) != 1 || runs[0].Neurons != 200 || runs[0].Connections != 3000 || runs[0].ExcitatoryShare != 0.75 || runs[0].Spec.Level != "neuron" {
+		t.Fatalf("runs %+v, %v", runs, err)
+	}
+	if _, _, err := run(t, "build", "--synthetic", "sbm", "--connections", "10", "--out", filepath.Join(t.TempDir(), "x")); err == nil || !strings.Contains(err.Error(), "--neurons") {
+		t.Fatalf("without --neurons: %v", err)
+	}
+}

@@ -82,8 +82,8 @@ func ReadNeuronTable(path string) (*NeuronTable, error) {
 		sign := 0.0
 		if s := cell(r, "sign"); s != "" && !isMissing(s) {
 			v, err := strconv.ParseFloat(s, 64)
-			if err != nil || (v != 1 && v != -1) {
-				return nil, fmt.Errorf("%s: line %d, column sign: %q, expected 1 or -1%s", path, r.line, clip(s, 80), r.shown())
+			if err != nil || (v != 1 && v != -1 && v != 0) {
+				return nil, fmt.Errorf("%s: line %d, column sign: %q, expected 1, -1 (or 0: none)%s", path, r.line, clip(s, 80), r.shown())
 			}
 			sign = v
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -15,7 +16,7 @@ import (
 // in the format spec.ConnectomeFormat says ("" = by extension).
 // WireConnectome checks that it is square.
 func loadConnectome(spec RunSpec) (*connectome.Connectome, error) {
-	if spec.NeuronTable != "" || spec.Level == connectome.LevelNeuron {
+	if spec.NeuronTable != "" || spec.Level == connectome.LevelNeuron || connectome.IsNetworkFolder(spec.Connectome) {
 		return loadNeuronLevel(spec)
 	}
 	c, err := LoadConnectome(spec.Connectome, spec.DataDir, spec.ConnectomeFormat)
@@ -128,17 +129,31 @@ func regionName(lc *connectome.Connectome, i int) string {
 // loadNeuronLevel reads a neuron-level edge list (spec.Connectome) and its
 // neuron table (spec.NeuronTable, if any).
 func loadNeuronLevel(spec RunSpec) (*connectome.Connectome, error) {
+	edges, tablePath := spec.Connectome, spec.NeuronTable
+	if connectome.IsNetworkFolder(edges) { // a network folder: biornn build --synthetic, or a saved network
+		if tablePath == "" {
+			if p := filepath.Join(edges, connectome.NeuronsFile); fileExists(p) {
+				tablePath = p
+			}
+		}
+		edges = filepath.Join(edges, connectome.ConnectionsFile)
+	}
 	var table *connectome.NeuronTable
-	if spec.NeuronTable != "" {
-		t, err := connectome.ReadNeuronTable(spec.NeuronTable)
+	if tablePath != "" {
+		t, err := connectome.ReadNeuronTable(tablePath)
 		if err != nil {
-			return nil, &Problem{Key: "neuron_table", Value: strconv.Quote(spec.NeuronTable), Err: err}
+			return nil, &Problem{Key: "neuron_table", Value: strconv.Quote(tablePath), Err: err}
 		}
 		table = t
 	}
-	c, _, err := connectome.ReadNeuronEdges(spec.Connectome, table, spec.KeepDiag)
+	c, _, err := connectome.ReadNeuronEdges(edges, table, spec.KeepDiag)
 	if err != nil {
 		return nil, &Problem{Key: "connectome", Value: strconv.Quote(spec.Connectome), Err: err}
 	}
 	return c, nil
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.Mode().IsRegular()
 }

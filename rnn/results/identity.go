@@ -37,6 +37,9 @@ func InputDigest(spec rnn.RunSpec) (string, error) {
 	if spec.Connectome != "" {
 		if _, err := connectome.Lookup(spec.Connectome); err != nil {
 			sum, err := fileSHA256(spec.Connectome)
+			if connectome.IsNetworkFolder(spec.Connectome) {
+				sum, err = folderSHA256(spec.Connectome)
+			}
 			if err != nil {
 				return "", fmt.Errorf("connectome %s: %w", spec.Connectome, err)
 			}
