@@ -21,6 +21,7 @@ func registryCommands() []*ucli.Command {
 		{
 			Name:   "connectomes",
 			Usage:  "list the registered connectome data sets",
+			Flags:  []ucli.Flag{&ucli.BoolFlag{Name: "cite", Usage: "print each set's full citation"}},
 			Action: listConnectomes,
 		},
 		{
@@ -71,8 +72,8 @@ func registryCommands() []*ucli.Command {
 				},
 				{
 					Name:      "import",
-					Usage:     "validate a local folder (bio2art's connectome files and/or the MNIST latents, .npy or the paper's .pt) and copy it into the data folder",
-					ArgsUsage: "DIR",
+					Usage:     "validate a local folder (bio2art's connectome files and/or the MNIST latents, .npy or the paper's .pt) and copy it into the data folder; or import the C. elegans connectome from the cect wheel (pip download --no-deps cect==0.3.5)",
+					ArgsUsage: "DIR | cect-0.3.5-py3-none-any.whl",
 					Flags: []ucli.Flag{
 						&ucli.StringFlag{Name: "data-dir", Usage: "destination (default: the data folder, see 'biornn data path')"},
 					},
@@ -95,9 +96,25 @@ func listConnectomes(c *ucli.Context) error {
 	dir := explicitDataDir(c)
 	tw := tabwriter.NewWriter(stdout(c), 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "name\tlevel\tspecies\tregions\tdensity\tsource\tcitation")
+	cite := c.Bool("cite")
 	for _, d := range connectome.DataSets() {
-		fmt.Fprintf(tw, "%s\tregion\t%s\t%d\t%.3f\t%s\t%s\n", d.Name, d.Species, d.Regions, d.Density(), dataSource(d, dir), shortCitation(d.Citation))
+		citation := shortCitation(d.Citation)
+		if cite {
+			citation = d.Citation
+		}
+		fmt.Fprintf(tw, "%s\tregion\t%s\t%d\t%.3f\t%s\t%s\n", d.Name, d.Species, d.Regions, d.Density(), dataSource(d, dir), citation)
 	}
+	// Neuron-level sets imported into the data folder.
+	celegans := filepath.Join(connectome.ResolveDataDir(lookupString(c, "data-dir")), connectome.CElegansName)
+	status := "import: pip download --no-deps cect==0.3.5; biornn data import cect-0.3.5-py3-none-any.whl"
+	if connectome.IsNetworkFolder(celegans) {
+		status = celegans
+	}
+	citation := "S. J. Cook et al. (2019); C. Wang et al. (2024)"
+	if cite {
+		citation = connectome.CElegansCitation
+	}
+	fmt.Fprintf(tw, "%s\tneuron\t%s\t%s\t%s\t%s\t%s\n", connectome.CElegansName, "C. elegans hermaphrodite (chemical synapses)", "473 cells", "-", status, citation)
 	if err := tw.Flush(); err != nil {
 		return err
 	}
@@ -199,6 +216,14 @@ func dataImport(c *ucli.Context) error {
 		return usagef("data import: expected one source folder DIR (got %q)", c.Args().Slice())
 	}
 	src, dir := c.Args().First(), connectome.ResolveDataDir(lookupString(c, "data-dir"))
+	if strings.HasPrefix(filepath.Base(src), "cect-") && strings.HasSuffix(src, ".whl") {
+		out, err := connectome.ImportCElegans(src, dir)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout(c), "imported the C. elegans hermaphrodite connectome into %s (--connectome %s)\ncite: %s\n", out, connectome.CElegansName, connectome.CElegansCitation)
+		return nil
+	}
 	mnistDst := filepath.Join(dir, connectome.MNISTDirName)
 	mnistErr := connectome.ImportMNISTLatent(src, mnistDst)
 	switch {

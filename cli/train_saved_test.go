@@ -113,3 +113,29 @@ func TestBuildSyntheticAndTrain(t *testing.T) {
 		t.Fatalf("without --neurons: %v", err)
 	}
 }
+
+// TestCElegansImportAndTrain: data import of the cect wheel, then train
+// --connectome celegans under Dale's law (glutamate excitatory, as in
+// worms; cells without a fast transmitter, such as muscles, excitatory).
+func TestCElegansImportAndTrain(t *testing.T) {
+	whl := os.Getenv("BIORNN_CECT_WHEEL")
+	if whl == "" {
+		t.Skip("set BIORNN_CECT_WHEEL to cect-0.3.5-py3-none-any.whl to test the C. elegans import (CI does)")
+	}
+	data := t.TempDir()
+	out, _ := mustRun(t, "--data-dir", data, "data", "import", whl)
+	if !strings.Contains(out, "--connectome celegans") {
+		t.Fatalf("import printed %q", out)
+	}
+	list, _ := mustRun(t, "--data-dir", data, "connectomes", "--cite")
+	if !strings.Contains(list, "Whole-animal connectomes of both Caenorhabditis elegans sexes") {
+		t.Fatalf("connectomes --cite lacks Cook 2019:\n%s", list)
+	}
+	res := filepath.Join(t.TempDir(), "res")
+	mustRun(t, "--data-dir", data, "train", "-q", "--connectome", "celegans", "--dale", "--glutamate", "excitatory",
+		"--unknown-transmitter", "excitatory", "--epochs", "2", "--trials", "50", "--out", res)
+	runs, _, err := results.Read(res)
+	if err != nil || len(runs) != 1 || runs[0].Neurons != 473 || runs[0].Spec.Level != "neuron" {
+		t.Fatalf("runs %+v, %v", runs, err)
+	}
+}

@@ -16,6 +16,9 @@ import (
 // in the format spec.ConnectomeFormat says ("" = by extension).
 // WireConnectome checks that it is square.
 func loadConnectome(spec RunSpec) (*connectome.Connectome, error) {
+	if dir := dataSetFolder(spec); dir != "" {
+		spec.Connectome = dir // a neuron-level data set in the data folder (celegans)
+	}
 	if spec.NeuronTable != "" || spec.Level == connectome.LevelNeuron || connectome.IsNetworkFolder(spec.Connectome) {
 		return loadNeuronLevel(spec)
 	}
@@ -156,4 +159,29 @@ func loadNeuronLevel(spec RunSpec) (*connectome.Connectome, error) {
 func fileExists(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && st.Mode().IsRegular()
+}
+
+// dataSetFolder is the network folder of a neuron-level data set the data
+// folder holds under spec.Connectome's name (biornn data import of the
+// cect wheel writes celegans), or "".
+func dataSetFolder(spec RunSpec) string {
+	name := spec.Connectome
+	if name == "" || strings.ContainsAny(name, `/\`) || connectome.IsNetworkFolder(name) {
+		return ""
+	}
+	if _, err := connectome.Lookup(name); err == nil {
+		return ""
+	}
+	dir := filepath.Join(connectome.ResolveDataDir(spec.DataDir), name)
+	if connectome.IsNetworkFolder(dir) {
+		return dir
+	}
+	return ""
+}
+
+// neuronFolder reports whether the spec's connectome is neuron-level data
+// with a neuron table: a neuron_table, a network folder, or a neuron-level
+// set in the data folder.
+func (s RunSpec) neuronFolder() bool {
+	return s.NeuronTable != "" || connectome.IsNetworkFolder(s.Connectome) || dataSetFolder(s) != ""
 }

@@ -74,7 +74,7 @@ var (
 	whenNoisy       = when{"noise_std is set", func(s RunSpec) bool { return s.NoiseStd > 0 }}
 	whenDale        = when{"dale is set", func(s RunSpec) bool { return s.Dale }}
 	whenNeuronTable = when{"neuron_table is set or the connectome is a network folder", func(s RunSpec) bool {
-		return s.NeuronTable != "" || connectome.IsNetworkFolder(s.Connectome)
+		return s.neuronFolder()
 	}}
 	whenFile = when{"connectome is a file, not a data set name", func(s RunSpec) bool {
 		_, err := connectome.Lookup(s.Connectome)
@@ -522,7 +522,7 @@ var settings = []*Setting{
 			switch {
 			case s.Level == connectome.LevelRegion:
 				s.Level = "" // the default, stored empty so runs keep their ids
-			case s.Level == "" && (s.NeuronTable != "" || connectome.IsNetworkFolder(s.Connectome)):
+			case s.Level == "" && s.neuronFolder():
 				s.Level = connectome.LevelNeuron
 			}
 			return nil
@@ -711,7 +711,7 @@ var settings = []*Setting{
 		Help: "Dale's law: every neuron's outgoing recurrent weights keep its sign (from neuron_table: sign, else nt_type) through training, by projection after every step",
 		rule: anyBool{},
 		cross: func(s RunSpec) *Problem {
-			if s.Dale && s.NeuronTable == "" && !connectome.IsNetworkFolder(s.Connectome) {
+			if s.Dale && !s.neuronFolder() {
 				return &Problem{Key: "dale", Value: "true", Want: "a neuron_table (or a network folder's neurons.parquet) with a sign or nt_type per neuron"}
 			}
 			return nil

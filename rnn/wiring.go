@@ -129,7 +129,7 @@ func daleSigns(spec RunSpec, lc *connectome.Connectome) ([]float32, error) {
 	}
 	s64, err := lc.Table.Signs(glu, unknown)
 	if err != nil {
-		return nil, &Problem{Key: "neuron_table", Value: strconv.Quote(spec.NeuronTable), Err: err}
+		return nil, &Problem{Key: "dale", Value: "true", Err: err}
 	}
 	n := lc.C.Rows
 	var mixed []string
