@@ -15,6 +15,12 @@ import (
 // spec.DataDir, checksums verified) or a matrix file (row = source region)
 // in the format spec.ConnectomeFormat says ("" = by extension).
 // WireConnectome checks that it is square.
+// LoadConnectomeFor reads the connectome spec names as Run does: a
+// registered data set, a matrix or edge-list file, or neuron-level data
+// (neuron_table, level neuron, a network folder, a neuron-level set in the
+// data folder). spec must have been through Defaults.
+func LoadConnectomeFor(spec RunSpec) (*connectome.Connectome, error) { return loadConnectome(spec) }
+
 func loadConnectome(spec RunSpec) (*connectome.Connectome, error) {
 	if dir := dataSetFolder(spec); dir != "" {
 		spec.Connectome = dir // a neuron-level data set in the data folder (celegans)

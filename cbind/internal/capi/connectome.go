@@ -51,8 +51,11 @@ func NewConnectomeNetwork(name, opts string) (Handle, error) {
 	if err != nil {
 		return 0, specError(where, err)
 	}
-	c, err := rnn.LoadConnectome(full.Connectome, full.DataDir, full.ConnectomeFormat)
+	c, err := rnn.LoadConnectomeFor(full)
 	if err != nil {
+		if p, ok := rnn.AsProblem(err); ok && p.Err != nil {
+			err = p.Err // the file's own error; the setting is named below
+		}
 		return 0, errorf(ErrIO, "%s: connectome %q: %v", where, name, err)
 	}
 	wiring, err := rnn.WireConnectome(full, c)

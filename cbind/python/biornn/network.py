@@ -95,6 +95,37 @@ class Network:
         return cls(h.value)
 
     @classmethod
+    def from_edges(cls, edges: Any, neurons: Any = None, **options: Unpack[Settings]) -> Network:
+        """Builds a neuron-level network from pandas DataFrames: edges with
+        columns pre, post and weight or syn_count (ids of any type), neurons
+        (optional) with id and optionally sign, nt_type, type, region, role.
+        No up-scaling: the edges are the network. Options: the settings
+        (dale=True, input_neurons="role:sensory", ...). neuron_ids gives the
+        neurons' ids in the network's order."""
+        import shutil
+        import tempfile
+        tmp = tempfile.mkdtemp(prefix="biornn-edges-")
+        try:
+            edges_path = os.path.join(tmp, "edges.csv")
+            edges.to_csv(edges_path, index=False)
+            if neurons is not None:
+                options["neuron_table"] = os.path.join(tmp, "neurons.csv")
+                neurons.to_csv(options["neuron_table"], index=False)
+            options.setdefault("level", "neuron")
+            net = cls.from_connectome(edges_path, **options)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        net._files = tmp  # training reads them again; removed by close()
+        return net
+
+    @property
+    def neuron_ids(self) -> list[str]:
+        """The neurons' ids of a neuron-level network, in the network's order
+        (for a region-level network: its regions)."""
+        return _list(self.info("regions"))
+
+    @classmethod
     def from_arrays(cls, w_in: np.ndarray, w_hh: np.ndarray, b: np.ndarray, w_out: np.ndarray, b_out: np.ndarray,
                     mask: Optional[np.ndarray] = None, activation: str = "tanh",
                     **options: Unpack[Settings]) -> Network:
@@ -146,6 +177,10 @@ class Network:
         h, self._h = getattr(self, "_h", None), None
         if h is not None and L._lib is not None:
             L.lib().biornn_free(h)
+        files, self._files = getattr(self, "_files", None), None
+        if files:
+            import shutil
+            shutil.rmtree(files, ignore_errors=True)
 
     def __del__(self):
         try:

@@ -207,6 +207,29 @@ predict.biornn_network <- function(object, x, hidden = FALSE, ...) {
 #' exactly where it stopped.
 network_save <- function(net, dir) invisible(.Call(C_save, .ptr(net), normalizePath(dir, mustWork = FALSE)))
 
+#' A neuron-level network from data.frames: edges (pre, post, weight or
+#' syn_count; ids of any type) and optionally neurons (id, and sign, nt_type,
+#' type, region, role). No up-scaling. Options: the settings (dale = TRUE,
+#' input_neurons = "role:sensory", ...). The tables are written to files in
+#' the session's temporary folder, which training reads again.
+network_from_edges <- function(edges, neurons = NULL, ...) {
+  dir <- tempfile("biornn-edges-")
+  dir.create(dir)
+  ep <- file.path(dir, "edges.csv")
+  utils::write.csv(edges, ep, row.names = FALSE, quote = TRUE)
+  opts <- list(...)
+  if (!is.null(neurons)) {
+    np <- file.path(dir, "neurons.csv")
+    utils::write.csv(neurons, np, row.names = FALSE, quote = TRUE)
+    opts$neuron_table <- np
+  }
+  if (is.null(opts$level)) opts$level <- "neuron"
+  do.call(network_from_connectome, c(list(ep), opts))
+}
+
+#' The neurons' ids of a neuron-level network, in the network's order.
+network_neuron_ids <- function(net) network_regions(net)
+
 #' Dale's law: signs (one +1 or -1 per neuron; NULL: off). The outgoing
 #' weights of neuron j (column j of w_hh) must have its sign; after every
 #' optimizer step a weight that crossed it is set to 0.

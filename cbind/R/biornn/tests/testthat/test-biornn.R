@@ -190,3 +190,16 @@ test_that("a task given as a list of arrays trains", {
   expect_gt(ev$accuracy, 0.8)
   expect_error(train(net, out, task = list(x = x)), "needs x")
 })
+
+test_that("a neuron-level network from data.frames keeps Dale's law", {
+  set.seed(2)
+  ids <- 101:130
+  pre <- sample(30, 300, TRUE); post <- sample(30, 300, TRUE); keep <- pre != post
+  edges <- data.frame(pre = ids[pre[keep]], post = ids[post[keep]], syn_count = sample(1:8, sum(keep), TRUE))
+  neurons <- data.frame(id = ids, nt_type = rep(c("acetylcholine", "gaba"), c(20, 10)))
+  net <- network_from_edges(edges, neurons, dale = TRUE)
+  expect_equal(network_neuron_ids(net), as.character(ids))
+  train(net, tempfile(), epochs = 20, trials = 60, lr = 0.01)
+  w <- parameters(net)$w_hh
+  expect_true(all(sweep(w, 2, rep(c(1, -1), c(20, 10)), "*") >= 0))
+})
