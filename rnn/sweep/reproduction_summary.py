@@ -45,6 +45,11 @@ def main(csv, results):
         if all(k in r for k in keys):
             table(r, keys)
             print()
+    if "lr" in r and r["lr"].nunique() > 1:
+        top = r["lr"].max()  # the rate at which runs learn (the paper's 1e-4)
+        print(f"at lr {top:g} only:")
+        table(r[r["lr"] == top], ["connectome", "task"])
+        print()
     runs = pd.read_parquet(results + "/runs")
     rad = runs.groupby(["connectome", "strategy"])["spectral_radius_init"].median().unstack()
     print("median initial spectral radius of W_hh:")
