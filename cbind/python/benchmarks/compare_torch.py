@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Per-epoch training time of biornn against PyTorch, on identical work.
+"""Per-epoch training time of biornn against PyTorch (eager, or torch.compile)
+and JAX (jit), on identical work.
 
 Both frameworks train the same masked Elman RNN (the paper's up-scaled
 connectome: the mask comes from biornn's network builder), from the same
@@ -152,7 +153,7 @@ def set_openblas_threads(threads):
                 pass
 
 
-def train_torch(torch, params, mask, data, perms, batch, lr, threads):
+def train_torch(torch, params, mask, data, perms, batch, lr, threads, compile_=False):
     """Trains with PyTorch: nn.RNN (tanh) + nn.Linear, the mask kept hard by a
     gradient hook (masked weights start at 0 and their Adam moments stay 0),
     b_hh frozen at 0 so the single bias b matches biornn's. Returns the
@@ -184,6 +185,9 @@ def train_torch(torch, params, mask, data, perms, batch, lr, threads):
         out = lin(h)
         return torch.nn.functional.mse_loss(out[:, lsi, :], y[:, lsi, :])
 
+    if compile_:  # torch.compile (inductor); its compilation falls in the warm-up epochs
+        loss_of = torch.compile(loss_of)
+
     wall, cpu, val = [], [], []
     for perm in perms:
         t0, c0 = time.perf_counter(), time.process_time()
@@ -199,6 +203,58 @@ def train_torch(torch, params, mask, data, perms, batch, lr, threads):
         cpu.append(time.process_time() - c0)
         val.append(v)
     return wall, cpu, val
+
+
+def train_jax(params, mask, data, perms, batch, lr):
+    """Trains the same network with JAX: a jit-compiled step (lax.scan over
+    time, value_and_grad, the mask applied to W_hh and its gradient, Adam
+    written out as PyTorch's). Threads are set through XLA_FLAGS by the
+    parent (the child's environment)."""
+    import jax
+    import jax.numpy as jnp
+    xtr, ytr, xva, yva, ls = data
+    m = jnp.asarray(mask.astype(np.float32))
+    lsi = jnp.asarray(ls)
+    p = {k: jnp.asarray(v) for k, v in params.items()}
+
+    def loss_fn(p, x, y):
+        w = p["w_hh"] * m
+        def step(h, xt):
+            h = jnp.tanh(xt @ p["w_in"].T + h @ w.T + p["b"])
+            return h, h
+        _, hs = jax.lax.scan(step, jnp.zeros((x.shape[0], w.shape[0]), x.dtype), jnp.swapaxes(x, 0, 1))
+        out = hs[lsi] @ p["w_out"].T + p["b_out"]
+        return jnp.mean((out - jnp.swapaxes(y, 0, 1)[lsi]) ** 2)
+
+    b1, b2, eps = 0.9, 0.999, 1e-8
+
+    @jax.jit
+    def update(p, mo, ve, t, x, y):
+        loss, g = jax.value_and_grad(loss_fn)(p, x, y)
+        g = dict(g, w_hh=g["w_hh"] * m)
+        mo = {k: b1 * mo[k] + (1 - b1) * g[k] for k in p}
+        ve = {k: b2 * ve[k] + (1 - b2) * g[k] ** 2 for k in p}
+        step = lr / (1 - b1 ** t)
+        bc2 = jnp.sqrt(1 - b2 ** t)
+        p = {k: p[k] - step * mo[k] / (jnp.sqrt(ve[k]) / bc2 + eps) for k in p}
+        return p, mo, ve
+
+    val_loss = jax.jit(loss_fn)
+    mo = {k: jnp.zeros_like(v) for k, v in p.items()}
+    ve = {k: jnp.zeros_like(v) for k, v in p.items()}
+    Xtr, Ytr, Xva, Yva = (jnp.asarray(a) for a in (xtr, ytr, xva, yva))
+    wall, cpu, val, t = [], [], [], 0
+    for perm in perms:
+        t0, c0 = time.perf_counter(), time.process_time()
+        for lo in range(0, len(perm), batch):
+            idx = perm[lo:lo + batch]
+            t += 1
+            p, mo, ve = update(p, mo, ve, float(t), Xtr[idx], Ytr[idx])
+        v = float(val_loss(p, Xva, Yva))
+        wall.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+        val.append(v)
+    return wall, cpu, val, jax.__version__
 
 
 def train_biornn(biornn, params, mask, data, perms, batch, lr, threads, kernels, path):
@@ -237,11 +293,17 @@ def child(spec_json):
     data = (z["xtr"], z["ytr"], z["xva"], z["yva"], [int(v) for v in z["loss_steps"]])
     perms = list(z["perms"])
     out = {}
-    if spec["framework"] == "torch":
+    if spec["framework"] in ("torch", "torch-compile"):
         import torch
         out["blas"] = torch_blas()
         out["version"] = torch.__version__
-        w, c, v = train_torch(torch, params, mask, data, perms, spec["batch"], spec["lr"], spec["threads"])
+        w, c, v = train_torch(torch, params, mask, data, perms, spec["batch"], spec["lr"], spec["threads"],
+                              compile_=spec["framework"] == "torch-compile")
+    elif spec["framework"] == "jax":
+        if hasattr(os, "sched_setaffinity"):  # XLA sizes its thread pool from the CPUs it may use
+            os.sched_setaffinity(0, set(sorted(os.sched_getaffinity(0))[:spec["threads"]]))
+        w, c, v, out["version"] = train_jax(params, mask, data, perms, spec["batch"], spec["lr"])
+        out["blas"] = "XLA"
     else:
         biornn = import_biornn("")
         w, c, v, out["kernels"], out["path"] = train_biornn(biornn, params, mask, data, perms, spec["batch"],
@@ -318,6 +380,9 @@ def main(argv=None):
     ap.add_argument("--torch-blas", default="installed,openblas",
                     help="BLAS builds to time PyTorch with: installed (the system's libblas.so.3), openblas "
                          "(OpenBLAS through LD_LIBRARY_PATH) [%(default)s]")
+    ap.add_argument("--frameworks", default="torch",
+                    help="what biornn is compared with: torch (eager), torch-compile (torch.compile), jax (jit) "
+                         "[%(default)s]")
     ap.add_argument("--biornn-threads", default="1,2", help="biornn thread counts; the best is reported [%(default)s]")
     ap.add_argument("--kernels", default="", help="biornn kernel set [the best on this CPU]")
     ap.add_argument("--path", default="auto", help="biornn path: auto, sparse or dense [%(default)s]")
@@ -361,10 +426,27 @@ def main(argv=None):
             bruns = {t: measure(dict(base, framework="biornn", threads=t)) for t in bthreads}
             b = summarize(bruns, a.warmup)
             first = bruns[bthreads[0]]
-            for label, env in blases:
-                truns = {t: measure(dict(base, framework="torch", threads=t), env) for t in tthreads}
+            variants = []
+            for fw in [f for f in a.frameworks.split(",") if f]:
+                if fw == "jax":
+                    variants.append((fw, "xla", {}))
+                elif fw in ("torch", "torch-compile"):
+                    variants += [(fw, label, env) for label, env in blases]
+                else:
+                    ap.error("--frameworks: unknown %r (torch, torch-compile, jax)" % fw)
+            for fw, label, env in variants:
+                if fw == "jax":
+                    # XLA's CPU thread pool follows these flags (set before jax is imported).
+                    env = {"XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false"}
+                    truns = {}
+                    for t in tthreads:
+                        e = dict(env) if t == 1 else {}
+                        truns[t] = measure(dict(base, framework=fw, threads=t), e)
+                else:
+                    truns = {t: measure(dict(base, framework=fw, threads=t), env) for t in tthreads}
                 tr = summarize(truns, a.warmup)
                 res = {"network": name, "neurons": int(mask.shape[0]), "connections": int(mask.sum()),
+                       "framework": fw, "framework_version": truns[tthreads[0]]["version"],
                        "torch_blas_choice": label, "torch_blas": truns[tthreads[0]]["blas"],
                        "kernels": first["kernels"], "path": first["path"]}
                 res.update({"torch_" + k: v for k, v in tr.items()})
@@ -382,10 +464,11 @@ def main(argv=None):
                 if a.json:
                     print(json.dumps(res), flush=True)
                     continue
-                print("%-9s %4d neurons %6d connections | torch/%s %7.2f ms/epoch (%dt; %s) | biornn %7.2f ms/epoch "
+                print("%-9s %4d neurons %6d connections | %s %s/%s %7.2f ms/epoch (%dt; %s) | biornn %7.2f ms/epoch "
                       "(%dt, %s/%s; %s) | ratio %5.1fx (fastest epochs %.1fx, 1-thread CPU time %s) | final val loss "
                       "torch %.6f biornn %.6f (rel diff %.1e) | torch BLAS %s" % (
-                          name, res["neurons"], res["connections"], label, 1e3 * res["torch_seconds"],
+                          name, res["neurons"], res["connections"], fw, res["framework_version"], label,
+                          1e3 * res["torch_seconds"],
                           res["torch_threads"], ", ".join("%dt %.2f" % (t, 1e3 * tr["%dt_seconds" % t]) for t in tthreads),
                           1e3 * res["biornn_seconds"], res["biornn_threads"], res["kernels"], res["path"],
                           ", ".join("%dt %.2f" % (t, 1e3 * b["%dt_seconds" % t]) for t in bthreads),
