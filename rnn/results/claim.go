@@ -108,22 +108,30 @@ func TryClaim(dir, runID string) (*Claim, string, error) {
 	return nil, "other processes (the claim changed hands repeatedly)", nil
 }
 
-// create makes the claim file if it does not exist.
+// create makes the claim file if it does not exist. The file is written
+// under a temporary name and linked into place (a link, like O_EXCL, fails
+// when the name exists), so a claim is never seen empty: a process killed
+// while claiming leaves no claim whose owner cannot be read (it would block
+// every other process until ClaimTTL).
 func create(path string) (*Claim, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return nil, err
-	}
 	var tok [12]byte
 	rand.Read(tok[:])
 	info := claimInfo{Host: thisHost(), PID: os.Getpid(), Started: time.Now().UTC(), Token: hex.EncodeToString(tok[:])}
+	tmp := filepath.Join(filepath.Dir(path), tmpPrefix+"claim-"+info.Token)
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return nil, err
+	}
 	b, _ := json.Marshal(info)
 	_, err = f.Write(append(b, '\n'))
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
+	if err == nil {
+		err = os.Link(tmp, path)
+	}
+	os.Remove(tmp)
 	if err != nil {
-		os.Remove(path)
 		return nil, err
 	}
 	heldTokens.Store(info.Token, true)
@@ -180,8 +188,13 @@ func readClaim(path string) (claimInfo, fs.FileInfo, error) {
 	return info, st, nil
 }
 
-// isStale reports whether a claim's owner is gone.
+// isStale reports whether a claim's owner is gone. A claim without its
+// owner's record (left by a version that wrote it in place and was killed
+// before the write) is stale once it is a few seconds old.
 func isStale(info claimInfo, st fs.FileInfo) bool {
+	if info.Token == "" && time.Since(st.ModTime()) > 5*time.Second {
+		return true
+	}
 	if info.Host == thisHost() && info.PID > 0 {
 		if info.PID == os.Getpid() {
 			_, ours := heldTokens.Load(info.Token)

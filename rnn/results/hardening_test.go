@@ -200,3 +200,23 @@ func TestClaims(t *testing.T) {
 		t.Fatalf("CleanTemp of a stale claim's leftovers: %d, %v", n, err)
 	}
 }
+
+// TestEmptyClaimIsStale: a claim file without its owner's record (a process
+// killed while writing it in place) does not block the run for ClaimTTL.
+func TestEmptyClaimIsStale(t *testing.T) {
+	dir := t.TempDir()
+	path := claimPath(dir, "abc")
+	os.MkdirAll(filepath.Dir(path), 0o755)
+	os.WriteFile(path, nil, 0o644)
+	old := time.Now().Add(-10 * time.Second)
+	os.Chtimes(path, old, old)
+	c, holder, err := TryClaim(dir, "abc")
+	if err != nil || c == nil {
+		t.Fatalf("claim %v, holder %q, %v", c, holder, err)
+	}
+	b, _ := os.ReadFile(path)
+	if len(b) == 0 {
+		t.Fatal("the new claim is empty")
+	}
+	c.Release()
+}
