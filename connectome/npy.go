@@ -600,6 +600,11 @@ func WriteNPY(path string, shape []int, data []float64) error {
 // WriteNPYInt64 writes data as a 1-D format 1.0 .npy file of dtype <i8
 // (e.g. the region index of each neuron), atomically like WriteNPY.
 func WriteNPYInt64(path string, data []int64) error {
+	return writeFileAtomic(path, EncodeNPYInt64(data))
+}
+
+// EncodeNPYInt64 is data as the bytes of a 1-D .npy file of dtype <i8.
+func EncodeNPYInt64(data []int64) []byte {
 	var buf bytes.Buffer
 	writeNPYHeader(&buf, "<i8", []int{len(data)})
 	raw := make([]byte, 8*len(data))
@@ -607,7 +612,20 @@ func WriteNPYInt64(path string, data []int64) error {
 		binary.LittleEndian.PutUint64(raw[8*i:], uint64(v))
 	}
 	buf.Write(raw)
-	return writeFileAtomic(path, buf.Bytes())
+	return buf.Bytes()
+}
+
+// EncodeNPYFloat32 is data (C order, len = the shape's product) as the
+// bytes of a .npy file of dtype <f4 (any rank).
+func EncodeNPYFloat32(shape []int, data []float32) []byte {
+	var buf bytes.Buffer
+	writeNPYHeader(&buf, "<f4", shape)
+	raw := make([]byte, 4*len(data))
+	for i, v := range data {
+		binary.LittleEndian.PutUint32(raw[4*i:], math.Float32bits(v))
+	}
+	buf.Write(raw)
+	return buf.Bytes()
 }
 
 func checkWriteShape(path string, shape []int, n int) error {

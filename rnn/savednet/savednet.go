@@ -27,17 +27,14 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/biornn/biornn/connectome"
 	"github.com/biornn/biornn/kernels"
@@ -126,12 +123,7 @@ func Save(dir string, n *Network) error {
 	if dir == "" {
 		return errors.New("savednet: no folder given")
 	}
-	if ents, err := os.ReadDir(dir); err == nil && len(ents) > 0 && !IsSaved(dir) {
-		return fmt.Errorf("savednet: %s exists and is not a saved network (no %s): refusing to write into it", dir, MetaFile)
-	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		if st, serr := os.Stat(dir); serr == nil && !st.IsDir() {
-			return fmt.Errorf("savednet: %s is a file, expected a folder", dir)
-		}
+	if err := checkTarget(dir); err != nil {
 		return fmt.Errorf("savednet: %w", err)
 	}
 	parent := filepath.Dir(filepath.Clean(dir))
@@ -195,10 +187,10 @@ func write(dir string, n *Network) error {
 	}
 	m.Connections = len(conns)
 	files := map[string][]byte{
-		"w_in.npy":  npyF32([]int{h, p.Inputs}, p.WIn),
-		"b.npy":     npyF32([]int{h}, p.B),
-		"w_out.npy": npyF32([]int{p.Outputs, h}, p.WOut),
-		"b_out.npy": npyF32([]int{p.Outputs}, p.BOut),
+		"w_in.npy":  connectome.EncodeNPYFloat32([]int{h, p.Inputs}, p.WIn),
+		"b.npy":     connectome.EncodeNPYFloat32([]int{h}, p.B),
+		"w_out.npy": connectome.EncodeNPYFloat32([]int{p.Outputs, h}, p.WOut),
+		"b_out.npy": connectome.EncodeNPYFloat32([]int{p.Outputs}, p.BOut),
 	}
 	var epochs []epochRow
 	if st := n.State; st != nil {
@@ -212,7 +204,7 @@ func write(dir string, n *Network) error {
 		for k, v := range st.Order {
 			order[k] = int64(v)
 		}
-		files["order.npy"] = npyI64(order)
+		files["order.npy"] = connectome.EncodeNPYInt64(order)
 		if o := st.Optimizer; o.Step > 0 {
 			m.Optimizer, m.OptimizerStep = string(o.Name), o.Step
 			z, err := optimizerNPZ(o, n.Mask)
@@ -263,7 +255,7 @@ func optimizerNPZ(o rnn.OptimizerState, mask []bool) ([]byte, error) {
 		if err != nil {
 			return err
 		}
-		_, err = w.Write(npyF32(shape, v))
+		_, err = w.Write(connectome.EncodeNPYFloat32(shape, v))
 		return err
 	}
 	for _, arr := range []struct {
@@ -302,39 +294,6 @@ func keptValues(whh []float32, mask []bool) []float32 {
 		}
 	}
 	return out
-}
-
-// npyF32 encodes a little-endian float32 C-order .npy file.
-func npyF32(shape []int, v []float32) []byte {
-	b := npyHeader("<f4", shape)
-	for _, x := range v {
-		b = binary.LittleEndian.AppendUint32(b, math.Float32bits(x))
-	}
-	return b
-}
-
-func npyI64(v []int64) []byte {
-	b := npyHeader("<i8", []int{len(v)})
-	for _, x := range v {
-		b = binary.LittleEndian.AppendUint64(b, uint64(x))
-	}
-	return b
-}
-
-func npyHeader(descr string, shape []int) []byte {
-	dims := make([]string, len(shape))
-	for k, d := range shape {
-		dims[k] = fmt.Sprint(d)
-	}
-	tuple := strings.Join(dims, ", ")
-	if len(shape) == 1 {
-		tuple += ","
-	}
-	h := fmt.Sprintf("{'descr': '%s', 'fortran_order': False, 'shape': (%s), }", descr, tuple)
-	pad := 64 - (10+len(h)+1)%64
-	h += strings.Repeat(" ", pad%64) + "\n"
-	b := append([]byte("\x93NUMPY\x01\x00"), byte(len(h)), byte(len(h)>>8))
-	return append(b, h...)
 }
 
 // Load reads a saved network. Errors name the file and what was expected.
@@ -530,15 +489,24 @@ func FromRun(res *rnn.RunResult, version string) *Network {
 	n := &Network{Version: version, Spec: res.Spec, Activation: res.Spec.Activation, Path: net.Path(),
 		Params: net.Params(), Mask: net.Mask(), State: res.State, Signs: nilIfEmpty(net.Dale()),
 		ConnectomeName: res.ConnectomeName, ConnectomeSHA256: res.ConnectomeSHA256, ConnectomeSource: res.ConnectomeSource}
-	if w := res.Wiring; w != nil && w.Network != nil && len(w.Network.Region) == net.Hidden() {
-		n.Regions = make([]string, net.Hidden())
-		for i, r := range w.Network.Region {
-			if r >= 0 && r < len(w.Connectome.Regions) {
-				n.Regions[i] = w.Connectome.Regions[r]
-			}
+	n.Regions = Regions(res)
+	return n
+}
+
+// Regions names each neuron's region (a neuron-level network: the neuron's
+// id) in a run built from a connectome; nil otherwise.
+func Regions(res *rnn.RunResult) []string {
+	w := res.Wiring
+	if w == nil || w.Network == nil || len(w.Network.Region) != res.Neurons {
+		return nil
+	}
+	out := make([]string, res.Neurons)
+	for i, r := range w.Network.Region {
+		if r >= 0 && r < len(w.Connectome.Regions) {
+			out[i] = w.Connectome.Regions[r]
 		}
 	}
-	return n
+	return out
 }
 
 // Open builds the trainable network of a saved one, with the kernels
@@ -591,22 +559,34 @@ func Base(dir string) (rnn.RunSpec, error) {
 // it exists and is not a saved network (or not a folder), or its parent
 // cannot be created or written.
 func Check(dir string) error {
-	if ents, err := os.ReadDir(dir); err == nil {
-		if len(ents) > 0 && !IsSaved(dir) {
-			return fmt.Errorf("save_network: %s exists and is not a saved network (no %s): refusing to write into it", dir, MetaFile)
-		}
-	} else if st, serr := os.Stat(dir); serr == nil && !st.IsDir() {
-		return fmt.Errorf("save_network: %s is a file, expected a folder", dir)
+	if err := checkTarget(dir); err != nil {
+		return err
 	}
 	parent := filepath.Dir(filepath.Clean(dir))
 	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return fmt.Errorf("save_network: %w", err)
+		return err
 	}
 	probe, err := os.MkdirTemp(parent, ".biornn-network-probe-*")
 	if err != nil {
-		return fmt.Errorf("save_network: %s is not writable: %w", parent, err)
+		return fmt.Errorf("%s is not writable: %w", parent, err)
 	}
 	return os.Remove(probe)
+}
+
+// checkTarget refuses a dir that holds anything but a saved network, or
+// is a file: Save replaces only saved networks.
+func checkTarget(dir string) error {
+	ents, err := os.ReadDir(dir)
+	switch {
+	case err == nil && len(ents) > 0 && !IsSaved(dir):
+		return fmt.Errorf("%s exists and is not a saved network (no %s): refusing to write into it", dir, MetaFile)
+	case err == nil || errors.Is(err, fs.ErrNotExist):
+		return nil
+	}
+	if st, serr := os.Stat(dir); serr == nil && !st.IsDir() {
+		return fmt.Errorf("%s is a file, expected a folder", dir)
+	}
+	return err
 }
 
 // Run trains spec (through rnn.Defaults) as rnn.RunWith does with o,
