@@ -367,7 +367,20 @@ func (n *Network) Evaluate(d ArraysData, lossName string) (float64, float64, err
 
 // Predict writes the outputs (trials x T x outputs) into out.
 func (n *Network) Predict(d ArraysData, out []float32) error {
-	const where = "biornn_predict"
+	return n.predict("biornn_predict", d, out, nil)
+}
+
+// PredictHidden writes the outputs (trials x T x outputs) into out and the
+// hidden states (trials x T x hidden) into hidden.
+func (n *Network) PredictHidden(d ArraysData, out, hidden []float32) error {
+	if hidden == nil {
+		hidden = []float32{} // checked against the states' size below
+	}
+	return n.predict("biornn_predict_hidden", d, out, hidden)
+}
+
+// predict checks the buffers and runs the network; hidden nil: outputs only.
+func (n *Network) predict(where string, d ArraysData, out, hidden []float32) error {
 	if err := n.needArrays(where); err != nil {
 		return err
 	}
@@ -377,10 +390,23 @@ func (n *Network) Predict(d ArraysData, out []float32) error {
 	if want := d.Trials * d.T * n.rnn.Outputs(); len(out) != want {
 		return errorf(ErrSize, "%s: the output buffer holds %d values, expected %d (trials x steps x outputs = %dx%dx%d)", where, len(out), want, d.Trials, d.T, n.rnn.Outputs())
 	}
-	y, err := n.rnn.Predict(d.X, [3]int{d.Trials, d.T, n.rnn.Inputs()})
+	shape := [3]int{d.Trials, d.T, n.rnn.Inputs()}
+	if hidden == nil {
+		y, err := n.rnn.Predict(d.X, shape)
+		if err != nil {
+			return wrap(ErrInvalid, fmt.Errorf("%s: %w", where, err))
+		}
+		copy(out, y)
+		return nil
+	}
+	if want := d.Trials * d.T * n.rnn.Hidden(); len(hidden) != want {
+		return errorf(ErrSize, "%s: the hidden buffer holds %d values, expected %d (trials x steps x neurons = %dx%dx%d)", where, len(hidden), want, d.Trials, d.T, n.rnn.Hidden())
+	}
+	y, h, err := n.rnn.PredictHidden(d.X, shape)
 	if err != nil {
 		return wrap(ErrInvalid, fmt.Errorf("%s: %w", where, err))
 	}
 	copy(out, y)
+	copy(hidden, h)
 	return nil
 }

@@ -171,9 +171,7 @@ func Train(h Handle, opts string, progress Progress) (string, error) {
 			err := with(where, h, func(n *Network) error {
 				if n.rnn == nil {
 					n.rnn, n.activation = res.Net, spec.Activation
-					if saved := savednet.FromRun(res, ""); saved.Regions != nil {
-						n.regions = saved.Regions
-					}
+					n.regions = savednet.Regions(res)
 				}
 				n.state, n.lastRun = res.State, &kept
 				return nil

@@ -1,6 +1,8 @@
 package capi
 
 import (
+	"slices"
+
 	"github.com/biornn/biornn/rnn"
 	"github.com/biornn/biornn/rnn/savednet"
 )
@@ -44,7 +46,7 @@ func LoadNetwork(dir, opts string) (Handle, error) {
 		return 0, err
 	}
 	var set rnn.RunSpec
-	if err := o.setInto(&set, func(s *rnn.Setting) bool { return s.Key == "kernels" || s.Key == "threads" || s.Key == "max_memory" }); err != nil {
+	if err := o.setInto(&set, func(s *rnn.Setting) bool { return slices.Contains(loadOptionKeys, s.Key) }); err != nil {
 		return 0, err
 	}
 	saved, err := savednet.Load(dir)
@@ -79,31 +81,6 @@ func LoadNetwork(dir, opts string) (Handle, error) {
 			ConnectomeSHA256: saved.ConnectomeSHA256, ConnectomeSource: saved.ConnectomeSource}
 	}
 	return register(n), nil
-}
-
-// PredictHidden writes the outputs (trials x T x outputs) into out and the
-// hidden states (trials x T x hidden) into hidden.
-func (n *Network) PredictHidden(d ArraysData, out, hidden []float32) error {
-	const where = "biornn_predict_hidden"
-	if err := n.needArrays(where); err != nil {
-		return err
-	}
-	if err := n.checkData(where, d, ""); err != nil {
-		return err
-	}
-	if want := d.Trials * d.T * n.rnn.Outputs(); len(out) != want {
-		return errorf(ErrSize, "%s: the output buffer holds %d values, expected %d (trials x steps x outputs = %dx%dx%d)", where, len(out), want, d.Trials, d.T, n.rnn.Outputs())
-	}
-	if want := d.Trials * d.T * n.rnn.Hidden(); len(hidden) != want {
-		return errorf(ErrSize, "%s: the hidden buffer holds %d values, expected %d (trials x steps x neurons = %dx%dx%d)", where, len(hidden), want, d.Trials, d.T, n.rnn.Hidden())
-	}
-	y, h, err := n.rnn.PredictHidden(d.X, [3]int{d.Trials, d.T, n.rnn.Inputs()})
-	if err != nil {
-		return wrap(ErrInvalid, errorf(ErrInvalid, "%s: %v", where, err))
-	}
-	copy(out, y)
-	copy(hidden, h)
-	return nil
 }
 
 // SetDale makes the network keep Dale's law with one sign (+1 or -1) per
