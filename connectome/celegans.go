@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/parquet-go/parquet-go"
@@ -147,7 +148,8 @@ func ImportCElegans(path, dataDir string) (string, error) {
 		if t := nts[id]; len(t) == 1 {
 			neurons[k].NTType = t[0]
 		} else if len(t) > 1 {
-			neurons[k].NTType = "mixed:" + strings.Join(sortedStrings(t), "+")
+			slices.Sort(t)
+			neurons[k].NTType = "mixed:" + strings.Join(t, "+")
 		}
 	}
 	dir := filepath.Join(dataDir, CElegansName)
@@ -179,16 +181,4 @@ func ImportCElegans(path, dataDir string) (string, error) {
 		return "", err
 	}
 	return dir, nil
-}
-
-func sortedStrings(v []string) []string {
-	out := append([]string(nil), v...)
-	for i := range out {
-		for j := i + 1; j < len(out); j++ {
-			if out[j] < out[i] {
-				out[i], out[j] = out[j], out[i]
-			}
-		}
-	}
-	return out
 }

@@ -487,27 +487,23 @@ func (n *Network) lossAndOutputGrad(w *workspace, j *job, trials []int) {
 }
 
 func (n *Network) scatterOutputs(w *workspace, j *job, lo, m int) {
-	o, T := n.out, j.ds.T
-	for t := 0; t < T; t++ {
-		yt := w.y[t*o*m : (t+1)*o*m]
-		for b := 0; b < m; b++ {
-			dst := j.out[((lo+b)*T+t)*o : ((lo+b)*T+t+1)*o]
-			for r := range dst {
-				dst[r] = yt[r*m+b]
-			}
-		}
-	}
+	scatter(w.y, n.out, j.out, j.ds.T, lo, m)
 }
 
 // scatterHidden copies the chunk's states h_t into j.hid (trial, step, neuron).
 func (n *Network) scatterHidden(w *workspace, j *job, lo, m int) {
-	h, T := n.h, j.ds.T
+	scatter(w.st, n.h, j.hid, j.ds.T, lo, m)
+}
+
+// scatter copies a chunk's per-step matrices src ([T][rows][m], trials
+// contiguous) into dst (trial, step, row) at the chunk's first trial lo.
+func scatter(src []float32, rows int, dst []float32, T, lo, m int) {
 	for t := 0; t < T; t++ {
-		st := w.st[t*h*m : (t+1)*h*m]
+		st := src[t*rows*m : (t+1)*rows*m]
 		for b := 0; b < m; b++ {
-			dst := j.hid[((lo+b)*T+t)*h : ((lo+b)*T+t+1)*h]
-			for i := range dst {
-				dst[i] = st[i*m+b]
+			d := dst[((lo+b)*T+t)*rows : ((lo+b)*T+t+1)*rows]
+			for r := range d {
+				d[r] = st[r*m+b]
 			}
 		}
 	}
