@@ -34,15 +34,12 @@ type SyntheticOptions struct {
 
 // NeuronNetwork is a neuron-level network as edges.
 type NeuronNetwork struct {
-	Neurons       int
-	Pre, Post     []int32 // by pre, then post
-	Weight        []float32
-	Sign          []int8   // per neuron: +1 or -1
-	Region, Type  []string // per neuron
-	Excitatory    int
-	Kind          string
-	Seed          uint64
-	ConnectionsOf int
+	Neurons      int
+	Pre, Post    []int32 // by pre, then post
+	Weight       []float32
+	Sign         []int8   // per neuron: +1 or -1
+	Region, Type []string // per neuron
+	Excitatory   int      // neurons with sign +1
 }
 
 // maxSyntheticNeurons bounds a synthetic network (int32 indices).
@@ -98,7 +95,7 @@ func Synthetic(o SyntheticOptions) (*NeuronNetwork, error) {
 	keys = keys[:m]
 	slices.Sort(keys)
 	net := &NeuronNetwork{Neurons: n, Pre: make([]int32, m), Post: make([]int32, m), Weight: make([]float32, m),
-		Sign: make([]int8, n), Region: make([]string, n), Type: make([]string, n), Kind: o.Kind, Seed: o.Seed, ConnectionsOf: m}
+		Sign: make([]int8, n), Region: make([]string, n), Type: make([]string, n)}
 	for k, key := range keys {
 		net.Pre[k], net.Post[k] = int32(key>>32), int32(key&0xffffffff)
 		net.Weight[k] = float32(1 + math.Floor(r.ExpFloat64()*3))

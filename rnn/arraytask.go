@@ -2,9 +2,11 @@ package rnn
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/biornn/biornn/connectome"
@@ -233,11 +235,7 @@ func keysOf(m map[string]*connectome.Array) string {
 	if len(m) == 0 {
 		return "no arrays"
 	}
-	var ks []string
-	for k := range m {
-		ks = append(ks, k)
-	}
-	return strings.Join(ks, ", ")
+	return strings.Join(slices.Sorted(maps.Keys(m)), ", ")
 }
 
 // splitTask cuts the task's trials into training and validation: the
