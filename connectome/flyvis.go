@@ -24,11 +24,12 @@ const FlyVisName = "flyvis-optic-lobe"
 // columns, close to the ~750-800 ommatidia of one fly eye.
 const FlyVisDefaultExtent = 15
 
-// FlyVisMaxExtent bounds the extent. Neurons grow as 65*3*extent^2 and
+// FlyVisMaxExtent bounds the extent. Neurons grow as ~64*3*extent^2 and
 // connections as ~6700*extent^2: extent 50 is about 490,000 neurons and 17
 // million connections (~0.25 GB of edge arrays), ten times the columns of
-// a real eye. Indices would fit int32 far beyond (extent ~550 for the
-// connection count), so memory is the binding limit.
+// a real eye. int32 neuron indices would hold up to extent ~3000 (and even
+// the connection count fits int32 up to ~560), so memory, not the index
+// type, is the binding limit.
 const FlyVisMaxExtent = 50
 
 // FlyVisCitation is the source to cite: flyvis's paper and the EM
