@@ -36,8 +36,12 @@ type NeuronTable struct {
 	HasNT   bool // an nt_type column
 }
 
-// MaxLevelNeurons bounds a neuron-level network held as a dense matrix.
-const MaxLevelNeurons = 1 << 15
+// MaxLevelNeurons and MaxLevelEdges bound a neuron-level network: its
+// indices are int32 (as the training kernels' sparse structure).
+const (
+	MaxLevelNeurons = math.MaxInt32
+	MaxLevelEdges   = math.MaxInt32
+)
 
 // ReadNeuronTable reads a neuron table. Errors name the file, the line and
 // the column.
@@ -111,20 +115,159 @@ type NeuronEdgesReport struct {
 	SelfLoops  int // edges from a neuron to itself, dropped unless kept
 }
 
-// ReadNeuronEdges reads a neuron-level edge list into a Connectome whose C
-// is the neuron x neuron weight matrix (row = pre, column = post) and whose
-// Regions are the neuron ids. With a table, every id must be in it and the
-// neurons are in its order; without, in order of first appearance.
-// Duplicate edges are summed; self-loops are dropped unless keepSelf;
-// syn_count must be a whole number >= 0, weight finite.
+// ReadNeuronEdges reads a neuron-level edge list into a Connectome whose
+// Edges are the network (pre = source, post = target, by (pre, post)) and
+// whose Regions are the neuron ids; C is the same network as a dense matrix
+// (row = pre) for networks of at most DenseNeurons neurons, nil above. With
+// a table, every id must be in it and the neurons are in its order;
+// without, in order of first appearance. Duplicate edges are summed;
+// self-loops are dropped unless keepSelf; syn_count must be a whole number
+// >= 0, weight finite. A Parquet file with integer ids is read by column
+// (10 million edges in about 2 s); other files row by row.
 func ReadNeuronEdges(path string, table *NeuronTable, keepSelf bool) (*Connectome, NeuronEdgesReport, error) {
 	var rep NeuronEdgesReport
-	rows, b, err := textOrParquetRows(path)
+	var ids []string
+	var edges []rawEdge
+	var b []byte
+	var err error
+	if strings.EqualFold(filepath.Ext(path), ".parquet") {
+		ids, edges, b, err = parquetEdges(path, table)
+	}
+	if err == nil && edges == nil {
+		ids, edges, b, err = textEdges(path, table)
+	}
 	if err != nil {
 		return nil, rep, err
 	}
+	net := mergeEdges(len(ids), edges, keepSelf, &rep)
+	edges = nil
+	base := filepath.Base(path)
+	c := &Connectome{
+		Name: strings.TrimSuffix(base, filepath.Ext(base)), Regions: slices.Clone(ids), Edges: net,
+		Orientation: "neuron level: row = pre (source) neuron, column = post (target) neuron",
+		SHA256:      sha256Hex(b), Source: path, Level: LevelNeuron, Table: table,
+	}
+	c.C = net.Dense()
+	return c, rep, nil
+}
+
+// DenseNeurons is the largest neuron-level network that is also held as a
+// dense matrix (Connectome.C, 128 MiB of float64 at 4,096 neurons): the
+// region-level tools (stats, matrix export) work on it. Training uses the
+// edges at every size.
+const DenseNeurons = 4096
+
+// Dense is the network as a matrix (row = pre), nil above DenseNeurons.
+func (net *NeuronNetwork) Dense() *Dense {
+	n := net.Neurons
+	if n > DenseNeurons {
+		return nil
+	}
+	c := NewDense(n, n)
+	for k := range net.Pre {
+		c.Data[int(net.Pre[k])*n+int(net.Post[k])] = float64(net.Weight[k])
+	}
+	return c
+}
+
+// rawEdge is one row of an edge list as read: indices and the weight.
+type rawEdge struct {
+	i, j int32
+	w    float64
+}
+
+// mergeEdges sorts edges by (pre, post), sums duplicates (in float64) and
+// drops self-loops unless keepSelf, counting both in rep.
+func mergeEdges(n int, edges []rawEdge, keepSelf bool, rep *NeuronEdgesReport) *NeuronNetwork {
+	less := func(a, b rawEdge) int {
+		if a.i != b.i {
+			return int(a.i - b.i)
+		}
+		return int(a.j - b.j)
+	}
+	if !slices.IsSortedFunc(edges, less) {
+		slices.SortStableFunc(edges, less)
+	}
+	net := &NeuronNetwork{Neurons: n}
+	m := 0
+	for k := 0; k < len(edges); {
+		e := edges[k]
+		w := e.w
+		k++
+		for k < len(edges) && edges[k].i == e.i && edges[k].j == e.j {
+			w += edges[k].w
+			rep.Duplicates++
+			k++
+		}
+		if e.i == e.j && !keepSelf {
+			rep.SelfLoops++
+			continue
+		}
+		m++
+		edges[m-1] = rawEdge{e.i, e.j, w}
+	}
+	net.Pre, net.Post, net.Weight = make([]int32, m), make([]int32, m), make([]float32, m)
+	for k, e := range edges[:m] {
+		net.Pre[k], net.Post[k], net.Weight[k] = e.i, e.j, float32(e.w)
+	}
+	return net
+}
+
+// neuronIndex maps neuron ids to dense indices: a table's, else the order of
+// first appearance (growing up to MaxLevelNeurons).
+type neuronIndex struct {
+	path  string
+	table *NeuronTable
+	ids   []string
+	index map[string]int
+}
+
+func newNeuronIndex(path string, table *NeuronTable) *neuronIndex {
+	x := &neuronIndex{path: path, table: table, index: map[string]int{}}
+	if table != nil {
+		x.ids, x.index = table.IDs, table.index
+	}
+	return x
+}
+
+// of returns id's index; where says where the id was read (for errors).
+func (x *neuronIndex) of(id, where string) (int, error) {
+	if id == "" {
+		return 0, fmt.Errorf("%s: %s: empty neuron id", x.path, where)
+	}
+	if i, ok := x.index[id]; ok {
+		return i, nil
+	}
+	if x.table != nil {
+		return 0, fmt.Errorf("%s: %s: neuron %s is not in the neuron table %s", x.path, where, clip(id, 80), x.table.Path)
+	}
+	if len(x.ids) >= MaxLevelNeurons {
+		return 0, fmt.Errorf("%s: %s: more than %d neurons; at most %d are supported (int32 indices)", x.path, where, MaxLevelNeurons, MaxLevelNeurons)
+	}
+	x.index[id] = len(x.ids)
+	x.ids = append(x.ids, id)
+	return x.index[id], nil
+}
+
+// checkWeight checks one weight or syn_count value.
+func checkWeight(what string, w float64) error {
+	if math.IsNaN(w) || math.IsInf(w, 0) {
+		return fmt.Errorf("%v is not a finite number", w)
+	}
+	if what == "syn_count" && (w < 0 || w != math.Trunc(w)) {
+		return fmt.Errorf("%v, expected a whole number >= 0", w)
+	}
+	return nil
+}
+
+// textEdges reads an edge list row by row (CSV, TSV, or Parquet as text).
+func textEdges(path string, table *NeuronTable) ([]string, []rawEdge, []byte, error) {
+	rows, b, err := textOrParquetRows(path)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	if len(rows) < 2 {
-		return nil, rep, fmt.Errorf("%s: a neuron edge list needs a header row (pre, post, weight or syn_count) and at least one edge", path)
+		return nil, nil, nil, fmt.Errorf("%s: a neuron edge list needs a header row (pre, post, weight or syn_count) and at least one edge", path)
 	}
 	col := header(rows[0])
 	pre, okPre := col["pre"]
@@ -136,79 +279,39 @@ func ReadNeuronEdges(path string, table *NeuronTable, keepSelf bool) (*Connectom
 		what = "syn_count"
 	}
 	if !okPre || !okPost || !okW {
-		return nil, rep, fmt.Errorf("%s: line %d: expected columns pre, post and weight or syn_count%s", path, rows[0].line, rows[0].shown())
+		return nil, nil, nil, fmt.Errorf("%s: line %d: expected columns pre, post and weight or syn_count%s", path, rows[0].line, rows[0].shown())
 	}
-	var ids []string
-	index := map[string]int{}
-	if table != nil {
-		ids, index = table.IDs, table.index
+	if len(rows)-1 > MaxLevelEdges {
+		return nil, nil, nil, fmt.Errorf("%s: %d edges; at most %d are supported (int32 indices)", path, len(rows)-1, MaxLevelEdges)
 	}
-	lookup := func(r tableRow, name string, k int) (int, error) {
-		id := strings.TrimSpace(r.cells[k])
-		if id == "" {
-			return 0, fmt.Errorf("%s: line %d, column %s: empty neuron id%s", path, r.line, name, r.shown())
-		}
-		if i, ok := index[id]; ok {
-			return i, nil
-		}
-		if table != nil {
-			return 0, fmt.Errorf("%s: line %d, column %s: neuron %s is not in the neuron table %s%s", path, r.line, name, clip(id, 80), table.Path, r.shown())
-		}
-		if len(ids) >= MaxLevelNeurons {
-			return 0, fmt.Errorf("%s: line %d: more than %d neurons; at most %d are supported", path, r.line, MaxLevelNeurons, MaxLevelNeurons)
-		}
-		index[id] = len(ids)
-		ids = append(ids, id)
-		return index[id], nil
-	}
-	type edge struct {
-		i, j int
-		w    float64
-	}
-	edges := make([]edge, 0, len(rows)-1)
+	x := newNeuronIndex(path, table)
+	edges := make([]rawEdge, 0, len(rows)-1)
 	for _, r := range rows[1:] {
 		if len(r.cells) != len(rows[0].cells) {
-			return nil, rep, fmt.Errorf("%s: line %d has %d fields, the header %d%s", path, r.line, len(r.cells), len(rows[0].cells), r.shown())
+			return nil, nil, nil, fmt.Errorf("%s: line %d has %d fields, the header %d%s", path, r.line, len(r.cells), len(rows[0].cells), r.shown())
 		}
-		i, err := lookup(r, "pre", pre)
+		i, err := x.of(strings.TrimSpace(r.cells[pre]), fmt.Sprintf("line %d, column pre", r.line))
 		if err != nil {
-			return nil, rep, err
+			return nil, nil, nil, fmt.Errorf("%w%s", err, r.shown())
 		}
-		j, err := lookup(r, "post", post)
+		j, err := x.of(strings.TrimSpace(r.cells[post]), fmt.Sprintf("line %d, column post", r.line))
 		if err != nil {
-			return nil, rep, err
+			return nil, nil, nil, fmt.Errorf("%w%s", err, r.shown())
 		}
 		s := strings.TrimSpace(r.cells[wcol])
-		w, err := strconv.ParseFloat(s, 64)
-		if err != nil || math.IsNaN(w) || math.IsInf(w, 0) {
-			return nil, rep, fmt.Errorf("%s: line %d, column %s: %q is not a finite number%s", path, r.line, what, clip(s, 80), r.shown())
+		w, perr := strconv.ParseFloat(s, 64)
+		if perr != nil {
+			w = math.NaN()
 		}
-		if what == "syn_count" && (w < 0 || w != math.Trunc(w)) {
-			return nil, rep, fmt.Errorf("%s: line %d, column syn_count: %q, expected a whole number >= 0%s", path, r.line, clip(s, 80), r.shown())
+		if err := checkWeight(what, w); err != nil {
+			if perr != nil || math.IsNaN(w) || math.IsInf(w, 0) {
+				return nil, nil, nil, fmt.Errorf("%s: line %d, column %s: %q is not a finite number%s", path, r.line, what, clip(s, 80), r.shown())
+			}
+			return nil, nil, nil, fmt.Errorf("%s: line %d, column %s: %q, expected a whole number >= 0%s", path, r.line, what, clip(s, 80), r.shown())
 		}
-		edges = append(edges, edge{i, j, w})
+		edges = append(edges, rawEdge{int32(i), int32(j), w})
 	}
-	n := len(ids)
-	c := NewDense(n, n)
-	seen := make(map[[2]int]bool, len(edges))
-	for _, e := range edges {
-		if e.i == e.j && !keepSelf {
-			rep.SelfLoops++
-			continue
-		}
-		k := [2]int{e.i, e.j}
-		if seen[k] {
-			rep.Duplicates++
-		}
-		seen[k] = true
-		c.Data[e.i*n+e.j] += e.w
-	}
-	base := filepath.Base(path)
-	return &Connectome{
-		Name: strings.TrimSuffix(base, filepath.Ext(base)), Regions: slices.Clone(ids), C: c,
-		Orientation: "neuron level: row = pre (source) neuron, column = post (target) neuron",
-		SHA256:      sha256Hex(b), Source: path, Level: LevelNeuron, Table: table,
-	}, rep, nil
+	return x.ids, edges, b, nil
 }
 
 // Levels of a connectome.
@@ -328,4 +431,181 @@ func textOrParquetRows(path string) ([]tableRow, []byte, error) {
 	}
 	rows, _, err := readRows(path, b)
 	return rows, b, err
+}
+
+// Edge rows of a Parquet edge list with integer ids, by weight column.
+type (
+	parquetWeightRow struct {
+		Pre    int64   `parquet:"pre"`
+		Post   int64   `parquet:"post"`
+		Weight float64 `parquet:"weight"`
+	}
+	parquetWeight32Row struct { // biornn's network folders
+		Pre    int64   `parquet:"pre"`
+		Post   int64   `parquet:"post"`
+		Weight float32 `parquet:"weight"`
+	}
+	parquetCountRow struct {
+		Pre      int64   `parquet:"pre"`
+		Post     int64   `parquet:"post"`
+		SynCount float64 `parquet:"syn_count"`
+	}
+)
+
+// parquetEdges reads a Parquet edge list whose pre and post are required
+// integer columns by column; any other layout gives nil edges (and no
+// error), for textEdges to read.
+func parquetEdges(path string, table *NeuronTable) ([]string, []rawEdge, []byte, error) {
+	b, err := readInput(path, MaxArrayBytes)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	pf, err := parquet.OpenFile(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("%s: not a complete Parquet file (%w)", path, err)
+	}
+	kinds := map[string]parquet.Field{}
+	for _, f := range pf.Schema().Fields() {
+		kinds[strings.ToLower(f.Name())] = f
+	}
+	isInt := func(name string) bool {
+		f, ok := kinds[name]
+		if !ok || !f.Leaf() || f.Optional() || f.Repeated() {
+			return false
+		}
+		k := f.Type().Kind()
+		return k == parquet.Int32 || k == parquet.Int64
+	}
+	isNum := func(name string) bool {
+		if isInt(name) {
+			return true
+		}
+		f, ok := kinds[name]
+		return ok && f.Leaf() && !f.Optional() && !f.Repeated() && (f.Type().Kind() == parquet.Float || f.Type().Kind() == parquet.Double)
+	}
+	// Field names must match the struct tags exactly (case included).
+	exact := func(name string) bool { f, ok := kinds[name]; return ok && f.Name() == name }
+	if !isInt("pre") || !isInt("post") || !exact("pre") || !exact("post") {
+		return nil, nil, nil, nil
+	}
+	what := "weight"
+	switch {
+	case isNum("weight") && exact("weight"):
+	case !hasKey(kinds, "weight") && isNum("syn_count") && exact("syn_count"):
+		what = "syn_count"
+	default:
+		return nil, nil, nil, nil
+	}
+	if n := pf.NumRows(); n > MaxLevelEdges {
+		return nil, nil, nil, fmt.Errorf("%s: %d edges; at most %d are supported (int32 indices)", path, n, MaxLevelEdges)
+	}
+	m := int(pf.NumRows())
+	edges := make([]rawEdge, 0, m)
+	x := newInt64Index(path, table)
+	add := func(row int, pre, post int64, w float64) error {
+		i, err := x.of(pre, "row "+strconv.Itoa(row)+", column pre")
+		if err != nil {
+			return err
+		}
+		j, err := x.of(post, "row "+strconv.Itoa(row)+", column post")
+		if err != nil {
+			return err
+		}
+		if err := checkWeight(what, w); err != nil {
+			return fmt.Errorf("%s: row %d, column %s: %w", path, row, what, err)
+		}
+		edges = append(edges, rawEdge{i, j, w})
+		return nil
+	}
+	switch {
+	case what == "weight" && kinds["weight"].Type().Kind() == parquet.Float && kinds["pre"].Type().Kind() == parquet.Int64 && kinds["post"].Type().Kind() == parquet.Int64:
+		err = readParquetRows(pf, func(row int, r parquetWeight32Row) error { return add(row, r.Pre, r.Post, float64(r.Weight)) })
+	case what == "weight":
+		err = readParquetRows(pf, func(row int, r parquetWeightRow) error { return add(row, r.Pre, r.Post, r.Weight) })
+	default:
+		err = readParquetRows(pf, func(row int, r parquetCountRow) error { return add(row, r.Pre, r.Post, r.SynCount) })
+	}
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if len(edges) == 0 {
+		return nil, nil, nil, fmt.Errorf("%s: a neuron edge list needs at least one edge", path)
+	}
+	return x.ids, edges, b, nil
+}
+
+func hasKey[V any](m map[string]V, k string) bool { _, ok := m[k]; return ok }
+
+// readParquetRows calls f for every row (numbered from 1) of pf as T.
+func readParquetRows[T any](pf *parquet.File, f func(row int, r T) error) error {
+	r := parquet.NewGenericReader[T](pf)
+	defer r.Close()
+	buf := make([]T, 8192)
+	row := 0
+	for {
+		got, err := r.Read(buf)
+		for _, x := range buf[:got] {
+			row++
+			if ferr := f(row, x); ferr != nil {
+				return ferr
+			}
+		}
+		if err == io.EOF || (err == nil && got == 0) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("row %d: %w", row+1, err)
+		}
+	}
+}
+
+// int64Index maps integer neuron ids to indices: a table's, else the order
+// of first appearance.
+type int64Index struct {
+	path     string
+	table    *NeuronTable
+	ids      []string
+	index    map[int64]int32
+	identity bool // the table's ids are 0..n-1 in order: no map needed
+}
+
+func newInt64Index(path string, table *NeuronTable) *int64Index {
+	x := &int64Index{path: path, table: table, index: map[int64]int32{}}
+	if table == nil {
+		return x
+	}
+	x.ids, x.identity = table.IDs, true
+	for k, s := range table.IDs {
+		if s != strconv.Itoa(k) {
+			x.identity = false
+			break
+		}
+	}
+	if !x.identity {
+		for k, s := range table.IDs {
+			if v, err := strconv.ParseInt(s, 10, 64); err == nil && strconv.FormatInt(v, 10) == s {
+				x.index[v] = int32(k)
+			}
+		}
+	}
+	return x
+}
+
+func (x *int64Index) of(id int64, where string) (int32, error) {
+	if x.identity {
+		if id >= 0 && id < int64(len(x.ids)) {
+			return int32(id), nil
+		}
+	} else if i, ok := x.index[id]; ok {
+		return i, nil
+	}
+	if x.table != nil {
+		return 0, fmt.Errorf("%s: %s: neuron %d is not in the neuron table %s", x.path, where, id, x.table.Path)
+	}
+	if len(x.ids) >= MaxLevelNeurons {
+		return 0, fmt.Errorf("%s: %s: more than %d neurons; at most %d are supported (int32 indices)", x.path, where, MaxLevelNeurons, MaxLevelNeurons)
+	}
+	x.index[id] = int32(len(x.ids))
+	x.ids = append(x.ids, strconv.FormatInt(id, 10))
+	return x.index[id], nil
 }

@@ -1,8 +1,10 @@
 package connectome
 
 import (
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -77,5 +79,61 @@ func TestNeuronLevelParquetEqualsCSV(t *testing.T) {
 	parquet.WriteFile(filepath.Join(tmp, "bad.parquet"), es)
 	if _, _, err := ReadNeuronEdges(filepath.Join(tmp, "bad.parquet"), tp, false); err == nil || !strings.Contains(err.Error(), "row 263") || !strings.Contains(err.Error(), "neuron 99") {
 		t.Fatalf("missing neuron: %v", err)
+	}
+}
+
+// TestNeuronEdgesByColumn: a network folder's Parquet (int64 ids, float32
+// weights) is read by column to the same edges as its text form; the edges
+// are merged (sorted, duplicates summed, self-loops dropped); bad values
+// name the row; above DenseNeurons no dense matrix is made.
+func TestNeuronEdgesByColumn(t *testing.T) {
+	type row struct {
+		Pre    int64   `parquet:"pre"`
+		Post   int64   `parquet:"post"`
+		Weight float32 `parquet:"weight"`
+	}
+	n := DenseNeurons + 10
+	var rows []row
+	text := "pre,post,weight\n"
+	for k := 0; k < 3*n; k++ {
+		r := row{int64((k * 7919) % n), int64((k*104729 + 3) % n), float32(k%5) + 0.5}
+		rows = append(rows, r)
+		text += strconv.FormatInt(r.Pre, 10) + "," + strconv.FormatInt(r.Post, 10) + "," + strconv.FormatFloat(float64(r.Weight), 'g', -1, 32) + "\n"
+	}
+	rows = append(rows, rows[5], row{9, 9, 1}) // a duplicate and a self-loop
+	text += strconv.FormatInt(rows[5].Pre, 10) + "," + strconv.FormatInt(rows[5].Post, 10) + ",0.5\n9,9,1\n"
+	tmp := t.TempDir()
+	pq, csv := filepath.Join(tmp, "e.parquet"), filepath.Join(tmp, "e.csv")
+	if err := parquet.WriteFile(pq, rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(csv, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a, repA, err := ReadNeuronEdges(pq, nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, repB, err := ReadNeuronEdges(csv, nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if repA != repB || repA.SelfLoops < 1 || repA.Duplicates < 1 {
+		t.Fatalf("reports %+v and %+v", repA, repB)
+	}
+	if a.C != nil || a.Edges.Neurons != b.Edges.Neurons || !slices.Equal(a.Regions, b.Regions) ||
+		!slices.Equal(a.Edges.Pre, b.Edges.Pre) || !slices.Equal(a.Edges.Post, b.Edges.Post) || !slices.Equal(a.Edges.Weight, b.Edges.Weight) {
+		t.Fatalf("Parquet and CSV differ, or a dense matrix above %d neurons: %d/%d neurons", DenseNeurons, a.Edges.Neurons, b.Edges.Neurons)
+	}
+	e := a.Edges
+	for k := 1; k < len(e.Pre); k++ {
+		if e.Pre[k] < e.Pre[k-1] || (e.Pre[k] == e.Pre[k-1] && e.Post[k] <= e.Post[k-1]) || e.Pre[k] == e.Post[k] {
+			t.Fatalf("edge %d (%d -> %d) out of order, repeated or a self-loop", k, e.Pre[k], e.Post[k])
+		}
+	}
+	rows[7].Weight = float32(math.NaN())
+	parquet.WriteFile(pq, rows)
+	if _, _, err := ReadNeuronEdges(pq, nil, false); err == nil || !strings.Contains(err.Error(), "row 8, column weight") {
+		t.Fatalf("NaN weight: %v", err)
 	}
 }

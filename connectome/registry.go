@@ -78,9 +78,12 @@ type Connectome struct {
 	Orientation   string
 	SHA256        string // of the C_ file (registered sets) or of the file read
 	Source        string // the folder or file it was read from
-	// Level is LevelNeuron for a neuron-level edge list (C is then the
-	// neuron network itself, Regions the neuron ids); "" = region level.
+	// Level is LevelNeuron for a neuron-level edge list (Edges is then the
+	// network, C the same as a matrix up to DenseNeurons neurons, nil above;
+	// Regions the neuron ids); "" = region level.
 	Level string
+	// Edges is the network of neuron-level data (nil at region level).
+	Edges *NeuronNetwork
 	// Table is the neuron table of neuron-level data (nil without one).
 	Table *NeuronTable
 }

@@ -29,16 +29,37 @@ func recurrentRadius(p Params) float64 {
 	return r
 }
 
-// keptStats returns the mean and standard deviation of the kept recurrent
-// weights (NaN without any).
-func keptStats(p Params, mask []bool) (mean, std float64) {
+// recurrentRadius is the spectral radius of the network's W_hh, or NaN
+// above diagnosticsMaxNeurons.
+func (n *Network) recurrentRadius() float64 {
+	if n.h > diagnosticsMaxNeurons {
+		return math.NaN()
+	}
+	return recurrentRadius(n.Params())
+}
+
+// keptStats returns the mean and standard deviation of the network's kept
+// recurrent weights (NaN without any), summed in row-major order.
+func (n *Network) keptStats() (mean, std float64) {
+	pos := make([]int32, len(n.permT)) // CSR position -> theta position
+	for k, at := range n.permT {
+		pos[at] = int32(k)
+	}
+	vals := make([]float32, len(pos))
+	for k, at := range pos {
+		vals[k] = n.valsT[at]
+	}
+	return keptStats(vals)
+}
+
+// keptStats returns the mean and standard deviation of vals (NaN when
+// empty).
+func keptStats(vals []float32) (mean, std float64) {
 	var n, sum, sq float64
-	for i, v := range p.WHH {
-		if mask == nil || mask[i] {
-			n++
-			sum += float64(v)
-			sq += float64(v) * float64(v)
-		}
+	for _, v := range vals {
+		n++
+		sum += float64(v)
+		sq += float64(v) * float64(v)
 	}
 	if n == 0 {
 		return math.NaN(), math.NaN()

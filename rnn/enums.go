@@ -1,6 +1,10 @@
 package rnn
 
-import "github.com/biornn/biornn/connectome"
+import (
+	"slices"
+
+	"github.com/biornn/biornn/connectome"
+)
 
 // The enumerated settings. Each is a string type whose values are listed by
 // a function of the same name in the plural; the settings table checks text
@@ -17,24 +21,34 @@ const (
 )
 
 // Strategies returns every strategy: the bio ones, then the controls (one
-// per connectome null model).
+// per connectome null model, then those for neuron-level data only).
 func Strategies() []Strategy {
 	out := []Strategy{StrategyBioRandom, StrategyBioRank, StrategyBioWeights}
-	for _, m := range connectome.NullModels() {
+	for _, m := range controlModels() {
 		out = append(out, Strategy(m))
+	}
+	return out
+}
+
+// controlModels are the null models of both levels, region-level first.
+func controlModels() []string {
+	out := connectome.NullModels()
+	for _, m := range connectome.NeuronNullModels() {
+		if !slices.Contains(out, m) {
+			out = append(out, m)
+		}
 	}
 	return out
 }
 
 // IsControl reports whether s is a randomised control rather than a
 // bio-instantiated strategy.
-func (s Strategy) IsControl() bool {
-	for _, m := range connectome.NullModels() {
-		if string(s) == m {
-			return true
-		}
-	}
-	return false
+func (s Strategy) IsControl() bool { return slices.Contains(controlModels(), string(s)) }
+
+// NeuronLevelOnly reports whether s is a null model of neuron-level data
+// only (it needs neurons' types or signs).
+func (s Strategy) NeuronLevelOnly() bool {
+	return s.IsControl() && !slices.Contains(connectome.NullModels(), string(s))
 }
 
 // ControlWeightsMode is how a control network's recurrent weights are set.

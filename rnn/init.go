@@ -138,12 +138,12 @@ func checkRef(ref *connectome.Dense, h int) error {
 // RankMap is the paper's rank re-mapping: the values at the kept positions of
 // w are re-placed so that their order follows ref's weights (the largest
 // value at the strongest connection, and so on; ties in ref keep position
-// order). Masked positions are left alone.
+// order). Masked positions are left alone; a nil mask keeps every position.
 func RankMap(w []float32, mask []bool, ref []float64) {
 	var pos []int
 	var vals []float32
-	for k, keep := range mask {
-		if keep {
+	for k := range w {
+		if mask == nil || mask[k] {
 			pos = append(pos, k)
 			vals = append(vals, w[k])
 		}

@@ -61,10 +61,10 @@ func LoadConnectome(name, dataDir, format string) (*connectome.Connectome, error
 // else NeuronsFromDensity (lc's neuron densities, NaN filled by DensityFill),
 // else NeuronsPerRegion for every region.
 func neuronCounts(spec RunSpec, lc *connectome.Connectome) ([]int, error) {
-	regions := lc.C.Rows
 	if lc.Level == connectome.LevelNeuron {
-		return connectome.UniformNeurons(regions, 1), nil // each node is a neuron
+		return connectome.UniformNeurons(len(lc.Regions), 1), nil // each node is a neuron
 	}
+	regions := lc.C.Rows
 	if spec.NeuronsFromDensity != "" {
 		return densityCounts(spec, lc)
 	}

@@ -130,7 +130,7 @@ func CheckMemory(what string, need float64, budget uint64, hint string) error {
 // MemoryEstimate is what a run holds at its peak, in bytes.
 type MemoryEstimate struct {
 	TaskData   float64 // the trials' inputs and targets, generated and then split (two copies)
-	Wiring     float64 // the dense neuron x neuron matrices of the construction
+	Wiring     float64 // the construction: dense neuron x neuron matrices (region level) or the edges and their layout (neuron level)
 	Parameters float64 // parameters, gradient, optimizer state, their backup and the structure of W_hh
 	Workspaces float64 // the per-chunk buffers of the forward and backward passes
 }
@@ -155,6 +155,13 @@ func taskShape(spec RunSpec) (trials, steps, inputs, targets int) {
 		return spec.Trials, spec.TrialLength + 2, connectome.MNISTLatentDim + 1, 1
 	}
 	return spec.Trials, 2*spec.PatternLength + 1, 2, 1
+}
+
+// TaskSize returns the input channels and the readout's outputs of spec's
+// task (through Defaults).
+func TaskSize(spec RunSpec) (inputs, outputs int) {
+	_, _, in, _ := taskShape(spec)
+	return in, outputsOf(spec)
 }
 
 // outputsOf returns the task's outputs (the readout's size).
@@ -188,6 +195,19 @@ func wiringBytes(spec RunSpec, h int) float64 {
 	b := hh * (3*8 + 1 + 2*4)
 	if spec.Strategy == StrategyBioWeights || (spec.Strategy != StrategyBioRandom && spec.Strategy != StrategyBioRank && spec.ControlWeights == ControlWeights) {
 		b += hh * (3*8 + 4)
+	}
+	return b
+}
+
+// neuronWiringBytes is the structure of a neuron-level network of h neurons
+// and m edges while it is built: the edge list read (16 bytes an edge) and
+// merged (12), a control's copy (12) with its edge set (16), W_hh's CSR
+// layout with the data's weights (8), and the dense copies up to
+// connectome.DenseNeurons neurons.
+func neuronWiringBytes(h, m int) float64 {
+	b := float64(m) * (16 + 12 + 12 + 16 + 8)
+	if h <= connectome.DenseNeurons {
+		b += float64(h) * float64(h) * (8 + 8 + 1)
 	}
 	return b
 }
@@ -375,6 +395,12 @@ func CheckWiringMemory(spec RunSpec, lc *connectome.Connectome) error {
 	}
 	h := int(min(total, 1<<40)) // beyond any budget: the estimate stays finite
 	e := EstimateRun(spec, h, 0)
+	if lc.Level == connectome.LevelNeuron && lc.Edges != nil {
+		m := len(lc.Edges.Pre)
+		_, _, in, _ := taskShape(spec)
+		e.Wiring = neuronWiringBytes(h, m)
+		e.Parameters = networkBytes(h, in, outputsOf(spec), m, spec.Path)
+	}
 	e.Workspaces = 0 // checked with the real network (checkRunMemory)
 	if p := memoryProblem(spec, total, e); p != nil {
 		return p
@@ -384,13 +410,20 @@ func CheckWiringMemory(spec RunSpec, lc *connectome.Connectome) error {
 
 // checkRunMemory checks the whole run once the network's wiring is known.
 func checkRunMemory(spec RunSpec, w *Wiring) error {
-	h, nnz := w.WHH.Rows, 0
+	h, nnz := w.Neurons(), 0
+	if w.Sparse != nil {
+		nnz = w.Sparse.NNZ()
+	}
 	for _, m := range w.Mask {
-		if m {
+		if m && w.Sparse == nil {
 			nnz++
 		}
 	}
-	if p := memoryProblem(spec, float64(h), EstimateRun(spec, h, nnz)); p != nil {
+	e := EstimateRun(spec, h, nnz)
+	if w.Sparse != nil {
+		e.Wiring = neuronWiringBytes(h, nnz)
+	}
+	if p := memoryProblem(spec, float64(h), e); p != nil {
 		return p
 	}
 	return nil

@@ -16,6 +16,7 @@ package rnn
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -35,11 +36,18 @@ type Params struct {
 }
 
 // Validate checks shapes and finiteness; the error names the field.
-func (p *Params) Validate() error {
+func (p *Params) Validate() error { return p.validate(true) }
+
+// validate is Validate; without whh, WHH is not checked (sparse networks).
+func (p *Params) validate(whh bool) error {
 	if p.Hidden <= 0 || p.Inputs <= 0 || p.Outputs <= 0 {
 		return fmt.Errorf("rnn: params: Hidden, Inputs and Outputs must be positive, got %d, %d, %d", p.Hidden, p.Inputs, p.Outputs)
 	}
 	h, in, o := p.Hidden, p.Inputs, p.Outputs
+	nWHH := 0
+	if whh {
+		nWHH = h * h
+	}
 	for _, f := range []struct {
 		name string
 		v    []float32
@@ -47,7 +55,7 @@ func (p *Params) Validate() error {
 		dims string
 	}{
 		{"WIn", p.WIn, h * in, fmt.Sprintf("%dx%d", h, in)},
-		{"WHH", p.WHH, h * h, fmt.Sprintf("%dx%d", h, h)},
+		{"WHH", p.WHH, nWHH, fmt.Sprintf("%dx%d", h, h)},
 		{"B", p.B, h, fmt.Sprint(h)},
 		{"WOut", p.WOut, o * h, fmt.Sprintf("%dx%d", o, h)},
 		{"BOut", p.BOut, o, fmt.Sprint(o)},
@@ -166,7 +174,72 @@ func NewNetwork(p Params, mask []bool, activation Activation, impl *kernels.Impl
 	if mask != nil && len(mask) != h*h {
 		return nil, fmt.Errorf("rnn: mask has %d values, expected %d (Hidden x Hidden = %dx%d)", len(mask), h*h, h, h)
 	}
-	n := &Network{h: h, in: p.Inputs, out: p.Outputs, threads: 1, dyn: dynamics{alpha: 1}}
+	// CSR by target row.
+	rowPtr := make([]int32, h+1)
+	var colIdx []int32
+	for i := 0; i < h; i++ {
+		for j := 0; j < h; j++ {
+			if mask == nil || mask[i*h+j] {
+				colIdx = append(colIdx, int32(j))
+			}
+		}
+		rowPtr[i+1] = int32(len(colIdx))
+	}
+	n, err := newNetwork(p, rowPtr, colIdx, activation, impl, path)
+	if err != nil {
+		return nil, err
+	}
+	n.setParams(p)
+	return n, nil
+}
+
+// NewSparseNetwork builds a network whose W_hh is given by its kept
+// positions: rowPtr and colIdx are CSR by row of W_hh (columns increasing
+// within a row) and vals the weights in that order; p.WHH is not used (nil).
+// No Hidden x Hidden array is made unless path is "dense".
+func NewSparseNetwork(p Params, rowPtr, colIdx []int32, vals []float32, activation Activation, impl *kernels.Impl, path Path) (*Network, error) {
+	q := p
+	q.WHH = nil
+	if err := q.validate(false); err != nil {
+		return nil, err
+	}
+	h := p.Hidden
+	if len(rowPtr) != h+1 || rowPtr[0] != 0 || int(rowPtr[h]) != len(colIdx) || len(vals) != len(colIdx) {
+		return nil, fmt.Errorf("rnn: sparse W_hh: %d row pointers, %d columns and %d values for %d neurons", len(rowPtr), len(colIdx), len(vals), h)
+	}
+	for i := 0; i < h; i++ {
+		if rowPtr[i+1] < rowPtr[i] {
+			return nil, fmt.Errorf("rnn: sparse W_hh: row pointers decrease at row %d", i)
+		}
+		for k := rowPtr[i]; k < rowPtr[i+1]; k++ {
+			if j := colIdx[k]; j < 0 || int(j) >= h || (k > rowPtr[i] && j <= colIdx[k-1]) {
+				return nil, fmt.Errorf("rnn: sparse W_hh: row %d: column %d out of range or out of order", i, j)
+			}
+		}
+	}
+	if err := checkFinite("params: WHH", vals); err != nil {
+		return nil, err
+	}
+	n, err := newNetwork(p, rowPtr, colIdx, activation, impl, path)
+	if err != nil {
+		return nil, err
+	}
+	copy(n.wIn, p.WIn)
+	for k, at := range n.permT {
+		n.valsT[k] = vals[at]
+	}
+	copy(n.b, p.B)
+	copy(n.wOut, p.WOut)
+	copy(n.bOut, p.BOut)
+	n.refresh()
+	return n, nil
+}
+
+// newNetwork allocates a network of p's sizes with W_hh's structure in CSR
+// form (kept, not copied); the parameters are zero.
+func newNetwork(p Params, rowPtr, colIdx []int32, activation Activation, impl *kernels.Impl, path Path) (*Network, error) {
+	h := p.Hidden
+	n := &Network{h: h, in: p.Inputs, out: p.Outputs, threads: 1, dyn: dynamics{alpha: 1}, rowPtr: rowPtr, colIdx: colIdx}
 	switch activation {
 	case ActivationTanh, "":
 		n.act = actTanh
@@ -182,19 +255,8 @@ func NewNetwork(p Params, mask []bool, activation Activation, impl *kernels.Impl
 		}
 	}
 	n.impl = impl
+	nnz := len(colIdx)
 
-	// CSR by target row.
-	n.rowPtr = make([]int32, h+1)
-	nnz := 0
-	for i := 0; i < h; i++ {
-		for j := 0; j < h; j++ {
-			if mask == nil || mask[i*h+j] {
-				n.colIdx = append(n.colIdx, int32(j))
-				nnz++
-			}
-		}
-		n.rowPtr[i+1] = int32(nnz)
-	}
 	// Transposed CSR (by source row), positions mapped back to vals.
 	n.rowPtrT = make([]int32, h+1)
 	for _, j := range n.colIdx {
@@ -217,11 +279,7 @@ func NewNetwork(p Params, mask []bool, activation Activation, impl *kernels.Impl
 
 	switch path {
 	case PathAuto, "":
-		if h < 32 || float64(nnz) > DenseDensity*float64(h*h) {
-			path = PathDense
-		} else {
-			path = PathSparse
-		}
+		path = pathFor(h, nnz, PathAuto)
 	case PathSparse, PathDense:
 	default:
 		return nil, fmt.Errorf("rnn: path %q: expected \"auto\", \"sparse\" or \"dense\"", path)
@@ -247,8 +305,18 @@ func NewNetwork(p Params, mask []bool, activation Activation, impl *kernels.Impl
 		n.wd = make([]float32, h*h)
 		n.wdT = make([]float32, h*h)
 	}
-	n.setParams(p)
 	return n, nil
+}
+
+// SameWiring reports whether the network's W_hh has exactly the kept
+// positions rowPtr/colIdx (CSR by row of W_hh).
+func (n *Network) SameWiring(rowPtr, colIdx []int32) bool {
+	return slices.Equal(n.rowPtr, rowPtr) && slices.Equal(n.colIdx, colIdx)
+}
+
+// Wiring returns W_hh's kept positions (CSR by row of W_hh; copies).
+func (n *Network) Wiring() (rowPtr, colIdx []int32) {
+	return slices.Clone(n.rowPtr), slices.Clone(n.colIdx)
 }
 
 // Hidden, Inputs, Outputs return the layer sizes.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -99,7 +98,7 @@ func buildWith(spec RunSpec, o RunOptions) (*Built, error) {
 		if err := o.Net.fits(ds); err != nil {
 			return nil, &Problem{Key: "task", Value: strconv.Quote(string(spec.Task)), Err: err}
 		}
-		if wiring != nil && !slices.Equal(wiring.Mask, o.Net.Mask()) {
+		if wiring != nil && !o.Net.SameWiring(wiring.CSR()) {
 			return nil, &Problem{Key: "connectome", Value: strconv.Quote(spec.Connectome),
 				Want: "the network's own wiring: its settings build another mask than the network has"}
 		}
@@ -118,19 +117,7 @@ func buildWith(spec RunSpec, o RunOptions) (*Built, error) {
 		}
 		return &Built{Spec: spec, Net: o.Net, Train: train, Val: val, Wiring: wiring}, nil
 	}
-	whh, mask := wiring.WHH, wiring.Mask
-	h := whh.Rows
-	p, err := InitParams(h, ds.Inputs, ds.Outputs, mask, InitOptions{
-		Scheme: spec.Init, Recurrent: wiring.Recurrent, Ref: whh, SpectralRadius: spec.SpectralRadius, Radius: spec.InitRadius,
-		Seed: spec.InitSeed,
-	})
-	if err != nil {
-		return nil, err
-	}
-	if wiring.Signs != nil { // Dale's law: the initial weights take their neuron's sign
-		SignWeights(p.WHH, h, wiring.Signs)
-	}
-	net, err := NewNetwork(p, mask, spec.Activation, im, spec.Path)
+	net, err := newRunNetwork(spec, wiring, ds, im)
 	if err != nil {
 		return nil, err
 	}
@@ -151,6 +138,34 @@ func buildWith(spec RunSpec, o RunOptions) (*Built, error) {
 		return nil, &Problem{Key: "train", Err: err}
 	}
 	return &Built{Spec: spec, Net: net, Train: train, Val: val, Wiring: wiring}, nil
+}
+
+// newRunNetwork initialises the network of a run (InitSeed): region-level
+// wiring draws W_hh densely (InitParams, the paper's order), neuron-level
+// wiring only at its kept positions (InitSparse). Under Dale's law the
+// initial weights take their neuron's sign.
+func newRunNetwork(spec RunSpec, wiring *Wiring, ds *Dataset, im *kernels.Impl) (*Network, error) {
+	opts := InitOptions{Scheme: spec.Init, Recurrent: wiring.Recurrent, SpectralRadius: spec.SpectralRadius, Radius: spec.InitRadius, Seed: spec.InitSeed}
+	if s := wiring.Sparse; s != nil {
+		p, vals, err := InitSparse(s, ds.Inputs, ds.Outputs, opts)
+		if err != nil {
+			return nil, err
+		}
+		if wiring.Signs != nil {
+			signSparse(s, vals, wiring.Signs)
+		}
+		return NewSparseNetwork(p, s.RowPtr, s.ColIdx, vals, spec.Activation, im, spec.Path)
+	}
+	whh, mask := wiring.WHH, wiring.Mask
+	opts.Ref = whh
+	p, err := InitParams(whh.Rows, ds.Inputs, ds.Outputs, mask, opts)
+	if err != nil {
+		return nil, err
+	}
+	if wiring.Signs != nil {
+		SignWeights(p.WHH, whh.Rows, wiring.Signs)
+	}
+	return NewNetwork(p, mask, spec.Activation, im, spec.Path)
 }
 
 // trainGroups is the spec's train setting as groups (nil = all).
@@ -256,9 +271,8 @@ func RunWith(ctx context.Context, spec RunSpec, o RunOptions) (*RunResult, error
 		}
 		res.ExcitatoryShare = float64(exc) / float64(len(signs))
 	}
-	initial := net.Params()
-	res.SpectralRadiusInit = recurrentRadius(initial)
-	res.WeightMeanInit, res.WeightStdInit = keptStats(initial, net.Mask())
+	res.SpectralRadiusInit = net.recurrentRadius()
+	res.WeightMeanInit, res.WeightStdInit = net.keptStats()
 	res.SpectralRadiusFinal = math.NaN()
 	opt, _ := spec.optimizer().withDefaults()
 	trainIdx, valIdx := seqIdx(train.N), seqIdx(val.N)
@@ -359,7 +373,7 @@ func RunWith(ctx context.Context, spec RunSpec, o RunOptions) (*RunResult, error
 		}
 	}
 	res.summarise()
-	res.SpectralRadiusFinal = recurrentRadius(net.Params())
+	res.SpectralRadiusFinal = net.recurrentRadius()
 	res.WallSeconds = time.Since(started).Seconds()
 	keep()
 	return res, nil

@@ -98,8 +98,8 @@ func smallSpec() RunSpec {
 func TestRunStrategies(t *testing.T) {
 	for _, st := range Strategies() {
 		for _, cw := range []ControlWeightsMode{ControlRandom, ControlRank, ControlWeights} {
-			if cw != ControlRandom && !Strategy(st).IsControl() {
-				continue
+			if (cw != ControlRandom && !Strategy(st).IsControl()) || st.NeuronLevelOnly() {
+				continue // neuron-level models: TestNeuronLevelStrategies
 			}
 			spec := smallSpec()
 			spec.Strategy, spec.ControlWeights = st, cw

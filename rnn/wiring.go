@@ -23,6 +23,37 @@ type Wiring struct {
 	// In and Out are the neurons that take input and that the readout sees
 	// (nil = all).
 	In, Out []bool
+	// Sparse is W_hh's structure for neuron-level data, which are built from
+	// their edges (InitSparse, NewSparseNetwork); Bio, WHH and Mask are then
+	// also filled up to connectome.DenseNeurons neurons, nil above. Nil for
+	// region-level data.
+	Sparse *SparseWiring
+}
+
+// Neurons is the number of neurons of the wiring.
+func (w *Wiring) Neurons() int {
+	if w.Sparse != nil {
+		return w.Sparse.H
+	}
+	return w.WHH.Rows
+}
+
+// CSR is W_hh's kept positions, CSR by row of W_hh.
+func (w *Wiring) CSR() (rowPtr, colIdx []int32) {
+	if w.Sparse != nil {
+		return w.Sparse.RowPtr, w.Sparse.ColIdx
+	}
+	h := w.WHH.Rows
+	rowPtr = make([]int32, h+1)
+	for i := 0; i < h; i++ {
+		for j := 0; j < h; j++ {
+			if w.Mask[i*h+j] {
+				colIdx = append(colIdx, int32(j))
+			}
+		}
+		rowPtr[i+1] = int32(len(colIdx))
+	}
+	return rowPtr, colIdx
 }
 
 // BuildWiring loads the connectome, up-scales it (BuildSeed) and applies
@@ -44,6 +75,12 @@ func BuildWiring(spec RunSpec) (*Wiring, error) {
 // The network must fit the memory budget (CheckWiringMemory), checked
 // before it is built.
 func WireConnectome(spec RunSpec, lc *connectome.Connectome) (*Wiring, error) {
+	if lc.Level == connectome.LevelNeuron {
+		return wireNeurons(spec, lc)
+	}
+	if spec.Strategy.NeuronLevelOnly() {
+		return nil, &Problem{Key: "strategy", Value: strconv.Quote(string(spec.Strategy)), Want: "neuron-level data: this null model keeps neurons' types or signs"}
+	}
 	if err := lc.C.CheckSquare(lc.Name); err != nil {
 		return nil, &Problem{Key: "connectome", Value: strconv.Quote(lc.Name), Err: err}
 	}
@@ -54,18 +91,12 @@ func WireConnectome(spec RunSpec, lc *connectome.Connectome) (*Wiring, error) {
 	if err != nil {
 		return nil, err
 	}
-	var up *connectome.Network
-	if lc.Level == connectome.LevelNeuron {
-		// Neuron-level data are the network: no up-scaling.
-		up = &connectome.Network{W: lc.C.Clone(), Region: make([]int, lc.C.Rows)}
-		for k := range up.Region {
-			up.Region[k] = k
-		}
-	} else if up, err = connectome.Upscale(lc.C, connectome.UpscaleOptions{
+	up, err := connectome.Upscale(lc.C, connectome.UpscaleOptions{
 		Neurons: counts, TargetSparsity: spec.TargetSparsity,
 		Intrinsic: !spec.NoIntrinsic, IntrinsicSparsity: spec.IntrinsicSparsity, IntrinsicWeight: spec.IntrinsicWeight,
 		Homogeneous: spec.Homogeneous, KeepDiag: spec.KeepDiag, Seed: spec.BuildSeed, Partition: spec.Partition,
-	}); err != nil {
+	})
+	if err != nil {
 		return nil, fmt.Errorf("rnn: building the network from %s: %w", lc.Name, err)
 	}
 	var signs []float32
@@ -75,19 +106,8 @@ func WireConnectome(spec RunSpec, lc *connectome.Connectome) (*Wiring, error) {
 		}
 	}
 	w := &Wiring{Connectome: lc, Network: up, Bio: up.W, Recurrent: ControlRandom, Signs: signs}
-	for _, sel := range []struct {
-		key, text string
-		dst       *[]bool
-	}{{"input_neurons", spec.InputNeurons, &w.In}, {"output_neurons", spec.OutputNeurons, &w.Out}} {
-		if sel.text == "" {
-			continue
-		}
-		if lc.Table == nil {
-			return nil, &Problem{Key: sel.key, Value: strconv.Quote(sel.text), Want: "neuron-level data with a neuron_table"}
-		}
-		if *sel.dst, err = SelectNeurons(lc.Table, sel.text); err != nil {
-			return nil, &Problem{Key: sel.key, Value: strconv.Quote(sel.text), Err: err}
-		}
+	if err := w.selectNeurons(spec, lc); err != nil {
+		return nil, err
 	}
 	switch spec.Strategy {
 	case StrategyBioRank:
@@ -111,12 +131,90 @@ func WireConnectome(spec RunSpec, lc *connectome.Connectome) (*Wiring, error) {
 	return w, nil
 }
 
-// daleSigns are the neurons' signs from the neuron table; the data's own
-// weights must not give a neuron outgoing weights of both signs.
-func daleSigns(spec RunSpec, lc *connectome.Connectome) ([]float32, error) {
-	if lc.Table == nil {
-		return nil, &Problem{Key: "dale", Value: "true", Want: "neuron-level data with a neuron_table (sign or nt_type per neuron)"}
+// wireNeurons is WireConnectome for neuron-level data: the edges are the
+// network (no up-scaling), a control is a neuron-level null model of them
+// (connectome.NullEdges), and W_hh is laid out from the edges without a
+// dense matrix (dense copies only up to connectome.DenseNeurons neurons).
+func wireNeurons(spec RunSpec, lc *connectome.Connectome) (*Wiring, error) {
+	if lc.Edges == nil {
+		return nil, &Problem{Key: "connectome", Value: strconv.Quote(lc.Name), Err: fmt.Errorf("neuron-level data without edges")}
 	}
+	if err := CheckWiringMemory(spec, lc); err != nil {
+		return nil, err
+	}
+	h := lc.Edges.Neurons
+	var signs []float32
+	var err error
+	if spec.Dale {
+		if signs, err = daleSigns(spec, lc); err != nil {
+			return nil, err
+		}
+	}
+	up := &connectome.Network{W: lc.C, Region: make([]int, h)}
+	for k := range up.Region {
+		up.Region[k] = k
+	}
+	w := &Wiring{Connectome: lc, Network: up, Recurrent: ControlRandom, Signs: signs}
+	if err := w.selectNeurons(spec, lc); err != nil {
+		return nil, err
+	}
+	bio := lc.Edges
+	switch spec.Strategy {
+	case StrategyBioRank:
+		w.Recurrent = ControlRank
+	case StrategyBioWeights:
+		w.Recurrent = ControlWeights
+	case StrategyBioRandom:
+	default: // a control, of the edges with the neurons' types and signs
+		in := *lc.Edges
+		if lc.Table != nil {
+			in.Type = lc.Table.Type
+			if s64, err := tableSigns(spec, lc.Table); err == nil {
+				in.Sign = make([]int8, len(s64))
+				for k, v := range s64 {
+					in.Sign[k] = int8(v)
+				}
+			}
+		}
+		if bio, err = connectome.NullEdges(string(spec.Strategy), &in, nullSeed(spec)); err != nil {
+			return nil, &Problem{Key: "strategy", Value: strconv.Quote(string(spec.Strategy)), Err: err}
+		}
+		w.Recurrent = spec.ControlWeights
+	}
+	if w.Sparse, err = sparseFromEdges(bio, spec.Orientation); err != nil {
+		return nil, err
+	}
+	if h <= connectome.DenseNeurons {
+		w.Bio = bio.Dense()
+		w.WHH, w.Mask = w.Sparse.dense()
+	}
+	return w, nil
+}
+
+// selectNeurons sets In and Out from the input_neurons and output_neurons
+// settings.
+func (w *Wiring) selectNeurons(spec RunSpec, lc *connectome.Connectome) error {
+	var err error
+	for _, sel := range []struct {
+		key, text string
+		dst       *[]bool
+	}{{"input_neurons", spec.InputNeurons, &w.In}, {"output_neurons", spec.OutputNeurons, &w.Out}} {
+		if sel.text == "" {
+			continue
+		}
+		if lc.Table == nil {
+			return &Problem{Key: sel.key, Value: strconv.Quote(sel.text), Want: "neuron-level data with a neuron_table"}
+		}
+		if *sel.dst, err = SelectNeurons(lc.Table, sel.text); err != nil {
+			return &Problem{Key: sel.key, Value: strconv.Quote(sel.text), Err: err}
+		}
+	}
+	return nil
+}
+
+// tableSigns are the neurons' signs from the table by the glutamate and
+// unknown_transmitter settings.
+func tableSigns(spec RunSpec, t *connectome.NeuronTable) ([]float64, error) {
 	glu, unknown := -1.0, 0.0
 	if spec.Glutamate == "excitatory" {
 		glu = 1
@@ -127,16 +225,27 @@ func daleSigns(spec RunSpec, lc *connectome.Connectome) ([]float32, error) {
 	case "inhibitory":
 		unknown = -1
 	}
-	s64, err := lc.Table.Signs(glu, unknown)
+	return t.Signs(glu, unknown)
+}
+
+// daleSigns are the neurons' signs from the neuron table; the data's own
+// weights must not give a neuron outgoing weights of both signs.
+func daleSigns(spec RunSpec, lc *connectome.Connectome) ([]float32, error) {
+	if lc.Table == nil {
+		return nil, &Problem{Key: "dale", Value: "true", Want: "neuron-level data with a neuron_table (sign or nt_type per neuron)"}
+	}
+	s64, err := tableSigns(spec, lc.Table)
 	if err != nil {
 		return nil, &Problem{Key: "dale", Value: "true", Err: err}
 	}
-	n := lc.C.Rows
+	e := lc.Edges
+	n := e.Neurons
 	var mixed []string
-	for j := 0; j < n && len(mixed) < 5; j++ {
+	for k := 0; k < len(e.Pre) && len(mixed) < 5; {
+		j := e.Pre[k]
 		pos, neg := false, false
-		for _, v := range lc.C.Data[j*n : (j+1)*n] {
-			pos, neg = pos || v > 0, neg || v < 0
+		for ; k < len(e.Pre) && e.Pre[k] == j; k++ {
+			pos, neg = pos || e.Weight[k] > 0, neg || e.Weight[k] < 0
 		}
 		if pos && neg {
 			mixed = append(mixed, lc.Regions[j])

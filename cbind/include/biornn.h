@@ -197,7 +197,7 @@ int biornn_get_threads(int32_t* threads);
  *   network_per           which runs share one up-scaled network: each seed its own, or the whole experiment one (build_seed, default the one seed 1 derives; controls still drawn per seed), as the paper's code [seed]
  *                         one of seed, experiment (or "": seed)
  *   strategy              bio topology with random, rank-mapped or connectome weights, or a control (a null model) [bio-random]
- *                         one of bio-random, bio-rank, bio-weights, permute, rewire, shuffle, erdos-renyi
+ *                         one of bio-random, bio-rank, bio-weights, permute, rewire, shuffle, erdos-renyi, rewire-types, shuffle-dale
  *                         also spelled null
  *   orientation           target: W_hh = W_bio^T (row i = inputs of neuron i); paper: W_hh = W_bio as the paper's code [target]
  *                         one of target, paper

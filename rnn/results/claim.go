@@ -10,6 +10,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -88,6 +90,9 @@ func TryClaim(dir, runID string) (*Claim, string, error) {
 	if err := os.MkdirAll(filepath.Join(dir, RunsTable), 0o755); err != nil {
 		return nil, "", fmt.Errorf("results: %w", err)
 	}
+	if _, done := tempClaimsSwept.LoadOrStore(filepath.Clean(dir), true); !done {
+		removeDeadTempClaims(filepath.Join(dir, RunsTable))
+	}
 	path := claimPath(dir, runID)
 	for attempt := 0; attempt < 5; attempt++ {
 		c, err := create(path)
@@ -117,7 +122,7 @@ func create(path string) (*Claim, error) {
 	var tok [12]byte
 	rand.Read(tok[:])
 	info := claimInfo{Host: thisHost(), PID: os.Getpid(), Started: time.Now().UTC(), Token: hex.EncodeToString(tok[:])}
-	tmp := filepath.Join(filepath.Dir(path), tmpPrefix+"claim-"+info.Token)
+	tmp := filepath.Join(filepath.Dir(path), tempClaimName(info))
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return nil, err
@@ -138,6 +143,42 @@ func create(path string) (*Claim, error) {
 	c := &Claim{path: path, token: info.Token, stop: make(chan struct{}), done: make(chan struct{})}
 	go c.heartbeat()
 	return c, nil
+}
+
+// A claim's temporary file is named after its writer (host and pid), so
+// that one left by a process killed while claiming can be told from one
+// being written: tmpPrefix + "claim-" + pid + "-" + token + "-" + host.
+func tempClaimName(info claimInfo) string {
+	return fmt.Sprintf("%sclaim-%d-%s-%s", tmpPrefix, info.PID, info.Token, info.Host)
+}
+
+// tempClaimsSwept holds the result folders whose dead temporary claims
+// this process has removed (once per folder: a resumed sweep's first claim).
+var tempClaimsSwept sync.Map
+
+// removeDeadTempClaims removes the temporary claim files in folder whose
+// writer was a process of this host that is gone, or that are older than
+// ClaimTTL (another host's).
+func removeDeadTempClaims(folder string) {
+	entries, _ := os.ReadDir(folder)
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), tmpPrefix+"claim-")
+		if !ok {
+			continue
+		}
+		f := strings.SplitN(rest, "-", 3)
+		dead := false
+		if len(f) == 3 && f[2] == thisHost() {
+			pid, err := strconv.Atoi(f[0])
+			dead = err == nil && pid != os.Getpid() && !processAlive(pid)
+		}
+		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > ClaimTTL {
+			dead = true
+		}
+		if dead {
+			os.Remove(filepath.Join(folder, e.Name()))
+		}
+	}
 }
 
 // heartbeat touches the claim file so that it does not turn stale.

@@ -15,7 +15,7 @@ func WriteTable(w io.Writer, recs []Record) error {
 	if scaling {
 		fmt.Fprintln(tw, "network\tper region\tneurons\tconnections\tdensity\timpl\tpath\tthreads\ts/epoch\tcpu s\tns/(conn*step*trial)\tcpu ns/unit\tfinal val loss\t")
 	} else {
-		fmt.Fprintln(tw, "network\tneurons\tconnections\timpl\tpath\tthreads\tms/epoch\tmin ms\tcpu ms\tallocs/epoch\tfinal val loss\t")
+		fmt.Fprintln(tw, "network\tneurons\tconnections\timpl\tpath\tthreads\tms/epoch\tmin ms\tcpu ms\tGFLOP/s\tallocs/epoch\tfinal val loss\t")
 	}
 	for _, r := range recs {
 		if scaling {
@@ -24,9 +24,9 @@ func WriteTable(w io.Writer, recs []Record) error {
 				r.EpochSeconds, r.CPUSeconds, r.NsPerUnit, r.CPUNsPerUnit, r.FinalValLoss)
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%d\t%.2f\t%.2f\t%.2f\t%d\t%.5f\t\n",
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%d\t%.2f\t%.2f\t%.2f\t%.1f\t%d\t%.5f\t\n",
 			r.Network, r.Neurons, r.Connections, r.Impl, r.Path, r.Threads,
-			1e3*r.EpochSeconds, 1e3*r.MinSeconds, 1e3*r.CPUSeconds, r.AllocsPerEpoch, r.FinalValLoss)
+			1e3*r.EpochSeconds, 1e3*r.MinSeconds, 1e3*r.CPUSeconds, r.GFLOPS, r.AllocsPerEpoch, r.FinalValLoss)
 	}
 	return tw.Flush()
 }

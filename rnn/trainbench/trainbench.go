@@ -118,6 +118,15 @@ type Record struct {
 	NsPerUnit float64 `json:"ns_per_unit" parquet:"ns_per_unit"`
 	// CPUNsPerUnit is the same from CPUSeconds: steadier on a shared machine.
 	CPUNsPerUnit float64 `json:"cpu_ns_per_unit" parquet:"cpu_ns_per_unit"`
+	// EpochGFLOP is an epoch's arithmetic in the usual convention: the
+	// multiply-adds (2 flops each) of the recurrent, input and readout
+	// products at every step, once for a validation trial and three times
+	// (forward, input gradient, weight gradient) for a training trial;
+	// elementwise work and the optimizer are not counted. GFLOPS is
+	// EpochGFLOP / EpochSeconds (CPUGFLOPS by CPU time).
+	EpochGFLOP float64 `json:"epoch_gflop" parquet:"epoch_gflop"`
+	GFLOPS     float64 `json:"gflops" parquet:"gflops"`
+	CPUGFLOPS  float64 `json:"cpu_gflops" parquet:"cpu_gflops"`
 
 	// Scaling mode only.
 	NeuronsPerRegion  int64   `json:"neurons_per_region" parquet:"neurons_per_region"`
@@ -366,6 +375,13 @@ func measure(ctx context.Context, spec rnn.RunSpec, warmup int, r Record) (Recor
 		units := float64(r.Connections) * float64(T) * float64(train)
 		r.NsPerUnit = r.EpochSeconds * 1e9 / units
 		r.CPUNsPerUnit = r.CPUSeconds * 1e9 / units
+	}
+	in, out := rnn.TaskSize(res.Spec)
+	perStep := 2 * (float64(r.Connections) + float64(r.Neurons)*float64(in+out))
+	r.EpochGFLOP = perStep * float64(T) * float64(3*r.TrainTrials+r.ValTrials) / 1e9
+	r.GFLOPS = r.EpochGFLOP / r.EpochSeconds
+	if r.CPUSeconds > 0 {
+		r.CPUGFLOPS = r.EpochGFLOP / r.CPUSeconds
 	}
 	return r, nil
 }

@@ -23,7 +23,7 @@ SETTINGS = {
     "homogeneous": ("network", "bool", "false", "true or false", "equal weights within a block instead of a random split"),
     "partition": ("network", "string", "positive", "one of positive, bio2art (or \"\": positive)", "how a block's weight is split among its connections: positive (flat Dirichlet, every part > 0) or bio2art (its stick-breaking split, as the paper's code ran)"),
     "network_per": ("network", "string", "seed", "one of seed, experiment (or \"\": seed)", "which runs share one up-scaled network: each seed its own, or the whole experiment one (build_seed, default the one seed 1 derives; controls still drawn per seed), as the paper's code"),
-    "strategy": ("network", "string", "bio-random", "one of bio-random, bio-rank, bio-weights, permute, rewire, shuffle, erdos-renyi", "bio topology with random, rank-mapped or connectome weights, or a control (a null model)"),
+    "strategy": ("network", "string", "bio-random", "one of bio-random, bio-rank, bio-weights, permute, rewire, shuffle, erdos-renyi, rewire-types, shuffle-dale", "bio topology with random, rank-mapped or connectome weights, or a control (a null model)"),
     "orientation": ("network", "string", "target", "one of target, paper", "target: W_hh = W_bio^T (row i = inputs of neuron i); paper: W_hh = W_bio as the paper's code"),
     "task": ("task", "string", "seq_mem", "one of seq_mem, nback_mem, pic_latent_mem, or arrays:FILE.npz", "the task: a built-in working-memory task, or arrays:FILE.npz with x (trials, steps, inputs), y and optional loss_mask, split, n_classes"),
     "loss": ("task", "string", "the task's: mse for seq_mem, nll for the n-back tasks; an arrays task's from y (integer labels: nll)", "one of mse, nll (or \"\": the task's)", "training loss: mse or nll (log-softmax + negative log-likelihood)"),
@@ -97,7 +97,7 @@ class Settings(TypedDict, total=False):
     homogeneous: bool
     partition: Literal["positive", "bio2art"]
     network_per: Literal["seed", "experiment"]
-    strategy: Literal["bio-random", "bio-rank", "bio-weights", "permute", "rewire", "shuffle", "erdos-renyi"]
+    strategy: Literal["bio-random", "bio-rank", "bio-weights", "permute", "rewire", "shuffle", "erdos-renyi", "rewire-types", "shuffle-dale"]
     orientation: Literal["target", "paper"]
     task: str
     loss: Literal["mse", "nll"]
@@ -162,7 +162,7 @@ DOC = """Settings (keyword arguments; defaults in brackets):
     homogeneous: equal weights within a block instead of a random split [false]; true or false
     partition: how a block's weight is split among its connections: positive (flat Dirichlet, every part > 0) or bio2art (its stick-breaking split, as the paper's code ran) [positive]; one of positive, bio2art (or "": positive)
     network_per: which runs share one up-scaled network: each seed its own, or the whole experiment one (build_seed, default the one seed 1 derives; controls still drawn per seed), as the paper's code [seed]; one of seed, experiment (or "": seed)
-    strategy: bio topology with random, rank-mapped or connectome weights, or a control (a null model) [bio-random]; one of bio-random, bio-rank, bio-weights, permute, rewire, shuffle, erdos-renyi
+    strategy: bio topology with random, rank-mapped or connectome weights, or a control (a null model) [bio-random]; one of bio-random, bio-rank, bio-weights, permute, rewire, shuffle, erdos-renyi, rewire-types, shuffle-dale
     orientation: target: W_hh = W_bio^T (row i = inputs of neuron i); paper: W_hh = W_bio as the paper's code [target]; one of target, paper
     task: the task: a built-in working-memory task, or arrays:FILE.npz with x (trials, steps, inputs), y and optional loss_mask, split, n_classes [seq_mem]; one of seq_mem, nback_mem, pic_latent_mem, or arrays:FILE.npz
     loss: training loss: mse or nll (log-softmax + negative log-likelihood) [the task's: mse for seq_mem, nll for the n-back tasks; an arrays task's from y (integer labels: nll)]; one of mse, nll (or "": the task's)

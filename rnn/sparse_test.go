@@ -1,0 +1,184 @@
+package rnn
+
+import (
+	"context"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/biornn/biornn/connectome"
+)
+
+// TestSparseNetworkMatchesDense: a network built from its kept positions
+// (NewSparseNetwork) is the network NewNetwork builds from the same weights
+// and mask: same parameters, and bit-identical losses and parameters after
+// training steps, on both paths.
+func TestSparseNetworkMatchesDense(t *testing.T) {
+	h := 48
+	r := rand.New(rand.NewPCG(3, 4))
+	mask := make([]bool, h*h)
+	for k := range mask {
+		mask[k] = r.Float64() < 0.2
+	}
+	spec, err := Defaults(RunSpec{Connectome: "macaque", Trials: 64, PatternLength: 3, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := MakeTask(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := InitParams(h, ds.Inputs, ds.Outputs, mask, InitOptions{Seed: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rowPtr, colIdx []int32
+	var vals []float32
+	rowPtr = append(rowPtr, 0)
+	for i := 0; i < h; i++ {
+		for j := 0; j < h; j++ {
+			if mask[i*h+j] {
+				colIdx, vals = append(colIdx, int32(j)), append(vals, p.WHH[i*h+j])
+			}
+		}
+		rowPtr = append(rowPtr, int32(len(colIdx)))
+	}
+	for _, path := range []Path{PathSparse, PathDense} {
+		dense, err := NewNetwork(p, mask, ActivationTanh, nil, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := p
+		q.WHH = nil
+		sparse, err := NewSparseNetwork(q, rowPtr, colIdx, vals, ActivationTanh, nil, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !sparse.SameWiring(dense.Wiring()) || !slices.Equal(sparse.Params().WHH, dense.Params().WHH) {
+			t.Fatalf("%s: the sparse network's wiring or weights differ", path)
+		}
+		idx := seqIdx(ds.N)
+		for step := 0; step < 3; step++ {
+			la, _, errA := dense.run(ds, idx, true, nil)
+			lb, _, errB := sparse.run(ds, idx, true, nil)
+			if errA != nil || errB != nil || la != lb {
+				t.Fatalf("%s step %d: losses %v and %v (%v, %v)", path, step, la, lb, errA, errB)
+			}
+			opt, _ := OptimizerSpec{}.withDefaults()
+			dense.step(opt)
+			sparse.step(opt)
+		}
+		if !slices.Equal(sparse.theta, dense.theta) {
+			t.Fatalf("%s: parameters differ after training", path)
+		}
+	}
+	// Bad structure is refused.
+	q := p
+	q.WHH = nil
+	bad := slices.Clone(colIdx)
+	bad[1], bad[0] = bad[0], bad[1]
+	for _, c := range []struct {
+		rowPtr, colIdx []int32
+		vals           []float32
+	}{
+		{rowPtr[:h], colIdx, vals},
+		{rowPtr, colIdx, vals[1:]},
+		{rowPtr, bad, vals},
+	} {
+		if _, err := NewSparseNetwork(q, c.rowPtr, c.colIdx, c.vals, ActivationTanh, nil, PathAuto); err == nil {
+			t.Fatal("a malformed sparse W_hh was accepted")
+		}
+	}
+}
+
+// TestInitSparse: the draws of a sparse wiring are those of its kept
+// positions only, seeded; "rank" orders them by the data's weights; the
+// spectral radius is refused above diagnosticsMaxNeurons with a reason.
+func TestInitSparse(t *testing.T) {
+	net := &connectome.NeuronNetwork{Neurons: 4, Pre: []int32{0, 0, 1, 2, 3}, Post: []int32{1, 2, 3, 0, 1}, Weight: []float32{5, 1, 3, 2, 4}}
+	s, err := sparseFromEdges(net, OrientationTarget)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// W_hh rows are targets: row 0 <- 2, row 1 <- 0, 3, row 2 <- 0, row 3 <- 1.
+	if !slices.Equal(s.RowPtr, []int32{0, 1, 3, 4, 5}) || !slices.Equal(s.ColIdx, []int32{2, 0, 3, 0, 1}) || !slices.Equal(s.Ref, []float32{2, 5, 4, 1, 3}) {
+		t.Fatalf("layout %v %v %v", s.RowPtr, s.ColIdx, s.Ref)
+	}
+	_, a, _ := InitSparse(s, 2, 1, InitOptions{Seed: 1})
+	_, b, _ := InitSparse(s, 2, 1, InitOptions{Seed: 1})
+	_, c, _ := InitSparse(s, 2, 1, InitOptions{Seed: 2})
+	if len(a) != 5 || !slices.Equal(a, b) || slices.Equal(a, c) {
+		t.Fatalf("draws %v %v %v", a, b, c)
+	}
+	_, rk, _ := InitSparse(s, 2, 1, InitOptions{Seed: 1, Recurrent: ControlRank})
+	sorted := slices.Clone(a)
+	slices.Sort(sorted)
+	// Ref 2, 5, 4, 1, 3 has ranks 1, 4, 3, 0, 2.
+	if want := []float32{sorted[1], sorted[4], sorted[3], sorted[0], sorted[2]}; !slices.Equal(rk, want) {
+		t.Fatalf("rank mapping %v, expected %v", rk, want)
+	}
+	big := &SparseWiring{H: diagnosticsMaxNeurons + 1, RowPtr: make([]int32, diagnosticsMaxNeurons+2)}
+	if _, _, err := InitSparse(big, 2, 1, InitOptions{Seed: 1, Radius: 0.5}); err == nil || !strings.Contains(err.Error(), "at most") {
+		t.Fatalf("init_radius above the limit: %v", err)
+	}
+}
+
+// TestNeuronLevelStrategies: every neuron-level control trains under Dale's
+// law with weights of the right signs, keeps the neurons and the number of
+// connections, and (for the rewirings) changes the wiring.
+func TestNeuronLevelStrategies(t *testing.T) {
+	base := RunSpec{Connectome: neuronEdges, NeuronTable: neuronTable, Dale: true, Epochs: 2, Trials: 60, Seed: 4}
+	bio, err := Build(mustDefaults(t, base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bio.Net.Close()
+	bioRow, bioCol := bio.Net.Wiring()
+	for _, st := range append([]Strategy{StrategyBioRank}, neuronControls()...) {
+		spec := base
+		spec.Strategy = st
+		res, err := RunWith(context.Background(), spec, RunOptions{Keep: true})
+		if err != nil {
+			t.Fatalf("%s: %v", st, err)
+		}
+		if res.Neurons != 40 || res.Connections != 260 {
+			t.Fatalf("%s: %d neurons, %d connections", st, res.Neurons, res.Connections)
+		}
+		signs := res.Net.Dale()
+		for j := range signs {
+			for k := res.Net.rowPtrT[j]; k < res.Net.rowPtrT[j+1]; k++ {
+				if signs[j]*res.Net.valsT[k] < 0 {
+					t.Fatalf("%s: a weight of neuron %d against its sign", st, j)
+				}
+			}
+		}
+		if rewires := strings.HasPrefix(string(st), "rewire") || st == "erdos-renyi"; rewires == res.Net.SameWiring(bioRow, bioCol) {
+			t.Fatalf("%s: wiring changed = %v", st, !rewires)
+		}
+		res.Net.Close()
+	}
+	// Region-level data refuse a neuron-level model.
+	spec := smallSpec()
+	spec.Strategy = Strategy(connectome.NullRewireTypes)
+	if _, err := Run(context.Background(), spec, nil); err == nil || !strings.Contains(err.Error(), "neuron-level data") {
+		t.Fatalf("rewire-types on a region-level connectome: %v", err)
+	}
+}
+
+func neuronControls() []Strategy {
+	var out []Strategy
+	for _, m := range connectome.NeuronNullModels() {
+		out = append(out, Strategy(m))
+	}
+	return out
+}
+
+func mustDefaults(t *testing.T, s RunSpec) RunSpec {
+	t.Helper()
+	s, err := Defaults(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
