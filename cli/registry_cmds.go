@@ -115,6 +115,12 @@ func listConnectomes(c *ucli.Context) error {
 		citation = connectome.CElegansCitation
 	}
 	fmt.Fprintf(tw, "%s\tneuron\t%s\t%s\t%s\t%s\t%s\n", connectome.CElegansName, "C. elegans hermaphrodite (chemical synapses)", "473 cells", "-", status, citation)
+	citation = "J. K. Lappalainen et al. (2024); S. Takemura et al. (2015, 2017)"
+	if cite {
+		citation = connectome.FlyVisCitation
+	}
+	fmt.Fprintf(tw, "%s\tneuron\t%s\t%s\t%s\t%s\t%s\n", connectome.FlyVisName, "fruit fly optic lobe (flyvis: 65 cell types on a hexagonal lattice)",
+		"45669 neurons (--extent 15; 3: 2345)", "-", "builtin (flyvis 1.2.0, MIT)", citation)
 	if err := tw.Flush(); err != nil {
 		return err
 	}

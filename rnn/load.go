@@ -22,6 +22,13 @@ import (
 func LoadConnectomeFor(spec RunSpec) (*connectome.Connectome, error) { return loadConnectome(spec) }
 
 func loadConnectome(spec RunSpec) (*connectome.Connectome, error) {
+	if spec.Connectome == connectome.FlyVisName && spec.NeuronTable == "" {
+		c, err := connectome.FlyVisConnectome(spec.Extent)
+		if err != nil {
+			return nil, &Problem{Key: "extent", Value: strconv.Itoa(spec.Extent), Err: err}
+		}
+		return c, nil
+	}
 	if dir := dataSetFolder(spec); dir != "" {
 		spec.Connectome = dir // a neuron-level data set in the data folder (celegans)
 	}
@@ -189,5 +196,5 @@ func dataSetFolder(spec RunSpec) string {
 // with a neuron table: a neuron_table, a network folder, or a neuron-level
 // set in the data folder.
 func (s RunSpec) neuronFolder() bool {
-	return s.NeuronTable != "" || connectome.IsNetworkFolder(s.Connectome) || dataSetFolder(s) != ""
+	return s.NeuronTable != "" || s.Connectome == connectome.FlyVisName || connectome.IsNetworkFolder(s.Connectome) || dataSetFolder(s) != ""
 }

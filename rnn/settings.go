@@ -73,13 +73,14 @@ var (
 	whenLeaky       = when{"tau is set (the continuous-time option)", func(s RunSpec) bool { return s.Tau > 0 }}
 	whenNoisy       = when{"noise_std is set", func(s RunSpec) bool { return s.NoiseStd > 0 }}
 	whenDale        = when{"dale is set", func(s RunSpec) bool { return s.Dale }}
-	whenNeuronTable = when{"neuron_table is set or the connectome is a network folder", func(s RunSpec) bool {
+	whenNeuronTable = when{"neuron_table is set, or the connectome is a network folder or a neuron-level data set", func(s RunSpec) bool {
 		return s.neuronFolder()
 	}}
 	whenFile = when{"connectome is a file, not a data set name", func(s RunSpec) bool {
 		_, err := connectome.Lookup(s.Connectome)
-		return err != nil
+		return err != nil && s.Connectome != connectome.FlyVisName
 	}}
+	whenFlyVis = when{"connectome is " + connectome.FlyVisName, func(s RunSpec) bool { return s.Connectome == connectome.FlyVisName }}
 	whenUniform = when{"neither neurons_file nor neurons_from_density is set", func(s RunSpec) bool {
 		return s.NeuronsFile == "" && s.NeuronsFromDensity == ""
 	}}
@@ -530,6 +531,21 @@ var settings = []*Setting{
 	{Key: "neuron_table", Build: true, Field: "NeuronTable", Group: GroupNetwork, Default: "none",
 		Help: "neuron-level data: a table of the neurons (CSV, TSV or Parquet: id, and optionally sign, nt_type, type, region, role); implies level neuron",
 		rule: text{}},
+	{Key: "extent", Build: true, Field: "Extent", Group: GroupNetwork, Default: strconv.Itoa(connectome.FlyVisDefaultExtent), applies: whenFlyVis,
+		Help: "flyvis-optic-lobe: the hexagonal lattice's radius in columns (3: 2,345 neurons and 63,209 connections; 15, flyvis's default: 45,669 and 1,513,231)",
+		rule: atLeast{min: 0, max: connectome.FlyVisMaxExtent},
+		fill: func(s *RunSpec) error {
+			if s.Connectome == connectome.FlyVisName && s.Extent == 0 {
+				s.Extent = connectome.FlyVisDefaultExtent
+			}
+			return nil
+		},
+		cross: func(s RunSpec) *Problem {
+			if s.Extent != 0 && s.Connectome != connectome.FlyVisName {
+				return &Problem{Key: "extent", Value: strconv.Itoa(s.Extent), Want: "connectome " + connectome.FlyVisName + " (the lattice of the fly optic lobe); other connectomes have no extent"}
+			}
+			return nil
+		}},
 	{Key: "homogeneous", Build: true, Field: "Homogeneous", Group: GroupNetwork, Default: "false",
 		Help: "equal weights within a block instead of a random split", rule: anyBool{}},
 	{Key: "partition", Build: true, Field: "Partition", Group: GroupNetwork, Default: connectome.PartitionPositive,

@@ -59,6 +59,9 @@ type RunSpec struct {
 	// implies Level neuron). Omitted from the run id when "".
 	Level       string `json:",omitempty"`
 	NeuronTable string `json:",omitempty"`
+	// Extent is the flyvis optic lobe's lattice radius in columns (only for
+	// connectome flyvis-optic-lobe; 0 there = 15). Omitted when 0.
+	Extent int `json:",omitempty"`
 	// Dale keeps each neuron's outgoing weights at its sign; Glutamate and
 	// UnknownTransmitter say how signs follow from nt_type ("" = inhibitory,
 	// error). Omitted from the run id when zero.

@@ -190,6 +190,8 @@ int biornn_get_threads(int32_t* threads);
  *                         one of region, neuron (or "": region)
  *   neuron_table          neuron-level data: a table of the neurons (CSV, TSV or Parquet: id, and optionally sign, nt_type, type, region, role); implies level neuron [none]
  *                         a text
+ *   extent                flyvis-optic-lobe: the hexagonal lattice's radius in columns (3: 2,345 neurons and 63,209 connections; 15, flyvis's default: 45,669 and 1,513,231) [15]
+ *                         an integer in 0..50
  *   homogeneous           equal weights within a block instead of a random split [false]
  *                         true or false
  *   partition             how a block's weight is split among its connections: positive (flat Dirichlet, every part > 0) or bio2art (its stick-breaking split, as the paper's code ran) [positive]
