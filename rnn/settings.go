@@ -80,7 +80,7 @@ var (
 		_, err := connectome.Lookup(s.Connectome)
 		return err != nil && s.Connectome != connectome.FlyVisName
 	}}
-	whenFlyVis = when{"connectome is " + connectome.FlyVisName, func(s RunSpec) bool { return s.Connectome == connectome.FlyVisName }}
+	whenFlyVis  = when{"connectome is " + connectome.FlyVisName, func(s RunSpec) bool { return s.Connectome == connectome.FlyVisName }}
 	whenUniform = when{"neither neurons_file nor neurons_from_density is set", func(s RunSpec) bool {
 		return s.NeuronsFile == "" && s.NeuronsFromDensity == ""
 	}}

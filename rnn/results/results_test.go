@@ -135,7 +135,9 @@ func TestEveryRunSpecFieldStored(t *testing.T) {
 		"seq_mem":  func(s *rnn.RunSpec) { s.Task = rnn.TaskSeqMem },
 		"pictures": func(s *rnn.RunSpec) { s.Task = rnn.TaskPicLatentMem },
 		"arrays":   func(s *rnn.RunSpec) { s.Task = rnn.ArraysTaskPrefix + "task.npz" },
-		"flyvis":   func(s *rnn.RunSpec) { s.Connectome, s.Extent, s.Level = connectome.FlyVisName, 3, connectome.LevelNeuron },
+		"flyvis": func(s *rnn.RunSpec) {
+			s.Connectome, s.Extent, s.Level = connectome.FlyVisName, 3, connectome.LevelNeuron
+		},
 	}
 	applied := map[string]bool{}
 	for name, change := range variants {
