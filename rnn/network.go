@@ -33,10 +33,24 @@ type Params struct {
 	B    []float32 // Hidden (PyTorch's b_ih + b_hh)
 	WOut []float32 // Outputs x Hidden
 	BOut []float32 // Outputs
+	// Kept is W_hh's kept values in CSR order (Network.Wiring) instead of
+	// WHH (then nil): the form of networks above connectome.DenseNeurons
+	// neurons, whose dense W_hh would not fit (SparseParams, and their
+	// optimizer states).
+	Kept []float32
 }
 
-// Validate checks shapes and finiteness; the error names the field.
-func (p *Params) Validate() error { return p.validate(true) }
+// Validate checks shapes and finiteness, of either form (WHH, or Kept
+// whose length only a network can check); the error names the field.
+func (p *Params) Validate() error {
+	if p.WHH == nil && p.Kept != nil {
+		if err := p.validate(false); err != nil {
+			return err
+		}
+		return checkFinite("params: Kept", p.Kept)
+	}
+	return p.validate(true)
+}
 
 // validate is Validate; without whh, WHH is not checked (sparse networks).
 func (p *Params) validate(whh bool) error {
@@ -78,6 +92,9 @@ func (p Params) Clone() Params {
 	c.B = append([]float32(nil), p.B...)
 	c.WOut = append([]float32(nil), p.WOut...)
 	c.BOut = append([]float32(nil), p.BOut...)
+	if p.Kept != nil {
+		c.Kept = append([]float32(nil), p.Kept...)
+	}
 	return c
 }
 
@@ -167,7 +184,7 @@ type Network struct {
 // activation is one of Activations() ("" = tanh); impl nil means kernels.Default(); path is
 // "auto" (or ""), "sparse" or "dense".
 func NewNetwork(p Params, mask []bool, activation Activation, impl *kernels.Impl, path Path) (*Network, error) {
-	if err := p.Validate(); err != nil {
+	if err := p.validate(true); err != nil {
 		return nil, err
 	}
 	h := p.Hidden
@@ -382,6 +399,28 @@ func (n *Network) Params() Params {
 	return p
 }
 
+// SparseParams returns a copy of the parameters in the sparse form: WHH
+// nil and Kept the kept W_hh values in CSR order (Wiring).
+func (n *Network) SparseParams() Params {
+	return n.sparseFromTheta(n.theta)
+}
+
+// sparseFromTheta is a theta-layout vector in the sparse Params form.
+func (n *Network) sparseFromTheta(v []float32) Params {
+	p := Params{Hidden: n.h, Inputs: n.in, Outputs: n.out,
+		WIn:  append([]float32(nil), v[:n.offVals]...),
+		Kept: make([]float32, len(n.permT)),
+		B:    append([]float32(nil), v[n.offB:n.offWOut]...),
+		WOut: append([]float32(nil), v[n.offWOut:n.offOut]...),
+		BOut: append([]float32(nil), v[n.offOut:]...),
+	}
+	vals := v[n.offVals:n.offB]
+	for k, at := range n.permT {
+		p.Kept[at] = vals[k]
+	}
+	return p
+}
+
 // eachWeight calls f for every kept recurrent weight W_hh[i,j] at position
 // k of the theta segment (transposed-CSR order).
 func (n *Network) eachWeight(f func(i, j, k int)) {
@@ -395,7 +434,26 @@ func (n *Network) eachWeight(f func(i, j, k int)) {
 // SetParams replaces the parameters (same sizes as the network; WHH values
 // outside the mask are dropped). The optimizer state is reset.
 func (n *Network) SetParams(p Params) error {
-	if err := p.Validate(); err != nil {
+	if p.WHH == nil && p.Kept != nil { // the sparse form (SparseParams)
+		v, err := n.toTheta(p)
+		if err != nil {
+			return fmt.Errorf("rnn: params: %w", err)
+		}
+		if n.dale != nil {
+			for j, s := range n.dale {
+				for k := n.rowPtrT[j]; k < n.rowPtrT[j+1]; k++ {
+					if w := v[n.offVals+int(k)]; s*w < 0 {
+						return fmt.Errorf("rnn: params: w_hh[%d, %d] = %v breaks Dale's law: neuron %d has sign %+g", n.colIdxT[k], j, w, j, s)
+					}
+				}
+			}
+		}
+		copy(n.theta, v)
+		n.refresh()
+		n.opt = optState{}
+		return nil
+	}
+	if err := p.validate(true); err != nil {
 		return err
 	}
 	if p.Hidden != n.h || p.Inputs != n.in || p.Outputs != n.out {

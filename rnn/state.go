@@ -3,6 +3,8 @@ package rnn
 import (
 	"fmt"
 	"math/rand/v2"
+
+	"github.com/biornn/biornn/connectome"
 )
 
 // TrainState is everything a training run carries from one epoch to the
@@ -27,7 +29,8 @@ type TrainState struct {
 
 // OptimizerState is an optimizer's state in the Params layout: Adam's first
 // and second moments (M, V), RMSprop's square average (M) or SGD's momentum
-// buffer (M), with exact zeros at the masked positions of W_hh.
+// buffer (M), with exact zeros at the masked positions of W_hh; above
+// connectome.DenseNeurons neurons in the sparse form (Params.Kept).
 type OptimizerState struct {
 	Name Optimizer
 	Step int
@@ -90,8 +93,11 @@ func (n *Network) SetOptimizerState(s OptimizerState, spec OptimizerSpec) error 
 }
 
 // fromTheta returns a vector in theta's layout as Params (W_hh dense with
-// zeros outside the mask).
+// zeros outside the mask; the sparse form above connectome.DenseNeurons).
 func (n *Network) fromTheta(v []float32) Params {
+	if n.h > connectome.DenseNeurons {
+		return n.sparseFromTheta(v)
+	}
 	h := n.h
 	p := Params{Hidden: h, Inputs: n.in, Outputs: n.out,
 		WIn:  append([]float32(nil), v[:n.offVals]...),
@@ -105,10 +111,15 @@ func (n *Network) fromTheta(v []float32) Params {
 	return p
 }
 
-// toTheta is fromTheta's inverse; the sizes must be the network's.
+// toTheta is fromTheta's inverse (either form); the sizes must be the
+// network's.
 func (n *Network) toTheta(p Params) ([]float32, error) {
-	if err := p.Validate(); err != nil {
+	sparse := p.WHH == nil && p.Kept != nil
+	if err := p.validate(!sparse); err != nil {
 		return nil, err
+	}
+	if sparse && len(p.Kept) != len(n.permT) {
+		return nil, fmt.Errorf("%d kept W_hh values, the network has %d connections", len(p.Kept), len(n.permT))
 	}
 	if p.Hidden != n.h || p.Inputs != n.in || p.Outputs != n.out {
 		return nil, fmt.Errorf("sizes %d/%d/%d (hidden/inputs/outputs) differ from the network's %d/%d/%d",
@@ -117,7 +128,16 @@ func (n *Network) toTheta(p Params) ([]float32, error) {
 	v := make([]float32, len(n.theta))
 	copy(v, p.WIn)
 	vals := v[n.offVals:n.offB]
-	n.eachWeight(func(i, j, k int) { vals[k] = p.WHH[i*n.h+j] })
+	if sparse {
+		if err := checkFinite("params: Kept", p.Kept); err != nil {
+			return nil, err
+		}
+		for k, at := range n.permT {
+			vals[k] = p.Kept[at]
+		}
+	} else {
+		n.eachWeight(func(i, j, k int) { vals[k] = p.WHH[i*n.h+j] })
+	}
 	copy(v[n.offB:], p.B)
 	copy(v[n.offWOut:], p.WOut)
 	copy(v[n.offOut:], p.BOut)

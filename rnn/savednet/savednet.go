@@ -58,9 +58,13 @@ type Network struct {
 	Activation rnn.Activation
 	Path       rnn.Path
 	Params     rnn.Params
-	Mask       []bool    // Hidden*Hidden, W_hh orientation
-	Regions    []string  // per neuron; nil when not built from a connectome
-	Signs      []float32 // per neuron under Dale's law (+1, -1); nil without it
+	Mask       []bool // Hidden*Hidden, W_hh orientation (nil in the sparse form)
+	// RowPtr and ColIdx are W_hh's kept positions (CSR by row of W_hh) when
+	// Params is in the sparse form (Params.Kept, WHH nil): networks above
+	// connectome.DenseNeurons neurons are saved and opened that way.
+	RowPtr, ColIdx []int32
+	Regions        []string  // per neuron; nil when not built from a connectome
+	Signs          []float32 // per neuron under Dale's law (+1, -1); nil without it
 
 	ConnectomeName, ConnectomeSHA256, ConnectomeSource string
 
@@ -160,13 +164,10 @@ func Save(dir string, n *Network) error {
 
 func write(dir string, n *Network) error {
 	p := n.Params
-	if err := p.Validate(); err != nil {
-		return fmt.Errorf("savednet: %w", err)
+	if err := n.checkWeights(); err != nil {
+		return err
 	}
 	h := p.Hidden
-	if len(n.Mask) != h*h {
-		return fmt.Errorf("savednet: mask has %d values, expected %d", len(n.Mask), h*h)
-	}
 	m := meta{Format: Format, FormatVersion: FormatVersion, BiornnVersion: n.Version,
 		Hidden: h, Inputs: p.Inputs, Outputs: p.Outputs, Activation: string(n.Activation), Path: string(n.Path),
 		ConnectomeName: n.ConnectomeName, ConnectomeSHA256: n.ConnectomeSHA256, ConnectomeSource: n.ConnectomeSource,
@@ -178,10 +179,19 @@ func write(dir string, n *Network) error {
 		m.Settings[s.Key] = s.Format(n.Spec)
 	}
 	var conns []connRow
-	for i := 0; i < h; i++ {
-		for j := 0; j < h; j++ {
-			if n.Mask[i*h+j] {
-				conns = append(conns, connRow{Pre: int32(j), Post: int32(i), Weight: p.WHH[i*h+j]})
+	if n.sparse() {
+		conns = make([]connRow, 0, len(n.ColIdx))
+		for i := 0; i < h; i++ {
+			for k := n.RowPtr[i]; k < n.RowPtr[i+1]; k++ {
+				conns = append(conns, connRow{Pre: n.ColIdx[k], Post: int32(i), Weight: p.Kept[k]})
+			}
+		}
+	} else {
+		for i := 0; i < h; i++ {
+			for j := 0; j < h; j++ {
+				if n.Mask[i*h+j] {
+					conns = append(conns, connRow{Pre: int32(j), Post: int32(i), Weight: p.WHH[i*h+j]})
+				}
 			}
 		}
 	}
@@ -245,6 +255,49 @@ func write(dir string, n *Network) error {
 	return os.WriteFile(filepath.Join(dir, MetaFile), append(b, '\n'), 0o644) // last: it marks the folder complete
 }
 
+// sparse reports whether the network is in the sparse form.
+func (n *Network) sparse() bool { return n.Params.WHH == nil && n.Params.Kept != nil }
+
+// checkWeights checks the parameters and W_hh's structure in either form.
+func (n *Network) checkWeights() error {
+	p := n.Params
+	h := p.Hidden
+	if !n.sparse() {
+		if err := p.Validate(); err != nil {
+			return fmt.Errorf("savednet: %w", err)
+		}
+		if len(n.Mask) != h*h {
+			return fmt.Errorf("savednet: mask has %d values, expected %d", len(n.Mask), h*h)
+		}
+		return nil
+	}
+	if err := p.Validate(); err != nil {
+		return fmt.Errorf("savednet: %w", err)
+	}
+	if len(n.RowPtr) != h+1 || n.RowPtr[0] != 0 || int(n.RowPtr[h]) != len(n.ColIdx) || len(p.Kept) != len(n.ColIdx) {
+		return fmt.Errorf("savednet: sparse W_hh: %d row pointers, %d columns, %d values for %d neurons", len(n.RowPtr), len(n.ColIdx), len(p.Kept), h)
+	}
+	for i := 0; i < h; i++ {
+		for k := n.RowPtr[i]; k < n.RowPtr[i+1]; k++ {
+			if j := n.ColIdx[k]; j < 0 || int(j) >= h || (k > n.RowPtr[i] && j <= n.ColIdx[k-1]) {
+				return fmt.Errorf("savednet: sparse W_hh: row %d: column %d out of range or out of order", i, j)
+			}
+		}
+	}
+	return nil
+}
+
+// Weights are a network's parameters and W_hh structure as a saved network
+// holds them: dense (Params.WHH and Mask) up to connectome.DenseNeurons
+// neurons, else the sparse form (Params.Kept, RowPtr and ColIdx).
+func Weights(net *rnn.Network) (p rnn.Params, mask []bool, rowPtr, colIdx []int32) {
+	if net.Hidden() > connectome.DenseNeurons {
+		rowPtr, colIdx = net.Wiring()
+		return net.SparseParams(), nil, rowPtr, colIdx
+	}
+	return net.Params(), net.Mask(), nil, nil
+}
+
 // optimizerNPZ stores the moments per parameter, W_hh's at the kept
 // positions in connections order.
 func optimizerNPZ(o rnn.OptimizerState, mask []bool) ([]byte, error) {
@@ -266,7 +319,10 @@ func optimizerNPZ(o rnn.OptimizerState, mask []bool) ([]byte, error) {
 		if p == nil {
 			continue
 		}
-		kept := keptValues(p.WHH, mask)
+		kept := p.Kept
+		if kept == nil {
+			kept = keptValues(p.WHH, mask)
+		}
 		for _, f := range []struct {
 			name  string
 			shape []int
@@ -326,9 +382,14 @@ func Load(dir string) (*Network, error) {
 	}
 	h, in, out := m.Hidden, m.Inputs, m.Outputs
 	// W_hh, its mask and up to two optimizer moments are held dense (H x H)
-	// while the network is opened: checked against the memory budget before
+	// while the network is opened, or by connection above
+	// connectome.DenseNeurons: checked against the memory budget before
 	// anything that size is allocated.
+	sparse := h > connectome.DenseNeurons
 	need := float64(h) * float64(h) * (4 + 1 + 8)
+	if sparse {
+		need = float64(max(m.Connections, 0)) * (12 + 8 + 3*4)
+	}
 	if err := rnn.CheckMemory(fmt.Sprintf("%s: a saved network of %d neurons", dir, h), need, 0, "open it on a machine with more memory"); err != nil {
 		return nil, err
 	}
@@ -346,30 +407,51 @@ func Load(dir string) (*Network, error) {
 			return nil, fmt.Errorf("%s: %v", filepath.Join(dir, f.name+".npy"), err)
 		}
 	}
-	p.WHH = make([]float32, h*h) // after the other arrays matched the sizes
 	cp := filepath.Join(dir, "connections.parquet")
 	conns, err := parquet.ReadFile[connRow](cp)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", cp, err)
 	}
-	n.Mask = make([]bool, h*h)
+	if len(conns) != m.Connections {
+		return nil, fmt.Errorf("%s: %d connections, %s says %d", cp, len(conns), MetaFile, m.Connections)
+	}
 	for k, c := range conns {
 		if c.Pre < 0 || int(c.Pre) >= h || c.Post < 0 || int(c.Post) >= h {
 			return nil, fmt.Errorf("%s: row %d: pre %d, post %d: expected neuron indices 0..%d", cp, k, c.Pre, c.Post, h-1)
 		}
-		at := int(c.Post)*h + int(c.Pre)
-		if n.Mask[at] {
-			return nil, fmt.Errorf("%s: row %d: connection %d -> %d is listed twice", cp, k, c.Pre, c.Post)
+	}
+	if sparse {
+		// Saved in CSR order (by post, then pre); anything else is refused
+		// rather than sorted, so that the order of the kept values, and of
+		// the optimizer's moments saved with them, is unambiguous.
+		n.RowPtr = make([]int32, h+1)
+		n.ColIdx = make([]int32, len(conns))
+		p.Kept = make([]float32, len(conns))
+		for k, c := range conns {
+			if k > 0 && (c.Post < conns[k-1].Post || (c.Post == conns[k-1].Post && c.Pre <= conns[k-1].Pre)) {
+				return nil, fmt.Errorf("%s: row %d: connection %d -> %d is out of order (by post, then pre) or listed twice", cp, k, c.Pre, c.Post)
+			}
+			n.RowPtr[c.Post+1]++
+			n.ColIdx[k], p.Kept[k] = c.Pre, c.Weight
 		}
-		n.Mask[at], p.WHH[at] = true, c.Weight
-	}
-	if len(conns) != m.Connections {
-		return nil, fmt.Errorf("%s: %d connections, %s says %d", cp, len(conns), MetaFile, m.Connections)
-	}
-	if err := p.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %v", dir, err)
+		for i := 0; i < h; i++ {
+			n.RowPtr[i+1] += n.RowPtr[i]
+		}
+	} else {
+		p.WHH = make([]float32, h*h) // after the other arrays matched the sizes
+		n.Mask = make([]bool, h*h)
+		for k, c := range conns {
+			at := int(c.Post)*h + int(c.Pre)
+			if n.Mask[at] {
+				return nil, fmt.Errorf("%s: row %d: connection %d -> %d is listed twice", cp, k, c.Pre, c.Post)
+			}
+			n.Mask[at], p.WHH[at] = true, c.Weight
+		}
 	}
 	n.Params = p
+	if err := n.checkWeights(); err != nil {
+		return nil, fmt.Errorf("%s: %v", dir, err)
+	}
 	np := filepath.Join(dir, "neurons.parquet")
 	neurons, err := parquet.ReadFile[neuronRow](np)
 	if err != nil {
@@ -437,7 +519,7 @@ func loadState(dir string, m *meta, mask []bool) (*rnn.TrainState, error) {
 			if arrs[prefix+"w_in"] == nil {
 				continue
 			}
-			p := rnn.Params{Hidden: h, Inputs: m.Inputs, Outputs: m.Outputs, WHH: make([]float32, h*h)}
+			p := rnn.Params{Hidden: h, Inputs: m.Inputs, Outputs: m.Outputs}
 			var kept []float32
 			for _, f := range []struct {
 				name  string
@@ -453,11 +535,16 @@ func loadState(dir string, m *meta, mask []bool) (*rnn.TrainState, error) {
 					return nil, fmt.Errorf("%s: %s%s: %v", zp, prefix, f.name, err)
 				}
 			}
-			k := 0
-			for at, keep := range mask {
-				if keep {
-					p.WHH[at] = kept[k]
-					k++
+			if mask == nil { // the sparse form
+				p.Kept = kept
+			} else {
+				p.WHH = make([]float32, h*h)
+				k := 0
+				for at, keep := range mask {
+					if keep {
+						p.WHH[at] = kept[k]
+						k++
+					}
 				}
 			}
 			if prefix == "m_" {
@@ -487,8 +574,9 @@ func arrayOf(a *connectome.Array, shape []int) ([]float32, error) {
 func FromRun(res *rnn.RunResult, version string) *Network {
 	net := res.Net
 	n := &Network{Version: version, Spec: res.Spec, Activation: res.Spec.Activation, Path: net.Path(),
-		Params: net.Params(), Mask: net.Mask(), State: res.State, Signs: nilIfEmpty(net.Dale()),
+		State: res.State, Signs: nilIfEmpty(net.Dale()),
 		ConnectomeName: res.ConnectomeName, ConnectomeSHA256: res.ConnectomeSHA256, ConnectomeSource: res.ConnectomeSource}
+	n.Params, n.Mask, n.RowPtr, n.ColIdx = Weights(net)
 	n.Regions = Regions(res)
 	return n
 }
@@ -513,7 +601,13 @@ func Regions(res *rnn.RunResult) []string {
 // (nil = the default) and threads given, and checks that it continues with
 // this biornn version (version: the running one).
 func (n *Network) Open(impl *kernels.Impl, threads int) (*rnn.Network, error) {
-	net, err := rnn.NewNetwork(n.Params, n.Mask, n.Activation, impl, n.Path)
+	var net *rnn.Network
+	var err error
+	if n.sparse() {
+		net, err = rnn.NewSparseNetwork(n.Params, n.RowPtr, n.ColIdx, n.Params.Kept, n.Activation, impl, n.Path)
+	} else {
+		net, err = rnn.NewNetwork(n.Params, n.Mask, n.Activation, impl, n.Path)
+	}
 	if err != nil {
 		return nil, err
 	}

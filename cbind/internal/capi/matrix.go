@@ -20,10 +20,14 @@ var MatrixNames = []string{"connectome", "w", "mask", "region", "in_degree", "ou
 var StatNames = []string{"neurons", "regions", "connections", "self_loops", "density", "reciprocity", "total_weight", "spectral_radius"}
 
 // weights returns the neuron-level matrix in bio orientation and the mask in
-// W_hh orientation.
-func (n *Network) weights() (*connectome.Dense, []bool) {
+// W_hh orientation; networks above connectome.DenseNeurons neurons have no
+// dense form (an ErrUnsupported error).
+func (n *Network) weights(where string) (*connectome.Dense, []bool, error) {
+	if h := n.hidden(); h > connectome.DenseNeurons {
+		return nil, nil, errorf(ErrUnsupported, "%s: a network of %d neurons has no dense matrices (above %d neurons only its connections are held: biornn_network_save writes them as connections.parquet)", where, h, connectome.DenseNeurons)
+	}
 	if !n.fromArrays() {
-		return n.wiring.Bio, n.wiring.Mask
+		return n.wiring.Bio, n.wiring.Mask, nil
 	}
 	p := n.rnn.Params()
 	h := p.Hidden
@@ -33,12 +37,15 @@ func (n *Network) weights() (*connectome.Dense, []bool) {
 			w.Data[j*h+i] = float64(p.WHH[i*h+j])
 		}
 	}
-	return w, n.rnn.Mask()
+	return w, n.rnn.Mask(), nil
 }
 
 // Matrix returns matrix name as rows, cols and row-major values.
 func (n *Network) Matrix(where, name string) (int, int, []float64, error) {
-	w, mask := n.weights()
+	w, mask, err := n.weights(where)
+	if err != nil {
+		return 0, 0, nil, err
+	}
 	h := w.Rows
 	col := func(v []float64) (int, int, []float64, error) { return len(v), 1, v, nil }
 	switch name {
@@ -88,7 +95,10 @@ func ints64(v []int) []float64 {
 
 // Stats returns the values of StatNames for the network's weights w.
 func (n *Network) Stats(where string) ([]float64, error) {
-	w, mask := n.weights()
+	w, mask, err := n.weights(where)
+	if err != nil {
+		return nil, err
+	}
 	st, err := connectome.ComputeStats(w)
 	if err != nil {
 		return nil, errorf(ErrInvalid, "%s: %v", where, err)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/biornn/biornn/connectome"
 	"github.com/biornn/biornn/rnn"
 )
 
@@ -164,7 +165,13 @@ func (n *Network) Sizes() (in, hidden, out int) {
 	if n.rnn != nil {
 		return n.rnn.Inputs(), n.rnn.Hidden(), n.rnn.Outputs()
 	}
-	return 0, n.wiring.Bio.Rows, 0
+	return 0, n.wiring.Neurons(), 0
+}
+
+// hidden is the number of neurons.
+func (n *Network) hidden() int {
+	_, h, _ := n.Sizes()
+	return h
 }
 
 // ParamShape returns the shape of parameter name.
@@ -177,7 +184,18 @@ func (n *Network) ParamShape(where, name string) (rows, cols int, err error) {
 	if err != nil {
 		return 0, 0, errorf(ErrInvalid, "%s: %v", where, err)
 	}
+	if err := n.denseWHH(where, name); err != nil {
+		return 0, 0, err
+	}
 	return r, c, nil
+}
+
+// denseWHH refuses w_hh of a network too large for a dense W_hh.
+func (n *Network) denseWHH(where, name string) error {
+	if h := n.rnn.Hidden(); name == "w_hh" && h > connectome.DenseNeurons {
+		return errorf(ErrUnsupported, "%s: w_hh of a network of %d neurons would be %d x %d floats; above %d neurons only its connections are held (biornn_network_save writes them as connections.parquet)", where, h, h, h, connectome.DenseNeurons)
+	}
+	return nil
 }
 
 // param returns a copy of the network's parameters and the field of that
@@ -187,7 +205,15 @@ func (n *Network) param(where, name, what string, values int) (*rnn.Params, *[]f
 	if err := n.needArrays(where); err != nil {
 		return nil, nil, err
 	}
-	p := n.rnn.Params()
+	if err := n.denseWHH(where, name); err != nil {
+		return nil, nil, err
+	}
+	var p rnn.Params
+	if n.rnn.Hidden() > connectome.DenseNeurons {
+		p = n.rnn.SparseParams()
+	} else {
+		p = n.rnn.Params()
+	}
 	f, r, c, err := paramField(&p, name)
 	if err != nil {
 		return nil, nil, errorf(ErrInvalid, "%s: %v", where, err)

@@ -105,7 +105,7 @@ func Train(h Handle, opts string, progress Progress) (string, error) {
 	id := results.RunID(spec)
 	var before rnn.Params
 	if net != nil {
-		before = net.Params()
+		before = net.SparseParams() // no dense W_hh: any size
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())

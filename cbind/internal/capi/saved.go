@@ -18,7 +18,8 @@ func (n *Network) Save(where, dir string) error {
 		return errorf(ErrInvalid, "%s: empty folder name", where)
 	}
 	s := &savednet.Network{Version: LibraryVersion(), Activation: n.activation, Path: n.rnn.Path(),
-		Params: n.rnn.Params(), Mask: n.rnn.Mask(), State: n.state, Regions: n.regions}
+		State: n.state, Regions: n.regions}
+	s.Params, s.Mask, s.RowPtr, s.ColIdx = savednet.Weights(n.rnn)
 	if d := n.rnn.Dale(); len(d) > 0 {
 		s.Signs = d
 	}
