@@ -68,11 +68,20 @@ func buildCommand() *ucli.Command {
 				return settingError(err)
 			}
 			w, region, con := wiring.Bio, wiring.Network.Region, wiring.Connectome
-			st, err := connectome.ComputeStats(w)
-			if err != nil {
+			var st connectome.Stats
+			if w == nil { // a neuron-level network above connectome.DenseNeurons: no matrix
+				st = connectome.EdgeStats(wiring.Edges)
+				if out != "" {
+					return fmt.Errorf("--out %s: a network of %d neurons is not written as a matrix (above %d neurons); its connections are the data's own, or use a network folder", out, st.N, connectome.DenseNeurons)
+				}
+			} else if st, err = connectome.ComputeStats(w); err != nil {
 				return err
 			}
-			fmt.Fprintf(stdout(c), "network from %s (%d regions)", con.Name, con.C.Rows)
+			unit := "regions"
+			if con.Level == connectome.LevelNeuron {
+				unit = "neurons, neuron level"
+			}
+			fmt.Fprintf(stdout(c), "network from %s (%d %s)", con.Name, len(con.Regions), unit)
 			if spec.Strategy.IsControl() {
 				fmt.Fprintf(stdout(c), ", null model %s", spec.Strategy)
 			}
@@ -80,7 +89,7 @@ func buildCommand() *ucli.Command {
 			fmt.Fprintf(stdout(c), "n %d\nnnz %d\ndensity %.6g\nreciprocity %.6g\nspectral_radius %.6g\n",
 				st.N, st.NNZ, st.Density, st.Reciprocity, st.SpectralRadius)
 			names := con.Regions
-			if len(names) != con.C.Rows {
+			if con.C != nil && len(names) != con.C.Rows {
 				names = make([]string, con.C.Rows)
 				for i := range names {
 					names[i] = strconv.Itoa(i)

@@ -64,6 +64,9 @@ func TestLargeNeuronNetwork(t *testing.T) {
 	}
 	dir := filepath.Join(t.TempDir(), "net")
 	mustRun(t, "build", "--synthetic", "sbm", "--neurons", "100000", "--connections", "10000000", "--excitatory", "0.8", "--seed", "1", "--out", dir)
+	if out, _ := mustRun(t, "build", "--connectome", dir); !strings.Contains(out, "nnz 10000000") || !strings.Contains(out, "n 100000\n") {
+		t.Fatalf("build --connectome of the large network printed:\n%s", out)
+	}
 	cmd := exec.Command(os.Args[0], "-test.run=^TestLargeNeuronNetwork$", "-test.v")
 	cmd.Env = append(os.Environ(), "BIORNN_LARGE_CHILD="+dir)
 	out, err := cmd.CombinedOutput()

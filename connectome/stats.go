@@ -3,6 +3,7 @@ package connectome
 import (
 	"fmt"
 	"math"
+	"slices"
 )
 
 // Stats are graph statistics of a weighted directed network W (W.At(i, j) =
@@ -490,4 +491,41 @@ func hessenbergEigen(a [][]float64, wr, wi []float64) error {
 		}
 	}
 	return nil
+}
+
+// EdgeStats is GraphStats of a neuron-level network held as edges (sorted
+// by (pre, post), no duplicates), without any N x N array; the spectral
+// radius is left NaN.
+func EdgeStats(net *NeuronNetwork) Stats {
+	n := net.Neurons
+	s := Stats{N: n, NNZ: len(net.Pre), InDegree: make([]int, n), OutDegree: make([]int, n),
+		InStrength: make([]float64, n), OutStrength: make([]float64, n), SpectralRadius: math.NaN()}
+	keys := make([]uint64, 0, len(net.Pre))
+	for k := range net.Pre {
+		i, j, w := net.Pre[k], net.Post[k], float64(net.Weight[k])
+		s.OutDegree[i]++
+		s.InDegree[j]++
+		s.OutStrength[i] += w
+		s.InStrength[j] += w
+		s.TotalWeight += w
+		if i == j {
+			s.SelfLoops++
+		} else {
+			keys = append(keys, uint64(uint32(i))<<32|uint64(uint32(j)))
+		}
+	}
+	off := len(keys)
+	if n >= 2 {
+		s.Density = float64(off) / (float64(n) * float64(n-1))
+	}
+	if off > 0 {
+		recip := 0
+		for _, key := range keys { // keys are sorted: (pre, post) order
+			if _, ok := slices.BinarySearch(keys, key<<32|key>>32); ok {
+				recip++
+			}
+		}
+		s.Reciprocity = float64(recip) / float64(off)
+	}
+	return s
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -366,5 +367,21 @@ func TestPerronRadiusMatchesDense(t *testing.T) {
 	}
 	if _, ok := perronRadius(random(0.5), 1e-12, 10); ok {
 		t.Error("closed within a budget of 10 multiply-adds")
+	}
+}
+
+// TestEdgeStatsMatchGraphStats: the statistics of a network held as edges
+// equal those of its matrix.
+func TestEdgeStatsMatchGraphStats(t *testing.T) {
+	net := &NeuronNetwork{Neurons: 5, Pre: []int32{0, 0, 1, 2, 2, 3, 4}, Post: []int32{1, 2, 0, 2, 4, 1, 2}, Weight: []float32{1, 2, 3, 4, 5, 6, 7}}
+	want, err := GraphStats(net.Dense())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := EdgeStats(net)
+	if got.N != want.N || got.NNZ != want.NNZ || got.SelfLoops != want.SelfLoops || got.Density != want.Density ||
+		got.Reciprocity != want.Reciprocity || got.TotalWeight != want.TotalWeight ||
+		!slices.Equal(got.InDegree, want.InDegree) || !slices.Equal(got.OutStrength, want.OutStrength) {
+		t.Fatalf("edge stats %+v, matrix stats %+v", got, want)
 	}
 }

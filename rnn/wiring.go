@@ -28,6 +28,9 @@ type Wiring struct {
 	// also filled up to connectome.DenseNeurons neurons, nil above. Nil for
 	// region-level data.
 	Sparse *SparseWiring
+	// Edges is the neuron-level network after the strategy (a control's
+	// edges), pre -> post; nil for region-level data.
+	Edges *connectome.NeuronNetwork
 }
 
 // Neurons is the number of neurons of the wiring.
@@ -181,6 +184,7 @@ func wireNeurons(spec RunSpec, lc *connectome.Connectome) (*Wiring, error) {
 		}
 		w.Recurrent = spec.ControlWeights
 	}
+	w.Edges = bio
 	if w.Sparse, err = sparseFromEdges(bio, spec.Orientation); err != nil {
 		return nil, err
 	}
