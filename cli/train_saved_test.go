@@ -138,4 +138,18 @@ func TestCElegansImportAndTrain(t *testing.T) {
 	if err != nil || len(runs) != 1 || runs[0].Neurons != 473 || runs[0].Spec.Level != "neuron" {
 		t.Fatalf("runs %+v, %v", runs, err)
 	}
+	// With the gap junctions: more connections, the same neurons.
+	mustRun(t, "--data-dir", data, "train", "-q", "--connectome", "celegans", "--gap-junctions", "--epochs", "1", "--trials", "50", "--out", res)
+	runs, _, err = results.Read(res)
+	if err != nil || len(runs) != 2 {
+		t.Fatalf("%d runs, %v", len(runs), err)
+	}
+	chem, both := runs[0], runs[1]
+	if chem.Spec.GapJunctions {
+		chem, both = both, chem
+	}
+	if both.Neurons != 473 || both.Connections <= chem.Connections {
+		t.Fatalf("with gap junctions: %d neurons, %d connections (chemical only: %d)", both.Neurons, both.Connections, chem.Connections)
+	}
+	t.Logf("C. elegans: %d chemical connections, %d with gap junctions", chem.Connections, both.Connections)
 }

@@ -151,6 +151,31 @@ func ReadNeuronEdges(path string, table *NeuronTable, keepSelf bool) (*Connectom
 	return c, rep, nil
 }
 
+// GapJunctionsFile holds a network folder's electrical synapses (pre,
+// post, weight), apart from its chemical connections.
+const GapJunctionsFile = "gap_junctions.parquet"
+
+// AddEdges returns c with the edges of o (read with the same neurons) added:
+// weights summed where both have an edge. Name, source and checksum stay
+// c's.
+func AddEdges(c, o *Connectome) (*Connectome, error) {
+	a, b := c.Edges, o.Edges
+	if a == nil || b == nil || a.Neurons != b.Neurons || !slices.Equal(c.Regions, o.Regions) {
+		return nil, fmt.Errorf("%s and %s: not the same neurons", c.Source, o.Source)
+	}
+	edges := make([]rawEdge, 0, len(a.Pre)+len(b.Pre))
+	for _, e := range []*NeuronNetwork{a, b} {
+		for k := range e.Pre {
+			edges = append(edges, rawEdge{e.Pre[k], e.Post[k], float64(e.Weight[k])})
+		}
+	}
+	var rep NeuronEdgesReport
+	out := *c
+	out.Edges = mergeEdges(a.Neurons, edges, true, &rep)
+	out.C = out.Edges.Dense()
+	return &out, nil
+}
+
 // DenseNeurons is the largest neuron-level network that is also held as a
 // dense matrix (Connectome.C, 128 MiB of float64 at 4,096 neurons): the
 // region-level tools (stats, matrix export) work on it. Training uses the

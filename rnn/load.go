@@ -166,6 +166,19 @@ func loadNeuronLevel(spec RunSpec) (*connectome.Connectome, error) {
 	if err != nil {
 		return nil, &Problem{Key: "connectome", Value: strconv.Quote(spec.Connectome), Err: err}
 	}
+	if spec.GapJunctions {
+		gp := filepath.Join(filepath.Dir(edges), connectome.GapJunctionsFile)
+		if !fileExists(gp) || filepath.Base(edges) != connectome.ConnectionsFile {
+			return nil, &Problem{Key: "gap_junctions", Value: "true", Want: "a network folder with " + connectome.GapJunctionsFile + " (biornn data import of the cect wheel writes celegans with one)"}
+		}
+		g, _, err := connectome.ReadNeuronEdges(gp, c.Table, spec.KeepDiag)
+		if err != nil {
+			return nil, &Problem{Key: "gap_junctions", Value: "true", Err: err}
+		}
+		if c, err = connectome.AddEdges(c, g); err != nil {
+			return nil, &Problem{Key: "gap_junctions", Value: "true", Err: err}
+		}
+	}
 	return c, nil
 }
 

@@ -546,6 +546,9 @@ var settings = []*Setting{
 			}
 			return nil
 		}},
+	{Key: "gap_junctions", Build: true, Field: "GapJunctions", Group: GroupNetwork, Default: "false", applies: whenNeuronTable,
+		Help: "neuron-level network folders with " + connectome.GapJunctionsFile + " (celegans): add the gap junctions to the chemical connections, their counts summed where both join a pair (an electrical synapse is a connection of each direction; under dale it takes its presynaptic neuron's sign like every weight)",
+		rule: anyBool{}},
 	{Key: "homogeneous", Build: true, Field: "Homogeneous", Group: GroupNetwork, Default: "false",
 		Help: "equal weights within a block instead of a random split", rule: anyBool{}},
 	{Key: "partition", Build: true, Field: "Partition", Group: GroupNetwork, Default: connectome.PartitionPositive,

@@ -3,11 +3,13 @@ package rnn
 import (
 	"context"
 	"math/rand/v2"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/biornn/biornn/connectome"
+	"github.com/parquet-go/parquet-go"
 )
 
 // TestSparseNetworkMatchesDense: a network built from its kept positions
@@ -181,4 +183,60 @@ func mustDefaults(t *testing.T, s RunSpec) RunSpec {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// TestGapJunctions: gap_junctions adds a network folder's electrical
+// synapses to its chemical connections (summed where both join a pair);
+// without the file it is an error naming the setting.
+func TestGapJunctions(t *testing.T) {
+	type conn struct {
+		Pre    string  `parquet:"pre"`
+		Post   string  `parquet:"post"`
+		Weight float32 `parquet:"weight"`
+	}
+	type neuron struct {
+		ID     string `parquet:"id"`
+		NTType string `parquet:"nt_type"`
+	}
+	dir := t.TempDir()
+	write := func(name string, rows any) {
+		t.Helper()
+		var err error
+		switch r := rows.(type) {
+		case []conn:
+			err = parquet.WriteFile(filepath.Join(dir, name), r)
+		case []neuron:
+			err = parquet.WriteFile(filepath.Join(dir, name), r)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(connectome.NeuronsFile, []neuron{{"a", "acetylcholine"}, {"b", "gaba"}, {"c", "acetylcholine"}})
+	write(connectome.ConnectionsFile, []conn{{"a", "b", 2}, {"b", "c", 1}, {"c", "a", 4}})
+	spec := RunSpec{Connectome: dir, Epochs: 1, Trials: 20, Dale: true}
+	base, err := Run(context.Background(), spec, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec.GapJunctions = true
+	if _, err := Run(context.Background(), spec, nil); err == nil || !strings.Contains(err.Error(), "gap_junctions") {
+		t.Fatalf("gap_junctions without the file: %v", err)
+	}
+	write(connectome.GapJunctionsFile, []conn{{"a", "b", 1}, {"b", "a", 1}, {"a", "c", 3}, {"c", "a", 3}})
+	with, err := Run(context.Background(), spec, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// a->b and c->a are summed with their chemical synapses; b->a and a->c are new.
+	if base.Connections != 3 || with.Connections != 5 {
+		t.Fatalf("%d connections without gap junctions, %d with: expected 3 and 5", base.Connections, with.Connections)
+	}
+	lc, err := LoadConnectomeFor(mustDefaults(t, spec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := lc.C.At(0, 1); w != 3 {
+		t.Fatalf("a -> b weighs %v, expected 2 + 1", w)
+	}
 }

@@ -59,6 +59,10 @@ type RunSpec struct {
 	// implies Level neuron). Omitted from the run id when "".
 	Level       string `json:",omitempty"`
 	NeuronTable string `json:",omitempty"`
+	// GapJunctions adds a network folder's gap_junctions.parquet (the
+	// imported C. elegans data) to its chemical connections. Omitted when
+	// false.
+	GapJunctions bool `json:",omitempty"`
 	// Extent is the flyvis optic lobe's lattice radius in columns (only for
 	// connectome flyvis-optic-lobe; 0 there = 15). Omitted when 0.
 	Extent int `json:",omitempty"`
