@@ -118,3 +118,34 @@ func largeChild(t *testing.T, dir string) {
 		}
 	}
 }
+
+// TestNeuronLevelSweep: a sweep file sets the built-in fly optic lobe and
+// its neuron-level controls as an axis (the built-in name is no path
+// relative to the file).
+func TestNeuronLevelSweep(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "fly.toml")
+	os.WriteFile(file, []byte(`name = "fly"
+seeds = [1]
+[grid]
+strategy = ["bio-random", "rewire", "rewire-types", "shuffle-dale"]
+[fixed]
+connectome = "flyvis-optic-lobe"
+extent = 2
+dale = true
+input_neurons = "role:input"
+epochs = 1
+trials = 40
+`), 0o644)
+	out := filepath.Join(dir, "out")
+	mustRun(t, "sweep", "--quiet", "--out", out, file)
+	runs, _, err := results.Read(out)
+	if err != nil || len(runs) != 4 {
+		t.Fatalf("%d runs, %v", len(runs), err)
+	}
+	for _, r := range runs {
+		if r.Spec.Extent != 2 || !r.Spec.Dale || r.Connections == 0 {
+			t.Fatalf("run %s: extent %d, dale %v, %d connections", r.Spec.Strategy, r.Spec.Extent, r.Spec.Dale, r.Connections)
+		}
+	}
+}

@@ -118,7 +118,7 @@ func InitParams(hidden, inputs, outputs int, mask []bool, opts InitOptions) (Par
 	if opts.Radius > 0 {
 		rho := recurrentRadius(p)
 		if !(rho > 0) || math.IsInf(rho, 0) {
-			return Params{}, fmt.Errorf("rnn: init_radius: the initial W_hh has spectral radius %v (above %d neurons it is not computed): it cannot be rescaled", rho, diagnosticsMaxNeurons)
+			return Params{}, fmt.Errorf("rnn: init_radius: the initial W_hh has spectral radius %v (above %d neurons it is not computed): it cannot be rescaled", rho, radiusMaxNeurons)
 		}
 		f := float32(opts.Radius / rho)
 		for k := range p.WHH {

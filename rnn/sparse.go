@@ -77,7 +77,7 @@ func (s *SparseWiring) dense() (*connectome.Dense, []bool) {
 // in CSR order (only those: nothing is drawn for absent positions), b_ih,
 // b_hh, W_out, b_out, with the same distributions. It returns p with WHH
 // nil and the kept values. "weights" and Radius need the spectral radius,
-// computed for networks of at most diagnosticsMaxNeurons neurons.
+// computed for networks of at most radiusMaxNeurons neurons.
 func InitSparse(s *SparseWiring, inputs, outputs int, opts InitOptions) (Params, []float32, error) {
 	h := s.H
 	if h < 1 || inputs < 1 || outputs < 1 {
@@ -111,8 +111,8 @@ func InitSparse(s *SparseWiring, inputs, outputs int, opts InitOptions) (Params,
 	p.BOut = uni(outputs, bBias)
 
 	radius := func(v []float32) (float64, error) {
-		if h > diagnosticsMaxNeurons {
-			return 0, fmt.Errorf("rnn: the spectral radius of W_hh is computed for networks of at most %d neurons, this one has %d: use strategy bio-random or bio-rank and no init_radius", diagnosticsMaxNeurons, h)
+		if h > radiusMaxNeurons {
+			return 0, fmt.Errorf("rnn: the spectral radius of W_hh is computed for networks of at most %d neurons, this one has %d: use strategy bio-random or bio-rank and no init_radius", radiusMaxNeurons, h)
 		}
 		w := connectome.NewDense(h, h)
 		for i := 0; i < h; i++ {

@@ -96,7 +96,7 @@ func TestSparseNetworkMatchesDense(t *testing.T) {
 
 // TestInitSparse: the draws of a sparse wiring are those of its kept
 // positions only, seeded; "rank" orders them by the data's weights; the
-// spectral radius is refused above diagnosticsMaxNeurons with a reason.
+// spectral radius is refused above radiusMaxNeurons with a reason.
 func TestInitSparse(t *testing.T) {
 	net := &connectome.NeuronNetwork{Neurons: 4, Pre: []int32{0, 0, 1, 2, 3}, Post: []int32{1, 2, 3, 0, 1}, Weight: []float32{5, 1, 3, 2, 4}}
 	s, err := sparseFromEdges(net, OrientationTarget)
@@ -120,7 +120,7 @@ func TestInitSparse(t *testing.T) {
 	if want := []float32{sorted[1], sorted[4], sorted[3], sorted[0], sorted[2]}; !slices.Equal(rk, want) {
 		t.Fatalf("rank mapping %v, expected %v", rk, want)
 	}
-	big := &SparseWiring{H: diagnosticsMaxNeurons + 1, RowPtr: make([]int32, diagnosticsMaxNeurons+2)}
+	big := &SparseWiring{H: radiusMaxNeurons + 1, RowPtr: make([]int32, radiusMaxNeurons+2)}
 	if _, _, err := InitSparse(big, 2, 1, InitOptions{Seed: 1, Radius: 0.5}); err == nil || !strings.Contains(err.Error(), "at most") {
 		t.Fatalf("init_radius above the limit: %v", err)
 	}

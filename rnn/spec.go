@@ -192,7 +192,7 @@ type RunResult struct {
 	ConnectomeSource string // connectome.BuiltinSource, or the folder or file it was read from
 
 	// Diagnostics of the recurrent weights: the spectral radius of W_hh as
-	// the recurrence uses it, before and after training (NaN above 2,048
+	// the recurrence uses it, before and after training (NaN above 512
 	// neurons), and the mean and standard deviation of the kept weights
 	// before training.
 	SpectralRadiusInit, SpectralRadiusFinal float64

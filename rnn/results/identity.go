@@ -34,7 +34,7 @@ import (
 // in a fixed order. An input that cannot be read is an error naming it.
 func InputDigest(spec rnn.RunSpec) (string, error) {
 	var parts []string
-	if spec.Connectome != "" {
+	if spec.Connectome != "" && spec.Connectome != connectome.FlyVisName { // flyvis: built in, pinned SHA-256
 		if _, err := connectome.Lookup(spec.Connectome); err != nil {
 			sum, err := fileSHA256(spec.Connectome)
 			if connectome.IsNetworkFolder(spec.Connectome) {

@@ -76,7 +76,7 @@ type RunRow struct {
 	WallSeconds   float64
 	// Diagnostics (rnn.RunResult): W_hh's spectral radius before and after
 	// training, the kept weights' mean and standard deviation before it,
-	// and whether the run learnt. NaN when not computed (above 2,048
+	// and whether the run learnt. NaN when not computed (above 512
 	// neurons, no kept weights) and in files written before them; Learnt is
 	// false there.
 	SpectralRadiusInit, SpectralRadiusFinal float64

@@ -192,7 +192,7 @@ var runColumns = []column{
 		}},
 	floatCol("wall_seconds", "wall time of the run, building the network included",
 		func(r *RunRow) *float64 { return &r.WallSeconds }),
-	laterMetric("spectral_radius_init", "spectral radius of W_hh as the recurrence uses it (masked positions zero) before training; null above 2,048 neurons or when it could not be computed",
+	laterMetric("spectral_radius_init", "spectral radius of W_hh as the recurrence uses it (masked positions zero) before training; null above 512 neurons or when it could not be computed",
 		func(r *RunRow) *float64 { return &r.SpectralRadiusInit }),
 	laterMetric("spectral_radius_final", "the same after training",
 		func(r *RunRow) *float64 { return &r.SpectralRadiusFinal }),
