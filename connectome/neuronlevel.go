@@ -524,8 +524,10 @@ func parquetEdges(path string, table *NeuronTable) ([]string, []rawEdge, []byte,
 	if n := pf.NumRows(); n > MaxLevelEdges {
 		return nil, nil, nil, fmt.Errorf("%s: %d edges; at most %d are supported (int32 indices)", path, n, MaxLevelEdges)
 	}
+	// The row count is the file's claim: room for it is made only as far as
+	// the file's size makes it plausible (a damaged footer can claim 2^31).
 	m := int(pf.NumRows())
-	edges := make([]rawEdge, 0, m)
+	edges := make([]rawEdge, 0, min(m, len(b)))
 	x := newInt64Index(path, table)
 	add := func(row int, pre, post int64, w float64) error {
 		i, err := x.of(pre, "row "+strconv.Itoa(row)+", column pre")
