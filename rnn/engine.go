@@ -206,7 +206,9 @@ func (n *Network) process(j *job) (float64, int, error) {
 	var perr *PanicError
 	n.loss, n.correct = 0, 0
 	if workers <= 1 {
+		n.rowSplit = n.threads > 1
 		perr = n.runChunks(0, 1, nch, true)
+		n.rowSplit = false
 	} else {
 		p := n.workerPool()
 		for w := 1; w < workers; w++ {
@@ -374,7 +376,7 @@ func (n *Network) forward(w *workspace, j *job, m int) {
 		if t > 0 {
 			prev := w.st[(t-1)*hm : t*hm]
 			if n.path == PathSparse {
-				im.SpMM(n.rowPtr, n.colIdx, n.vals, prev, pre, m)
+				n.spmm(prev, pre, m)
 			} else {
 				im.Gemm(h, m, h, n.wd, prev, pre)
 			}
@@ -586,7 +588,7 @@ func (n *Network) backward(w *workspace, j *job, m int) {
 				// steps: no stacking copy, and dP_t and h_{t-1} are still
 				// in cache. The gradient comes out in transposed order,
 				// theta's order of the recurrent weights.
-				im.SpMMSDDMM(n.rowPtrT, n.colIdxT, n.valsT, dpt, dh, w.st[(t-1)*hm:t*hm], gVals, m)
+				n.spmmSDDMM(dpt, dh, w.st[(t-1)*hm:t*hm], gVals, m)
 			} else {
 				im.Gemm(h, m, h, n.wdT, dpt, dh)
 			}

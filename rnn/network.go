@@ -171,6 +171,12 @@ type Network struct {
 	// inSel, outSel: the neurons that take input and that the readout sees
 	// (SetIONeurons); nil = all.
 	inSel, outSel []bool
+	// rowSplit is set while a batch with fewer chunks than threads runs: its
+	// sparse products are split by rows (rowsplit.go); bounds and boundsT
+	// are the parts' rows for the current thread count, rop the product.
+	rowSplit        bool
+	bounds, boundsT []int
+	rop             rowOp
 	// backup holds theta and the optimizer state before an update (step),
 	// to restore them when the update is not finite.
 	backup struct{ theta, m, v []float32 }
@@ -359,6 +365,7 @@ func (n *Network) SetThreads(t int) {
 	}
 	if t != n.threads {
 		n.Close()
+		n.bounds, n.boundsT = nil, nil
 	}
 	n.threads = t
 }

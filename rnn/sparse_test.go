@@ -240,3 +240,43 @@ func TestGapJunctions(t *testing.T) {
 		t.Fatalf("a -> b weighs %v, expected 2 + 1", w)
 	}
 }
+
+// TestRowSplitSameResults: a large network trained with batches of one
+// chunk has its sparse products split by rows among the threads; the
+// results are bit-identical for 1, 2 and 3 threads, and the split happened.
+func TestRowSplitSameResults(t *testing.T) {
+	net, err := connectome.Synthetic(connectome.SyntheticOptions{Kind: connectome.SyntheticSBM, Neurons: 3000, Connections: 60000, Excitatory: 0.8, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "net")
+	if err := connectome.WriteNetworkFolder(dir, net); err != nil {
+		t.Fatal(err)
+	}
+	splits := 0
+	testRowSplitHook = func() { splits++ }
+	defer func() { testRowSplitHook = nil }()
+	var first []float32
+	for _, threads := range []int{1, 2, 3} {
+		before := splits
+		res, err := RunWith(context.Background(), RunSpec{Connectome: dir, Dale: true, Trials: 80, BatchSize: 32, Epochs: 2, Seed: 4, Threads: threads}, RunOptions{Keep: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		theta := slices.Clone(res.Net.theta)
+		res.Net.Close()
+		if threads == 1 {
+			first = theta
+			if splits != before {
+				t.Fatal("one thread split a product")
+			}
+			continue
+		}
+		if splits == before {
+			t.Fatalf("%d threads: no product was split", threads)
+		}
+		if !slices.Equal(theta, first) {
+			t.Fatalf("%d threads: parameters differ from one thread's", threads)
+		}
+	}
+}

@@ -21,8 +21,9 @@ func (e *PanicError) Error() string {
 }
 
 // task asks a worker to process chunks first, first+stride, ... below nch of
-// the network's current job.
-type task struct{ first, stride, nch int }
+// the network's current job, or (rowPart > 0) part rowPart of the product
+// being split by rows (Network.rop).
+type task struct{ first, stride, nch, rowPart int }
 
 // workers is a network's pool of Threads-1 goroutines that process chunks
 // beside the caller's goroutine. It is started by the first batch that has
@@ -66,6 +67,10 @@ func (n *Network) serve(p *workers) {
 	defer p.stopped.Done()
 	defer liveWorkers.Add(-1)
 	for t := range p.tasks {
+		if t.rowPart > 0 {
+			p.done <- n.runRowPart(t.rowPart)
+			continue
+		}
 		p.done <- n.runChunks(t.first, t.stride, t.nch, false)
 	}
 }
