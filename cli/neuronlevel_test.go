@@ -36,6 +36,12 @@ func TestFlyVisTrain(t *testing.T) {
 		t.Fatalf("run %d neurons, %d connections, level %q, extent %d, excitatory share %v (flyvis: %d of 2345)",
 			r.Neurons, r.Connections, r.Spec.Level, r.Spec.Extent, r.ExcitatoryShare, g.Excitatory)
 	}
+	show, _ := mustRun(t, "connectome", "show", "--extent", "3", "flyvis-optic-lobe")
+	for _, want := range []string{"neurons       2345", "connections   63209", "\nT4a ", "Lappalainen"} {
+		if !strings.Contains(show, want) {
+			t.Fatalf("connectome show flyvis-optic-lobe lacks %q:\n%s", want, show)
+		}
+	}
 	list, _ := mustRun(t, "connectomes", "--cite")
 	if !strings.Contains(list, "flyvis-optic-lobe") || !strings.Contains(list, "Connectome-constrained networks predict neural activity") {
 		t.Fatalf("connectomes --cite lacks flyvis:\n%s", list)

@@ -34,6 +34,7 @@ func registryCommands() []*ucli.Command {
 				Flags: []ucli.Flag{
 					&ucli.StringFlag{Name: "data-dir", Usage: "folder with the connectome data sets (overrides the global --data-dir)"},
 					&ucli.StringFlag{Name: "format", Aliases: []string{"connectome-format"}, Usage: "how FILE is read: matrix, edges, or auto (by extension)", DefaultText: "auto"},
+					&ucli.IntFlag{Name: "extent", Usage: "flyvis-optic-lobe: the lattice's radius in columns", DefaultText: "15"},
 				},
 				Action: showConnectome,
 			}},
@@ -163,6 +164,9 @@ func showConnectome(c *ucli.Context) error {
 			c.Args().Slice(), strings.Join(connectome.DataSetNames(), ", "))
 	}
 	name := c.Args().First()
+	if neuronLevelName(c, name) {
+		return showNeuronLevel(c, name)
+	}
 	var spec rnn.RunSpec
 	if c.IsSet("format") {
 		if err := spec.Set("connectome_format", c.String("format")); err != nil {
@@ -296,4 +300,87 @@ func dataPath(c *ucli.Context) error {
 		fmt.Fprintf(stderr(c), "MNIST latents (pic_latent_mem): not in %s; %s\n", mdir, connectome.MNISTGetHint)
 	}
 	return nil
+}
+
+// neuronLevelName reports whether name is a neuron-level data set: the
+// built-in fly optic lobe, a network folder, or one in the data folder
+// (celegans once imported).
+func neuronLevelName(c *ucli.Context, name string) bool {
+	if name == connectome.FlyVisName || connectome.IsNetworkFolder(name) {
+		return true
+	}
+	dir := filepath.Join(connectome.ResolveDataDir(lookupString(c, "data-dir")), name)
+	return !strings.ContainsAny(name, `/\`) && connectome.IsNetworkFolder(dir)
+}
+
+// showNeuronLevel describes a neuron-level data set: its source, citation
+// and size, the statistics of its connections and its neurons per type.
+func showNeuronLevel(c *ucli.Context, name string) error {
+	spec := rnn.RunSpec{Connectome: name, DataDir: lookupString(c, "data-dir")}
+	if c.IsSet("extent") {
+		spec.Extent = c.Int("extent")
+	}
+	spec, err := rnn.Defaults(spec)
+	if err != nil {
+		return &UsageError{Err: settingError(err)}
+	}
+	con, err := rnn.LoadConnectomeFor(spec)
+	if err != nil {
+		return settingError(err)
+	}
+	st := connectome.EdgeStats(con.Edges)
+	kv := tabwriter.NewWriter(stdout(c), 0, 0, 2, ' ', 0)
+	fmt.Fprintf(kv, "name\t%s\nlevel\tneuron\n", con.Name)
+	if con.Species != "" {
+		fmt.Fprintf(kv, "species\t%s\n", con.Species)
+	}
+	if con.Citation != "" {
+		fmt.Fprintf(kv, "citation\t%s\n", con.Citation)
+	}
+	if spec.Extent != 0 {
+		fmt.Fprintf(kv, "extent\t%d\n", spec.Extent)
+	}
+	fmt.Fprintf(kv, "orientation\t%s\nsource\t%s\nsha256\t%s\n", con.Orientation, con.Source, con.SHA256)
+	fmt.Fprintf(kv, "neurons\t%d\nconnections\t%d\nself_loops\t%d\ndensity\t%.6g\nreciprocity\t%.6g\ntotal_weight\t%.6g\n",
+		st.N, st.NNZ, st.SelfLoops, st.Density, st.Reciprocity, st.TotalWeight)
+	if err := kv.Flush(); err != nil {
+		return err
+	}
+	if con.Table == nil {
+		return nil
+	}
+	// Neurons per type (and role, sign) in the table's order of first appearance.
+	type row struct {
+		typ, role    string
+		count, exc   int
+		out, in, syn float64
+	}
+	var rows []*row
+	byType := map[string]*row{}
+	for i, t := range con.Table.Type {
+		r := byType[t]
+		if r == nil {
+			r = &row{typ: t, role: con.Table.Role[i]}
+			byType[t] = r
+			rows = append(rows, r)
+		}
+		r.count++
+		if con.Table.Sign[i] > 0 {
+			r.exc++
+		}
+		r.out += float64(st.OutDegree[i])
+		r.in += float64(st.InDegree[i])
+		r.syn += st.OutStrength[i]
+	}
+	tw := tabwriter.NewWriter(stdout(c), 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "\ntype\trole\tneurons\texcitatory\tmean out_degree\tmean in_degree\tmean out_strength")
+	for _, r := range rows {
+		typ := r.typ
+		if typ == "" {
+			typ = "-"
+		}
+		n := float64(r.count)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.4g\t%.4g\t%.4g\n", typ, r.role, r.count, r.exc, r.out/n, r.in/n, r.syn/n)
+	}
+	return tw.Flush()
 }

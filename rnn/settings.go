@@ -80,7 +80,10 @@ var (
 		_, err := connectome.Lookup(s.Connectome)
 		return err != nil && s.Connectome != connectome.FlyVisName
 	}}
-	whenFlyVis  = when{"connectome is " + connectome.FlyVisName, func(s RunSpec) bool { return s.Connectome == connectome.FlyVisName }}
+	whenFlyVis    = when{"connectome is " + connectome.FlyVisName, func(s RunSpec) bool { return s.Connectome == connectome.FlyVisName }}
+	whenNotFlyVis = when{"connectome is not " + connectome.FlyVisName + " (whose self-connections, a cell type's own column, are part of flyvis's network and always kept)", func(s RunSpec) bool {
+		return s.Connectome != connectome.FlyVisName
+	}}
 	whenUniform = when{"neither neurons_file nor neurons_from_density is set", func(s RunSpec) bool {
 		return s.NeuronsFile == "" && s.NeuronsFromDensity == ""
 	}}
@@ -514,7 +517,7 @@ var settings = []*Setting{
 		rule: interval{lo: 0, hi: 1, loOpen: true, hiOpen: true}, fill: defaultTo(func(s *RunSpec) *float64 { return &s.IntrinsicWeight }, 0.8)},
 	{Key: "no_intrinsic", Build: true, Field: "NoIntrinsic", Group: GroupNetwork, Default: "false",
 		Help: "no connections within a region", rule: anyBool{}},
-	{Key: "keep_diag", Build: true, Field: "KeepDiag", Group: GroupNetwork, Default: "false",
+	{Key: "keep_diag", Build: true, Field: "KeepDiag", Group: GroupNetwork, Default: "false", applies: whenNotFlyVis,
 		Help: "keep self-connections", rule: anyBool{}},
 	{Key: "level", Build: true, Field: "Level", Group: GroupNetwork, Default: connectome.LevelRegion,
 		Help: "region: a region-level connectome up-scaled to neurons (bio2art); neuron: an edge list between neurons (columns pre, post, weight or syn_count; CSV, TSV or Parquet), used as it is (the default with neuron_table)",
