@@ -417,6 +417,19 @@ def test_train_on_own_task(tmp_path):
         biornn.Network.from_connectome("macaque").train(tmp_path / "r", task={"x": bad, "y": labels}, epochs=1)
 
 
+def test_flyvis_optic_lobe(tmp_path):
+    """The built-in fly optic lobe at a small extent trains under Dale's law
+    with the photoreceptors as inputs; its neuron ids are flyvis's indices."""
+    net = biornn.Network.from_connectome("flyvis-optic-lobe", extent=2, dale=True,
+                                         input_neurons="type:R1,R2,R3,R4,R5,R6,R7,R8", output_neurons="type:T4a,T4b")
+    n = net.stats()["neurons"]
+    assert net.neuron_ids == [str(i) for i in range(int(n))]
+    net.train(tmp_path / "r", epochs=2, trials=40)
+    runs, _ = biornn.read_results(tmp_path / "r")
+    assert runs.loc[0, "extent"] == 2 and runs.loc[0, "level"] == "neuron" and bool(runs.loc[0, "dale"])
+    net.close()
+
+
 def test_from_edges(tmp_path):
     """A neuron-level network from DataFrames (integer ids), under Dale's
     law, reads its ids back and trains with its signs kept."""
