@@ -216,7 +216,7 @@ func (n *Network) process(j *job) (float64, int, error) {
 		}
 		perr = n.runChunks(0, workers, nch, false)
 		for w := 1; w < workers; w++ {
-			if e := <-p.done; e != nil && (perr == nil || e.Chunk < perr.Chunk) {
+			if e, _ := receive(p.done); e != nil && (perr == nil || e.Chunk < perr.Chunk) {
 				perr = e
 			}
 		}

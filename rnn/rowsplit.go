@@ -105,7 +105,7 @@ func (n *Network) runRowParts() {
 	n.rowPart(0)
 	var perr *PanicError
 	for k := 1; k < parts; k++ {
-		if e := <-p.done; e != nil && perr == nil {
+		if e, _ := receive(p.done); e != nil && perr == nil {
 			perr = e
 		}
 	}

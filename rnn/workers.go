@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // PanicError is the error a training or evaluation call returns when the
@@ -52,7 +53,7 @@ func (n *Network) workerPool() *workers {
 		return n.pool
 	}
 	n.Close()
-	p := &workers{size: n.threads - 1, tasks: make(chan task), done: make(chan *PanicError, n.threads-1)}
+	p := &workers{size: n.threads - 1, tasks: make(chan task, n.threads-1), done: make(chan *PanicError, n.threads-1)}
 	p.stopped.Add(p.size)
 	liveWorkers.Add(int64(p.size))
 	for range p.size {
@@ -66,7 +67,11 @@ func (n *Network) workerPool() *workers {
 func (n *Network) serve(p *workers) {
 	defer p.stopped.Done()
 	defer liveWorkers.Add(-1)
-	for t := range p.tasks {
+	for {
+		t, ok := receive(p.tasks)
+		if !ok {
+			return
+		}
 		if t.rowPart > 0 {
 			p.done <- n.runRowPart(t.rowPart)
 			continue
@@ -89,5 +94,30 @@ func (n *Network) Close() {
 		close(n.pool.tasks)
 		n.pool.stopped.Wait()
 		n.pool = nil
+	}
+}
+
+// spinWait is how long a worker looks for its next task, and the caller for
+// the workers' results, before blocking. Waking a thread blocked on another
+// (virtual) CPU takes tens to hundreds of microseconds, as long as a whole
+// chunk of a paper network, while the gap between two batches' tasks (the
+// optimizer step) is a few microseconds: so a worker stays awake through an
+// epoch and goes to sleep only when training pauses.
+const spinWait = 200 * time.Microsecond
+
+// receive takes the next value from c (ok false: closed), spinning for up
+// to spinWait before it blocks.
+func receive[T any](c <-chan T) (v T, ok bool) {
+	start := time.Now()
+	for i := 1; ; i++ {
+		select {
+		case v, ok = <-c:
+			return v, ok
+		default:
+		}
+		if i%64 == 0 && time.Since(start) > spinWait {
+			v, ok = <-c
+			return v, ok
+		}
 	}
 }
