@@ -353,7 +353,8 @@ int biornn_get_matrix(biornn_handle net, const char* name, double* buf,
 
 /* Graph statistics of w: the names, '\n'-separated and in the order of
  * biornn_get_stats (neurons, regions, connections, self_loops, density,
- * reciprocity, total_weight, spectral_radius). len must equal their count. */
+ * reciprocity, total_weight, spectral_radius: NaN above 1,024 neurons). len
+ * must equal their count. */
 int biornn_stat_names(char* buf, size_t len, size_t* needed);
 int biornn_get_stats(biornn_handle net, double* values, size_t len);
 

@@ -93,13 +93,33 @@ func ints64(v []int) []float64 {
 	return out
 }
 
-// Stats returns the values of StatNames for the network's weights w.
+// statsRadiusMax bounds the networks whose spectral radius Stats computes.
+const statsRadiusMax = 1024
+
+// Stats returns the values of StatNames for the network's weights w (for
+// a neuron-level network above connectome.DenseNeurons, for its edges).
 func (n *Network) Stats(where string) ([]float64, error) {
+	regions := 0
+	if !n.fromArrays() {
+		regions = len(n.wiring.Connectome.Regions)
+	}
+	if !n.fromArrays() && n.wiring.Bio == nil && n.wiring.Edges != nil {
+		// A neuron-level network above connectome.DenseNeurons: from its edges.
+		st := connectome.EdgeStats(n.wiring.Edges)
+		return []float64{float64(st.N), float64(regions), float64(n.wiring.Sparse.NNZ()), float64(st.SelfLoops),
+			st.Density, st.Reciprocity, st.TotalWeight, st.SpectralRadius}, nil
+	}
 	w, mask, err := n.weights(where)
 	if err != nil {
 		return nil, err
 	}
-	st, err := connectome.ComputeStats(w)
+	// The spectral radius needs every eigenvalue (dense, cubic: about 4 s
+	// at 1,000 neurons): NaN above statsRadiusMax neurons.
+	stats := connectome.ComputeStats
+	if w.Rows > statsRadiusMax {
+		stats = connectome.GraphStats
+	}
+	st, err := stats(w)
 	if err != nil {
 		return nil, errorf(ErrInvalid, "%s: %v", where, err)
 	}
@@ -108,10 +128,6 @@ func (n *Network) Stats(where string) ([]float64, error) {
 		if k {
 			kept++
 		}
-	}
-	regions := 0
-	if !n.fromArrays() {
-		regions = n.wiring.Connectome.C.Rows
 	}
 	return []float64{float64(st.N), float64(regions), float64(kept), float64(st.SelfLoops),
 		st.Density, st.Reciprocity, st.TotalWeight, st.SpectralRadius}, nil
