@@ -64,37 +64,16 @@ func InitParams(hidden, inputs, outputs int, mask []bool, opts InitOptions) (Par
 	if h < 1 || inputs < 1 || outputs < 1 || len(mask) != h*h {
 		return Params{}, fmt.Errorf("rnn: InitParams: sizes %d/%d/%d with a mask of %d values", h, inputs, outputs, len(mask))
 	}
-	r := rand.New(rand.NewPCG(opts.Seed, 0x62696f726e6e0201))
-	uni := func(n int, bound float64) []float32 {
-		v := make([]float32, n)
-		for i := range v {
-			v[i] = float32((2*r.Float64() - 1) * bound)
-		}
-		return v
-	}
-	bIn, err := initBound(opts.Scheme, h, inputs, h)
+	p, whh, err := drawParams(h, inputs, outputs, h*h, opts)
 	if err != nil {
 		return Params{}, err
 	}
-	bHH, _ := initBound(opts.Scheme, h, h, h)
-	bOut, _ := initBound(opts.Scheme, h, h, outputs)
-	bBias := 1 / math.Sqrt(float64(h))
-
-	p := Params{Hidden: h, Inputs: inputs, Outputs: outputs}
-	p.WIn = uni(h*inputs, bIn)
-	p.WHH = uni(h*h, bHH)
+	p.WHH = whh
 	for k, keep := range mask {
 		if !keep {
 			p.WHH[k] = 0
 		}
 	}
-	bih, bhh := uni(h, bBias), uni(h, bBias)
-	p.B = make([]float32, h)
-	for i := range p.B {
-		p.B[i] = bih[i] + bhh[i]
-	}
-	p.WOut = uni(outputs*h, bOut)
-	p.BOut = uni(outputs, bBias)
 
 	switch opts.Recurrent {
 	case ControlRandom, "":
@@ -126,6 +105,40 @@ func InitParams(hidden, inputs, outputs int, mask []bool, opts InitOptions) (Par
 		}
 	}
 	return p, nil
+}
+
+// drawParams draws a network's parameters from opts.Seed in the fixed
+// order W_in, W_hh (nWHH values: every position, or the kept ones), b_ih,
+// b_hh, W_out, b_out, under opts.Scheme's bounds. It returns W_hh's draws
+// apart (p.WHH nil).
+func drawParams(h, inputs, outputs, nWHH int, opts InitOptions) (p Params, whh []float32, err error) {
+	r := rand.New(rand.NewPCG(opts.Seed, 0x62696f726e6e0201))
+	uni := func(n int, bound float64) []float32 {
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = float32((2*r.Float64() - 1) * bound)
+		}
+		return v
+	}
+	bIn, err := initBound(opts.Scheme, h, inputs, h)
+	if err != nil {
+		return Params{}, nil, err
+	}
+	bHH, _ := initBound(opts.Scheme, h, h, h)
+	bOut, _ := initBound(opts.Scheme, h, h, outputs)
+	bBias := 1 / math.Sqrt(float64(h))
+
+	p = Params{Hidden: h, Inputs: inputs, Outputs: outputs}
+	p.WIn = uni(h*inputs, bIn)
+	whh = uni(nWHH, bHH)
+	bih, bhh := uni(h, bBias), uni(h, bBias)
+	p.B = make([]float32, h)
+	for i := range p.B {
+		p.B[i] = bih[i] + bhh[i]
+	}
+	p.WOut = uni(outputs*h, bOut)
+	p.BOut = uni(outputs, bBias)
+	return p, whh, nil
 }
 
 func checkRef(ref *connectome.Dense, h int) error {

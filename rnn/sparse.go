@@ -3,7 +3,6 @@ package rnn
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 
 	"github.com/biornn/biornn/connectome"
 )
@@ -83,32 +82,10 @@ func InitSparse(s *SparseWiring, inputs, outputs int, opts InitOptions) (Params,
 	if h < 1 || inputs < 1 || outputs < 1 {
 		return Params{}, nil, fmt.Errorf("rnn: InitSparse: sizes %d/%d/%d", h, inputs, outputs)
 	}
-	r := rand.New(rand.NewPCG(opts.Seed, 0x62696f726e6e0201))
-	uni := func(n int, bound float64) []float32 {
-		v := make([]float32, n)
-		for i := range v {
-			v[i] = float32((2*r.Float64() - 1) * bound)
-		}
-		return v
-	}
-	bIn, err := initBound(opts.Scheme, h, inputs, h)
+	p, vals, err := drawParams(h, inputs, outputs, s.NNZ(), opts)
 	if err != nil {
 		return Params{}, nil, err
 	}
-	bHH, _ := initBound(opts.Scheme, h, h, h)
-	bOut, _ := initBound(opts.Scheme, h, h, outputs)
-	bBias := 1 / math.Sqrt(float64(h))
-
-	p := Params{Hidden: h, Inputs: inputs, Outputs: outputs}
-	p.WIn = uni(h*inputs, bIn)
-	vals := uni(s.NNZ(), bHH)
-	bih, bhh := uni(h, bBias), uni(h, bBias)
-	p.B = make([]float32, h)
-	for i := range p.B {
-		p.B[i] = bih[i] + bhh[i]
-	}
-	p.WOut = uni(outputs*h, bOut)
-	p.BOut = uni(outputs, bBias)
 
 	radius := func(v []float32) (float64, error) {
 		if h > radiusMaxNeurons {

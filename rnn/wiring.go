@@ -108,21 +108,14 @@ func WireConnectome(spec RunSpec, lc *connectome.Connectome) (*Wiring, error) {
 			return nil, err
 		}
 	}
-	w := &Wiring{Connectome: lc, Network: up, Bio: up.W, Recurrent: ControlRandom, Signs: signs}
+	w := &Wiring{Connectome: lc, Network: up, Bio: up.W, Recurrent: spec.recurrentMode(), Signs: signs}
 	if err := w.selectNeurons(spec, lc); err != nil {
 		return nil, err
 	}
-	switch spec.Strategy {
-	case StrategyBioRank:
-		w.Recurrent = ControlRank
-	case StrategyBioWeights:
-		w.Recurrent = ControlWeights
-	case StrategyBioRandom:
-	default: // a control
+	if spec.Strategy.IsControl() {
 		if w.Bio, err = connectome.Null(string(spec.Strategy), up.W, nullSeed(spec)); err != nil {
 			return nil, &Problem{Key: "strategy", Value: strconv.Quote(string(spec.Strategy)), Err: err}
 		}
-		w.Recurrent = spec.ControlWeights
 	}
 	if w.WHH, err = RecurrentFromBio(w.Bio, spec.Orientation); err != nil {
 		return nil, err
@@ -157,18 +150,12 @@ func wireNeurons(spec RunSpec, lc *connectome.Connectome) (*Wiring, error) {
 	for k := range up.Region {
 		up.Region[k] = k
 	}
-	w := &Wiring{Connectome: lc, Network: up, Recurrent: ControlRandom, Signs: signs}
+	w := &Wiring{Connectome: lc, Network: up, Recurrent: spec.recurrentMode(), Signs: signs}
 	if err := w.selectNeurons(spec, lc); err != nil {
 		return nil, err
 	}
 	bio := lc.Edges
-	switch spec.Strategy {
-	case StrategyBioRank:
-		w.Recurrent = ControlRank
-	case StrategyBioWeights:
-		w.Recurrent = ControlWeights
-	case StrategyBioRandom:
-	default: // a control, of the edges with the neurons' types and signs
+	if spec.Strategy.IsControl() { // a null model of the edges with the neurons' types and signs
 		in := *lc.Edges
 		if lc.Table != nil {
 			in.Type = lc.Table.Type
@@ -182,7 +169,6 @@ func wireNeurons(spec RunSpec, lc *connectome.Connectome) (*Wiring, error) {
 		if bio, err = connectome.NullEdges(string(spec.Strategy), &in, nullSeed(spec)); err != nil {
 			return nil, &Problem{Key: "strategy", Value: strconv.Quote(string(spec.Strategy)), Err: err}
 		}
-		w.Recurrent = spec.ControlWeights
 	}
 	w.Edges = bio
 	if w.Sparse, err = sparseFromEdges(bio, spec.Orientation); err != nil {
@@ -193,6 +179,21 @@ func wireNeurons(spec RunSpec, lc *connectome.Connectome) (*Wiring, error) {
 		w.WHH, w.Mask = w.Sparse.dense()
 	}
 	return w, nil
+}
+
+// recurrentMode is how the strategy sets W_hh's initial values: bio-rank
+// and bio-weights by the connectome's weights, a control by
+// control_weights, bio-random from the init scheme.
+func (s RunSpec) recurrentMode() ControlWeightsMode {
+	switch {
+	case s.Strategy == StrategyBioRank:
+		return ControlRank
+	case s.Strategy == StrategyBioWeights:
+		return ControlWeights
+	case s.Strategy.IsControl():
+		return s.ControlWeights
+	}
+	return ControlRandom
 }
 
 // selectNeurons sets In and Out from the input_neurons and output_neurons
