@@ -470,6 +470,16 @@ type (
 		Post   int64   `parquet:"post"`
 		Weight float32 `parquet:"weight"`
 	}
+	parquetOptionalWeightRow struct { // pandas' to_parquet
+		Pre    *int64   `parquet:"pre,optional"`
+		Post   *int64   `parquet:"post,optional"`
+		Weight *float64 `parquet:"weight,optional"`
+	}
+	parquetOptionalCountRow struct {
+		Pre      *int64   `parquet:"pre,optional"`
+		Post     *int64   `parquet:"post,optional"`
+		SynCount *float64 `parquet:"syn_count,optional"`
+	}
 	parquetCountRow struct {
 		Pre      int64   `parquet:"pre"`
 		Post     int64   `parquet:"post"`
@@ -493,11 +503,13 @@ func parquetEdges(path string, table *NeuronTable) ([]string, []rawEdge, []byte,
 	for _, f := range pf.Schema().Fields() {
 		kinds[strings.ToLower(f.Name())] = f
 	}
+	optional := false // pyarrow (pandas) writes every column optional
 	isInt := func(name string) bool {
 		f, ok := kinds[name]
-		if !ok || !f.Leaf() || f.Optional() || f.Repeated() {
+		if !ok || !f.Leaf() || f.Repeated() {
 			return false
 		}
+		optional = optional || f.Optional()
 		k := f.Type().Kind()
 		return k == parquet.Int32 || k == parquet.Int64
 	}
@@ -506,7 +518,11 @@ func parquetEdges(path string, table *NeuronTable) ([]string, []rawEdge, []byte,
 			return true
 		}
 		f, ok := kinds[name]
-		return ok && f.Leaf() && !f.Optional() && !f.Repeated() && (f.Type().Kind() == parquet.Float || f.Type().Kind() == parquet.Double)
+		if !ok || !f.Leaf() || f.Repeated() {
+			return false
+		}
+		optional = optional || f.Optional()
+		return f.Type().Kind() == parquet.Float || f.Type().Kind() == parquet.Double
 	}
 	// Field names must match the struct tags exactly (case included).
 	exact := func(name string) bool { f, ok := kinds[name]; return ok && f.Name() == name }
@@ -544,7 +560,23 @@ func parquetEdges(path string, table *NeuronTable) ([]string, []rawEdge, []byte,
 		edges = append(edges, rawEdge{i, j, w})
 		return nil
 	}
+	// A null (a missing value of an optional column) names its row.
+	addOpt := func(row int, pre, post *int64, w *float64) error {
+		for _, c := range []struct {
+			name string
+			null bool
+		}{{"pre", pre == nil}, {"post", post == nil}, {what, w == nil}} {
+			if c.null {
+				return fmt.Errorf("%s: row %d, column %s: missing (null)", path, row, c.name)
+			}
+		}
+		return add(row, *pre, *post, *w)
+	}
 	switch {
+	case optional && what == "weight":
+		err = readParquetRows(pf, func(row int, r parquetOptionalWeightRow) error { return addOpt(row, r.Pre, r.Post, r.Weight) })
+	case optional:
+		err = readParquetRows(pf, func(row int, r parquetOptionalCountRow) error { return addOpt(row, r.Pre, r.Post, r.SynCount) })
 	case what == "weight" && kinds["weight"].Type().Kind() == parquet.Float && kinds["pre"].Type().Kind() == parquet.Int64 && kinds["post"].Type().Kind() == parquet.Int64:
 		err = readParquetRows(pf, func(row int, r parquetWeight32Row) error { return add(row, r.Pre, r.Post, float64(r.Weight)) })
 	case what == "weight":

@@ -137,3 +137,39 @@ func TestNeuronEdgesByColumn(t *testing.T) {
 		t.Fatalf("NaN weight: %v", err)
 	}
 }
+
+// TestNeuronEdgesOptionalColumns: a Parquet edge list with optional
+// (nullable) columns, as pandas writes them, is read by column to the same
+// network as its CSV; a null names its row and column.
+func TestNeuronEdgesOptionalColumns(t *testing.T) {
+	type row struct {
+		Pre      *int64 `parquet:"pre,optional"`
+		Post     *int64 `parquet:"post,optional"`
+		SynCount *int64 `parquet:"syn_count,optional"`
+	}
+	v := func(x int64) *int64 { return &x }
+	rows := []row{{v(10), v(20), v(3)}, {v(20), v(30), v(1)}, {v(30), v(10), v(2)}, {v(10), v(20), v(4)}}
+	tmp := t.TempDir()
+	pq := filepath.Join(tmp, "e.parquet")
+	if err := parquet.WriteFile(pq, rows); err != nil {
+		t.Fatal(err)
+	}
+	csv := filepath.Join(tmp, "e.csv")
+	os.WriteFile(csv, []byte("pre,post,syn_count\n10,20,3\n20,30,1\n30,10,2\n10,20,4\n"), 0o644)
+	a, _, err := ReadNeuronEdges(pq, nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _, err := ReadNeuronEdges(csv, nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(a.Regions, b.Regions) || !slices.Equal(a.Edges.Pre, b.Edges.Pre) || !slices.Equal(a.Edges.Weight, b.Edges.Weight) || a.Edges.Weight[0] != 7 {
+		t.Fatalf("optional columns: %v %v %v, CSV %v %v %v", a.Regions, a.Edges.Pre, a.Edges.Weight, b.Regions, b.Edges.Pre, b.Edges.Weight)
+	}
+	rows[2].Post = nil
+	parquet.WriteFile(pq, rows)
+	if _, _, err := ReadNeuronEdges(pq, nil, false); err == nil || !strings.Contains(err.Error(), "row 3, column post: missing") {
+		t.Fatalf("a null post: %v", err)
+	}
+}

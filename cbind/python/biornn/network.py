@@ -105,12 +105,23 @@ class Network:
         import shutil
         import tempfile
         tmp = tempfile.mkdtemp(prefix="biornn-edges-")
+
+        def write(df: Any, name: str) -> str:
+            # Parquet (read by column: millions of edges in seconds) where
+            # pandas can write it, else CSV.
+            try:
+                path = os.path.join(tmp, name + ".parquet")
+                df.to_parquet(path, index=False)
+                return path
+            except Exception:
+                path = os.path.join(tmp, name + ".csv")
+                df.to_csv(path, index=False)
+                return path
+
         try:
-            edges_path = os.path.join(tmp, "edges.csv")
-            edges.to_csv(edges_path, index=False)
+            edges_path = write(edges, "edges")
             if neurons is not None:
-                options["neuron_table"] = os.path.join(tmp, "neurons.csv")
-                neurons.to_csv(options["neuron_table"], index=False)
+                options["neuron_table"] = write(neurons, "neurons")
             options.setdefault("level", "neuron")
             net = cls.from_connectome(edges_path, **options)
         except BaseException:
