@@ -15,9 +15,12 @@ import (
 // so results stay bit-identical across thread counts.
 
 // rowSplitMinWork is the least nonzeros x trials of a chunk's product worth
-// splitting: below it (the paper's networks) the hand-off costs more than
-// it saves.
-const rowSplitMinWork = 1 << 20
+// splitting: below it the hand-off costs more than it saves. The paper's
+// networks reach it in their last, 16-trial mini-batch of an epoch, which is
+// one chunk: split, their 2-thread epochs went from 1.68-1.77x to 1.78-1.87x
+// of one thread's (Go benchmark of whole epochs, alternated; at 1 << 20
+// they were not split).
+const rowSplitMinWork = 1 << 16
 
 // Kinds of split products.
 const (

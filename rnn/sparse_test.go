@@ -280,3 +280,28 @@ func TestRowSplitSameResults(t *testing.T) {
 		}
 	}
 }
+
+// TestRowSplitPaperNetwork: the paper's macaque network splits its last,
+// 16-trial mini-batch of an epoch on 2 threads, and the results equal one
+// thread's bit for bit.
+func TestRowSplitPaperNetwork(t *testing.T) {
+	splits := 0
+	testRowSplitHook = func() { splits++ }
+	defer func() { testRowSplitHook = nil }()
+	var first []float32
+	for _, threads := range []int{1, 2} {
+		res, err := RunWith(context.Background(), RunSpec{Connectome: "macaque", DataDir: sharedConnectomes, Trials: 500, Epochs: 2, Seed: 6, Threads: threads}, RunOptions{Keep: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		theta := slices.Clone(res.Net.theta)
+		res.Net.Close()
+		if threads == 1 {
+			first = theta
+			continue
+		}
+		if splits == 0 || !slices.Equal(theta, first) {
+			t.Fatalf("2 threads: %d split products, parameters equal to one thread's: %v", splits, slices.Equal(theta, first))
+		}
+	}
+}
