@@ -361,6 +361,14 @@ func (r atLeast) allowed() string {
 	return fmt.Sprintf("an integer >= %d", r.min)
 }
 
+// unsetOr: 0 (unset: the default fills it where the setting applies) or a
+// value the rule allows.
+type unsetOr struct{ atLeast }
+
+func (r unsetOr) ok(v reflect.Value) bool { return v.IsZero() || r.atLeast.ok(v) }
+
+func (r unsetOr) allowed() string { return r.atLeast.allowed() }
+
 // interval: a finite number in an interval, ends open or closed.
 type interval struct {
 	lo, hi         float64 // hi may be +Inf
@@ -536,7 +544,7 @@ var settings = []*Setting{
 		rule: text{}},
 	{Key: "extent", Build: true, Field: "Extent", Group: GroupNetwork, Default: strconv.Itoa(connectome.FlyVisDefaultExtent), applies: whenFlyVis,
 		Help: "flyvis-optic-lobe: the hexagonal lattice's radius in columns (3: 2,345 neurons and 63,209 connections; 15, flyvis's default: 45,669 and 1,513,231)",
-		rule: atLeast{min: 0, max: connectome.FlyVisMaxExtent},
+		rule: unsetOr{atLeast{min: 1, max: connectome.FlyVisMaxExtent}},
 		fill: func(s *RunSpec) error {
 			if s.Connectome == connectome.FlyVisName && s.Extent == 0 {
 				s.Extent = connectome.FlyVisDefaultExtent

@@ -191,7 +191,7 @@ int biornn_get_threads(int32_t* threads);
  *   neuron_table          neuron-level data: a table of the neurons (CSV, TSV or Parquet: id, and optionally sign, nt_type, type, region, role); implies level neuron [none]
  *                         a text
  *   extent                flyvis-optic-lobe: the hexagonal lattice's radius in columns (3: 2,345 neurons and 63,209 connections; 15, flyvis's default: 45,669 and 1,513,231) [15]
- *                         an integer in 0..50
+ *                         an integer in 1..50
  *   gap_junctions         neuron-level network folders with gap_junctions.parquet (celegans): add the gap junctions to the chemical connections, their counts summed where both join a pair (an electrical synapse is a connection of each direction; under dale it takes its presynaptic neuron's sign like every weight) [false]
  *                         true or false
  *   homogeneous           equal weights within a block instead of a random split [false]

@@ -20,7 +20,7 @@ SETTINGS = {
     "keep_diag": ("network", "bool", "false", "true or false", "keep self-connections"),
     "level": ("network", "string", "region", "one of region, neuron (or \"\": region)", "region: a region-level connectome up-scaled to neurons (bio2art); neuron: an edge list between neurons (columns pre, post, weight or syn_count; CSV, TSV or Parquet), used as it is (the default with neuron_table)"),
     "neuron_table": ("network", "string", "none", "a text", "neuron-level data: a table of the neurons (CSV, TSV or Parquet: id, and optionally sign, nt_type, type, region, role); implies level neuron"),
-    "extent": ("network", "int", "15", "an integer in 0..50", "flyvis-optic-lobe: the hexagonal lattice's radius in columns (3: 2,345 neurons and 63,209 connections; 15, flyvis's default: 45,669 and 1,513,231)"),
+    "extent": ("network", "int", "15", "an integer in 1..50", "flyvis-optic-lobe: the hexagonal lattice's radius in columns (3: 2,345 neurons and 63,209 connections; 15, flyvis's default: 45,669 and 1,513,231)"),
     "gap_junctions": ("network", "bool", "false", "true or false", "neuron-level network folders with gap_junctions.parquet (celegans): add the gap junctions to the chemical connections, their counts summed where both join a pair (an electrical synapse is a connection of each direction; under dale it takes its presynaptic neuron's sign like every weight)"),
     "homogeneous": ("network", "bool", "false", "true or false", "equal weights within a block instead of a random split"),
     "partition": ("network", "string", "positive", "one of positive, bio2art (or \"\": positive)", "how a block's weight is split among its connections: positive (flat Dirichlet, every part > 0) or bio2art (its stick-breaking split, as the paper's code ran)"),
@@ -163,7 +163,7 @@ DOC = """Settings (keyword arguments; defaults in brackets):
     keep_diag: keep self-connections [false]; true or false
     level: region: a region-level connectome up-scaled to neurons (bio2art); neuron: an edge list between neurons (columns pre, post, weight or syn_count; CSV, TSV or Parquet), used as it is (the default with neuron_table) [region]; one of region, neuron (or "": region)
     neuron_table: neuron-level data: a table of the neurons (CSV, TSV or Parquet: id, and optionally sign, nt_type, type, region, role); implies level neuron [none]; a text
-    extent: flyvis-optic-lobe: the hexagonal lattice's radius in columns (3: 2,345 neurons and 63,209 connections; 15, flyvis's default: 45,669 and 1,513,231) [15]; an integer in 0..50
+    extent: flyvis-optic-lobe: the hexagonal lattice's radius in columns (3: 2,345 neurons and 63,209 connections; 15, flyvis's default: 45,669 and 1,513,231) [15]; an integer in 1..50
     gap_junctions: neuron-level network folders with gap_junctions.parquet (celegans): add the gap junctions to the chemical connections, their counts summed where both join a pair (an electrical synapse is a connection of each direction; under dale it takes its presynaptic neuron's sign like every weight) [false]; true or false
     homogeneous: equal weights within a block instead of a random split [false]; true or false
     partition: how a block's weight is split among its connections: positive (flat Dirichlet, every part > 0) or bio2art (its stick-breaking split, as the paper's code ran) [positive]; one of positive, bio2art (or "": positive)
