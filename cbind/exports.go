@@ -213,17 +213,24 @@ func biornn_get_threads(threads *C.int32_t) C.int {
 
 //export biornn_network_from_connectome
 func biornn_network_from_connectome(name, options *C.biornn_cchar, out *C.biornn_handle) C.int {
-	const where = "biornn_network_from_connectome"
+	return newHandle("biornn_network_from_connectome", "name", name, out, func(s string) (capi.Handle, error) {
+		return capi.NewConnectomeNetwork(s, optStr(options))
+	})
+}
+
+// newHandle is the body of the exports that make a handle from one text
+// argument (what names it in errors): *out is 0 unless open succeeds.
+func newHandle(where, what string, arg *C.biornn_cchar, out *C.biornn_handle, open func(string) (capi.Handle, error)) C.int {
 	return call(where, func() error {
 		if out == nil {
 			return errNull(where, "out")
 		}
 		*out = 0
-		s, err := str(where, "name", name)
+		s, err := str(where, what, arg)
 		if err != nil {
 			return err
 		}
-		h, err := capi.NewConnectomeNetwork(s, optStr(options))
+		h, err := open(s)
 		if err != nil {
 			return err
 		}
@@ -630,22 +637,8 @@ func biornn_network_save(net C.biornn_handle, dir *C.biornn_cchar) C.int {
 
 //export biornn_network_load
 func biornn_network_load(dir, options *C.biornn_cchar, out *C.biornn_handle) C.int {
-	const where = "biornn_network_load"
-	return call(where, func() error {
-		if out == nil {
-			return errNull(where, "out")
-		}
-		*out = 0
-		s, err := str(where, "dir", dir)
-		if err != nil {
-			return err
-		}
-		h, err := capi.LoadNetwork(s, optStr(options))
-		if err != nil {
-			return err
-		}
-		*out = C.biornn_handle(h)
-		return nil
+	return newHandle("biornn_network_load", "dir", dir, out, func(s string) (capi.Handle, error) {
+		return capi.LoadNetwork(s, optStr(options))
 	})
 }
 
@@ -670,23 +663,7 @@ func biornn_train(net C.biornn_handle, options *C.biornn_cchar, progress C.biorn
 
 //export biornn_results_open
 func biornn_results_open(dir *C.biornn_cchar, out *C.biornn_handle) C.int {
-	const where = "biornn_results_open"
-	return call(where, func() error {
-		if out == nil {
-			return errNull(where, "out")
-		}
-		*out = 0
-		d, err := str(where, "dir", dir)
-		if err != nil {
-			return err
-		}
-		h, err := capi.NewResultsHandle(d)
-		if err != nil {
-			return err
-		}
-		*out = C.biornn_handle(h)
-		return nil
-	})
+	return newHandle("biornn_results_open", "dir", dir, out, capi.NewResultsHandle)
 }
 
 //export biornn_results_tables
