@@ -57,23 +57,7 @@ func strCol(name, doc string, f func(*RunRow) *string) column {
 
 // optStrCol is a text column that is null when the text is empty.
 func optStrCol(name, doc string, f func(*RunRow) *string) column {
-	c := strCol(name, doc, f)
-	c.optional = true
-	c.get = func(r *RunRow) any {
-		if *f(r) == "" {
-			return nil
-		}
-		return *f(r)
-	}
-	c.set = func(r *RunRow, v any) (ok bool) {
-		if v == nil {
-			*f(r) = ""
-			return true
-		}
-		*f(r), ok = v.(string)
-		return
-	}
-	return c
+	return nullWhen(strCol(name, doc, f), f, func(s string) bool { return s == "" }, "")
 }
 
 func intCol(name, doc string, f func(*RunRow) *int64) column {
@@ -84,23 +68,7 @@ func intCol(name, doc string, f func(*RunRow) *int64) column {
 // optEpochCol is an epoch column that is null when there is no such epoch
 // (-1 in RunRow).
 func optEpochCol(name, doc string, f func(*RunRow) *int64) column {
-	c := intCol(name, doc, f)
-	c.optional = true
-	c.get = func(r *RunRow) any {
-		if *f(r) < 0 {
-			return nil
-		}
-		return *f(r)
-	}
-	c.set = func(r *RunRow, v any) (ok bool) {
-		if v == nil {
-			*f(r) = -1
-			return true
-		}
-		*f(r), ok = v.(int64)
-		return
-	}
-	return c
+	return nullWhen(intCol(name, doc, f), f, func(e int64) bool { return e < 0 }, -1)
 }
 
 func floatCol(name, doc string, f func(*RunRow) *float64) column {
@@ -111,20 +79,25 @@ func floatCol(name, doc string, f func(*RunRow) *float64) column {
 // metricCol is a number that may be missing: NaN in RunRow, null in the
 // file (older files hold NaN, read alike).
 func metricCol(name, doc string, f func(*RunRow) *float64) column {
-	c := floatCol(name, doc, f)
+	return nullWhen(floatCol(name, doc, f), f, math.IsNaN, math.NaN())
+}
+
+// nullWhen makes column c optional: null in the file where missing(value),
+// and a null read back as the value none.
+func nullWhen[T any](c column, f func(*RunRow) *T, missing func(T) bool, none T) column {
 	c.optional = true
 	c.get = func(r *RunRow) any {
-		if math.IsNaN(*f(r)) {
+		if missing(*f(r)) {
 			return nil
 		}
 		return *f(r)
 	}
 	c.set = func(r *RunRow, v any) (ok bool) {
 		if v == nil {
-			*f(r) = math.NaN()
+			*f(r) = none
 			return true
 		}
-		*f(r), ok = v.(float64)
+		*f(r), ok = v.(T)
 		return
 	}
 	return c
