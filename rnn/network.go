@@ -281,24 +281,7 @@ func newNetwork(p Params, rowPtr, colIdx []int32, activation Activation, impl *k
 	nnz := len(colIdx)
 
 	// Transposed CSR (by source row), positions mapped back to vals.
-	n.rowPtrT = make([]int32, h+1)
-	for _, j := range n.colIdx {
-		n.rowPtrT[j+1]++
-	}
-	for j := 0; j < h; j++ {
-		n.rowPtrT[j+1] += n.rowPtrT[j]
-	}
-	n.colIdxT = make([]int32, nnz)
-	n.permT = make([]int32, nnz)
-	fill := append([]int32(nil), n.rowPtrT[:h]...)
-	for i := 0; i < h; i++ {
-		for k := n.rowPtr[i]; k < n.rowPtr[i+1]; k++ {
-			j := n.colIdx[k]
-			n.colIdxT[fill[j]] = int32(i)
-			n.permT[fill[j]] = k
-			fill[j]++
-		}
-	}
+	n.rowPtrT, n.colIdxT, n.permT = kernels.TransposeCSR(n.rowPtr, n.colIdx, h)
 
 	switch path {
 	case PathAuto, "":

@@ -457,23 +457,12 @@ func buildNet(sz Size, r *rand.Rand) (*network, error) {
 	}
 	h, nnz := n.h, len(n.colIdx)
 	n.vals = randVec(r, nnz, 1/math.Sqrt(float64(h)))
-	// Transposed CSR (by source row).
-	n.rowPtrT = make([]int32, h+1)
-	for _, j := range n.colIdx {
-		n.rowPtrT[j+1]++
-	}
-	for j := 0; j < h; j++ {
-		n.rowPtrT[j+1] += n.rowPtrT[j]
-	}
-	n.colIdxT = make([]int32, nnz)
+	// Transposed CSR (by source row), as the engine lays it out.
+	var perm []int32
+	n.rowPtrT, n.colIdxT, perm = kernels.TransposeCSR(n.rowPtr, n.colIdx, h)
 	n.valsT = make([]float32, nnz)
-	next := slices.Clone(n.rowPtrT[:h])
-	for i := 0; i < h; i++ {
-		for k := n.rowPtr[i]; k < n.rowPtr[i+1]; k++ {
-			j := n.colIdx[k]
-			n.colIdxT[next[j]], n.valsT[next[j]] = int32(i), n.vals[k]
-			next[j]++
-		}
+	for k, at := range perm {
+		n.valsT[k] = n.vals[at]
 	}
 	if h <= denseMax {
 		n.wd = make([]float32, h*h)
