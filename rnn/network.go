@@ -226,19 +226,8 @@ func NewSparseNetwork(p Params, rowPtr, colIdx []int32, vals []float32, activati
 	if err := q.validate(false); err != nil {
 		return nil, err
 	}
-	h := p.Hidden
-	if len(rowPtr) != h+1 || rowPtr[0] != 0 || int(rowPtr[h]) != len(colIdx) || len(vals) != len(colIdx) {
-		return nil, fmt.Errorf("rnn: sparse W_hh: %d row pointers, %d columns and %d values for %d neurons", len(rowPtr), len(colIdx), len(vals), h)
-	}
-	for i := 0; i < h; i++ {
-		if rowPtr[i+1] < rowPtr[i] {
-			return nil, fmt.Errorf("rnn: sparse W_hh: row pointers decrease at row %d", i)
-		}
-		for k := rowPtr[i]; k < rowPtr[i+1]; k++ {
-			if j := colIdx[k]; j < 0 || int(j) >= h || (k > rowPtr[i] && j <= colIdx[k-1]) {
-				return nil, fmt.Errorf("rnn: sparse W_hh: row %d: column %d out of range or out of order", i, j)
-			}
-		}
+	if err := CheckWiring(p.Hidden, rowPtr, colIdx, len(vals)); err != nil {
+		return nil, err
 	}
 	if err := checkFinite("params: WHH", vals); err != nil {
 		return nil, err
@@ -256,6 +245,26 @@ func NewSparseNetwork(p Params, rowPtr, colIdx []int32, vals []float32, activati
 	copy(n.bOut, p.BOut)
 	n.refresh()
 	return n, nil
+}
+
+// CheckWiring checks a sparse W_hh structure of h neurons with nvals
+// values: CSR by row of W_hh, row pointers from 0 and not decreasing,
+// columns in range and increasing within a row.
+func CheckWiring(h int, rowPtr, colIdx []int32, nvals int) error {
+	if len(rowPtr) != h+1 || rowPtr[0] != 0 || int(rowPtr[h]) != len(colIdx) || nvals != len(colIdx) {
+		return fmt.Errorf("rnn: sparse W_hh: %d row pointers, %d columns and %d values for %d neurons", len(rowPtr), len(colIdx), nvals, h)
+	}
+	for i := 0; i < h; i++ {
+		if rowPtr[i+1] < rowPtr[i] {
+			return fmt.Errorf("rnn: sparse W_hh: row pointers decrease at row %d", i)
+		}
+		for k := rowPtr[i]; k < rowPtr[i+1]; k++ {
+			if j := colIdx[k]; j < 0 || int(j) >= h || (k > rowPtr[i] && j <= colIdx[k-1]) {
+				return fmt.Errorf("rnn: sparse W_hh: row %d: column %d out of range or out of order", i, j)
+			}
+		}
+	}
+	return nil
 }
 
 // newNetwork allocates a network of p's sizes with W_hh's structure in CSR

@@ -274,15 +274,8 @@ func (n *Network) checkWeights() error {
 	if err := p.Validate(); err != nil {
 		return fmt.Errorf("savednet: %w", err)
 	}
-	if len(n.RowPtr) != h+1 || n.RowPtr[0] != 0 || int(n.RowPtr[h]) != len(n.ColIdx) || len(p.Kept) != len(n.ColIdx) {
-		return fmt.Errorf("savednet: sparse W_hh: %d row pointers, %d columns, %d values for %d neurons", len(n.RowPtr), len(n.ColIdx), len(p.Kept), h)
-	}
-	for i := 0; i < h; i++ {
-		for k := n.RowPtr[i]; k < n.RowPtr[i+1]; k++ {
-			if j := n.ColIdx[k]; j < 0 || int(j) >= h || (k > n.RowPtr[i] && j <= n.ColIdx[k-1]) {
-				return fmt.Errorf("savednet: sparse W_hh: row %d: column %d out of range or out of order", i, j)
-			}
-		}
+	if err := rnn.CheckWiring(h, n.RowPtr, n.ColIdx, len(p.Kept)); err != nil {
+		return fmt.Errorf("savednet: %w", err)
 	}
 	return nil
 }
