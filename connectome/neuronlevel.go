@@ -590,7 +590,7 @@ func parquetEdges(path string, table *NeuronTable) ([]string, []rawEdge, []byte,
 	if len(edges) == 0 {
 		return nil, nil, nil, fmt.Errorf("%s: a neuron edge list needs at least one edge", path)
 	}
-	return x.ids, edges, b, nil
+	return x.names.ids, edges, b, nil
 }
 
 func hasKey[V any](m map[string]V, k string) bool { _, ok := m[k]; return ok }
@@ -621,19 +621,17 @@ func readParquetRows[T any](pf *parquet.File, f func(row int, r T) error) error 
 // int64Index maps integer neuron ids to indices: a table's, else the order
 // of first appearance.
 type int64Index struct {
-	path     string
-	table    *NeuronTable
-	ids      []string
+	names    *neuronIndex // ids as text: the table's, or those seen so far
 	index    map[int64]int32
 	identity bool // the table's ids are 0..n-1 in order: no map needed
 }
 
 func newInt64Index(path string, table *NeuronTable) *int64Index {
-	x := &int64Index{path: path, table: table, index: map[int64]int32{}}
+	x := &int64Index{names: newNeuronIndex(path, table), index: map[int64]int32{}}
 	if table == nil {
 		return x
 	}
-	x.ids, x.identity = table.IDs, true
+	x.identity = true
 	for k, s := range table.IDs {
 		if s != strconv.Itoa(k) {
 			x.identity = false
@@ -650,21 +648,20 @@ func newInt64Index(path string, table *NeuronTable) *int64Index {
 	return x
 }
 
+// of returns id's index; an id not seen yet goes through the text index
+// (which adds it, or names it missing from the table).
 func (x *int64Index) of(id int64, where string) (int32, error) {
 	if x.identity {
-		if id >= 0 && id < int64(len(x.ids)) {
+		if id >= 0 && id < int64(len(x.names.ids)) {
 			return int32(id), nil
 		}
 	} else if i, ok := x.index[id]; ok {
 		return i, nil
 	}
-	if x.table != nil {
-		return 0, fmt.Errorf("%s: %s: neuron %d is not in the neuron table %s", x.path, where, id, x.table.Path)
+	i, err := x.names.of(strconv.FormatInt(id, 10), where)
+	if err != nil {
+		return 0, err
 	}
-	if len(x.ids) >= MaxLevelNeurons {
-		return 0, fmt.Errorf("%s: %s: more than %d neurons; at most %d are supported (int32 indices)", x.path, where, MaxLevelNeurons, MaxLevelNeurons)
-	}
-	x.index[id] = int32(len(x.ids))
-	x.ids = append(x.ids, strconv.FormatInt(id, 10))
-	return x.index[id], nil
+	x.index[id] = int32(i)
+	return int32(i), nil
 }
