@@ -202,8 +202,8 @@ func wiringBytes(spec RunSpec, h int) float64 {
 // neuronWiringBytes is the structure of a neuron-level network of h neurons
 // and m edges while it is built: the edge list read (16 bytes an edge) and
 // merged (12), a control's copy (12) with its edge set (16), W_hh's CSR
-// layout with the data's weights (8), and the dense copies up to
-// connectome.DenseNeurons neurons.
+// layout with the data's weights (8), and up to connectome.DenseNeurons
+// neurons the dense copies: the data's matrix, a control's, the mask.
 func neuronWiringBytes(h, m int) float64 {
 	b := float64(m) * (16 + 12 + 12 + 16 + 8)
 	if h <= connectome.DenseNeurons {
@@ -413,10 +413,11 @@ func checkRunMemory(spec RunSpec, w *Wiring) error {
 	h, nnz := w.Neurons(), 0
 	if w.Sparse != nil {
 		nnz = w.Sparse.NNZ()
-	}
-	for _, m := range w.Mask {
-		if m && w.Sparse == nil {
-			nnz++
+	} else {
+		for _, m := range w.Mask {
+			if m {
+				nnz++
+			}
 		}
 	}
 	e := EstimateRun(spec, h, nnz)

@@ -57,18 +57,16 @@ func sparseFromEdges(net *connectome.NeuronNetwork, orientation Orientation) (*S
 	return s, nil
 }
 
-// dense returns the wiring as the dense W_hh (float64) and its mask.
-func (s *SparseWiring) dense() (*connectome.Dense, []bool) {
+// mask returns the kept positions as a dense H*H mask (W_hh orientation).
+func (s *SparseWiring) mask() []bool {
 	h := s.H
-	w := connectome.NewDense(h, h)
 	mask := make([]bool, h*h)
 	for i := 0; i < h; i++ {
 		for k := s.RowPtr[i]; k < s.RowPtr[i+1]; k++ {
-			at := i*h + int(s.ColIdx[k])
-			w.Data[at], mask[at] = float64(s.Ref[k]), true
+			mask[i*h+int(s.ColIdx[k])] = true
 		}
 	}
-	return w, mask
+	return mask
 }
 
 // InitSparse draws the parameters of a network with sparse wiring s. Like

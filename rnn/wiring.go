@@ -24,9 +24,9 @@ type Wiring struct {
 	// (nil = all).
 	In, Out []bool
 	// Sparse is W_hh's structure for neuron-level data, which are built from
-	// their edges (InitSparse, NewSparseNetwork); Bio, WHH and Mask are then
-	// also filled up to connectome.DenseNeurons neurons, nil above. Nil for
-	// region-level data.
+	// their edges (InitSparse, NewSparseNetwork); Bio and Mask are then also
+	// filled up to connectome.DenseNeurons neurons (nil above), WHH never.
+	// Nil for region-level data.
 	Sparse *SparseWiring
 	// Edges is the neuron-level network after the strategy (a control's
 	// edges), pre -> post; nil for region-level data.
@@ -174,9 +174,12 @@ func wireNeurons(spec RunSpec, lc *connectome.Connectome) (*Wiring, error) {
 	if w.Sparse, err = sparseFromEdges(bio, spec.Orientation); err != nil {
 		return nil, err
 	}
-	if h <= connectome.DenseNeurons {
-		w.Bio = bio.Dense()
-		w.WHH, w.Mask = w.Sparse.dense()
+	if h <= connectome.DenseNeurons { // for the tools that show matrices (build --out, the bindings)
+		w.Bio = lc.C
+		if bio != lc.Edges {
+			w.Bio = bio.Dense()
+		}
+		w.Mask = w.Sparse.mask()
 	}
 	return w, nil
 }
