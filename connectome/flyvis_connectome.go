@@ -69,3 +69,10 @@ func NewNeuronTable(path string, ids []string, sign []float64, ntType, typ, regi
 	}
 	return t, nil
 }
+
+// BuiltinName reports whether name selects a data set by name rather than
+// a file: a registered region-level set or the built-in fly optic lobe.
+func BuiltinName(name string) bool {
+	_, err := Lookup(name)
+	return err == nil || name == FlyVisName
+}

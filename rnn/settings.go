@@ -77,8 +77,7 @@ var (
 		return s.neuronFolder()
 	}}
 	whenFile = when{"connectome is a file, not a data set name", func(s RunSpec) bool {
-		_, err := connectome.Lookup(s.Connectome)
-		return err != nil && s.Connectome != connectome.FlyVisName
+		return !connectome.BuiltinName(s.Connectome)
 	}}
 	whenFlyVis    = when{"connectome is " + connectome.FlyVisName, func(s RunSpec) bool { return s.Connectome == connectome.FlyVisName }}
 	whenNotFlyVis = when{"connectome is not " + connectome.FlyVisName + " (whose self-connections, a cell type's own column, are part of flyvis's network and always kept)", func(s RunSpec) bool {

@@ -34,8 +34,8 @@ import (
 // in a fixed order. An input that cannot be read is an error naming it.
 func InputDigest(spec rnn.RunSpec) (string, error) {
 	var parts []string
-	if spec.Connectome != "" && spec.Connectome != connectome.FlyVisName { // flyvis: built in, pinned SHA-256
-		if _, err := connectome.Lookup(spec.Connectome); err != nil {
+	if spec.Connectome != "" {
+		if !connectome.BuiltinName(spec.Connectome) {
 			sum, err := fileSHA256(spec.Connectome)
 			if connectome.IsNetworkFolder(spec.Connectome) {
 				sum, err = folderSHA256(spec.Connectome)
